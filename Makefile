@@ -1,0 +1,63 @@
+# kiln build.  `make` builds ./kiln (release), `make asan` builds ./build/asan/kiln
+# with AddressSanitizer + UndefinedBehaviorSanitizer, `make test` runs the suite.
+CC       ?= cc
+MODE     ?= release
+BUILD    := build/$(MODE)
+
+PKGS     := libpcre2-8 libprotobuf-c libzstd zlib libutf8proc
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wvla
+CSTD     := -std=c17 -D_GNU_SOURCE
+ifeq ($(MODE),release)
+  OPT    := -O2 -g
+else ifeq ($(MODE),asan)
+  OPT    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+else ifeq ($(MODE),debug)
+  OPT    := -O0 -g
+endif
+CFLAGS   := $(CSTD) $(WARN) $(OPT) -Isrc $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS  := $(OPT) $(EXTRA_LDFLAGS)
+LIBS     := -lpg_query $(PKG_LIBS) -lpthread -lm
+
+LIB_SRCS := $(shell find src -name '*.c' ! -path 'src/main.c' | sort)
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
+UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
+SLT_SRCS := $(sort $(wildcard tests/sqllogictest/*.c))
+SLT_OBJS := $(SLT_SRCS:%.c=$(BUILD)/%.o)
+
+.PHONY: all release asan test clean bins
+all: bins
+	@if [ "$(MODE)" = release ]; then ln -sf $(BUILD)/kiln kiln; fi
+
+bins: $(BUILD)/kiln $(BUILD)/unit_tests $(BUILD)/sqllogictest
+
+$(BUILD)/libkiln.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/kiln: $(BUILD)/src/main.o $(BUILD)/libkiln.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/unit_tests: $(UNIT_OBJS) $(BUILD)/libkiln.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/sqllogictest: $(SLT_OBJS) $(BUILD)/libkiln.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+asan:
+	$(MAKE) MODE=asan bins
+
+test:
+	bash scripts/test.sh
+
+clean:
+	rm -rf build kiln
+
+-include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(SLT_OBJS:.o=.d) $(BUILD)/src/main.d
