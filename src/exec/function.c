@@ -2,8 +2,8 @@
  *
  * Resolution follows PostgreSQL's idea in a simplified form: an overload is a
  * candidate if every argument converts to its parameter type implicitly; the
- * candidate with the smallest total conversion cost wins; a tie between
- * candidates of equal cost is an "ambiguous" error. */
+ * candidate with the smallest total conversion cost wins; between equal costs
+ * the overload listed first wins. */
 #include "exec/function.h"
 
 #include <stdio.h>
@@ -99,7 +99,6 @@ bool function_bind(const ScalarFunction *fn, const LogicalType *arg_types, const
     const FunctionOverload *best = NULL;
     LogicalType best_same = type_make(TYPE_NULL);
     int best_cost = -1;
-    bool ambiguous = false;
     for (int k = 0; k < fn->noverloads; k++) {
         LogicalType same;
         int cost = overload_cost(&fn->overloads[k], arg_types, nargs, &same);
@@ -108,12 +107,11 @@ bool function_bind(const ScalarFunction *fn, const LogicalType *arg_types, const
             best = &fn->overloads[k];
             best_cost = cost;
             best_same = same;
-            ambiguous = false;
-        } else if (cost == best_cost) {
-            ambiguous = true;
         }
+        /* on equal cost the overload listed first wins: function sets list
+         * their preferred signature first (PostgreSQL's "preferred type") */
     }
-    if (best == NULL || ambiguous) {
+    if (best == NULL) {
         StrBuf sb = STRBUF_INIT;
         describe_args(&sb, arg_types, nargs);
         bool is_operator = fn->name[0] != '\0' && strchr("+-*/%=<>!~|&^#@", fn->name[0]) != NULL;

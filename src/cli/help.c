@@ -1,0 +1,124 @@
+/* help: usage texts of kiln and its subcommands (`kiln help [COMMAND]`,
+ * `kiln --help`, `kiln COMMAND --help`), and the usage-error report.
+ * docs/cli.md says the same at more length; keep the two in step. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage_overview[] =
+    "kiln: a batch ETL engine (SQL over CSV and Parquet, PostgreSQL dialect)\n"
+    "\n"
+    "Usage: kiln COMMAND [OPTIONS] [ARGUMENTS]\n"
+    "\n"
+    "Commands:\n"
+    "  run JOB.sql       run a job file, statement by statement\n"
+    "  query SQL         run SQL and print the result of the last statement\n"
+    "  version           print the version of kiln and of its SQL parser\n"
+    "  help [COMMAND]    print this help, or the help of COMMAND\n"
+    "\n"
+    "Run 'kiln help COMMAND' or 'kiln COMMAND --help' for the options of a command.\n"
+    "\n"
+    "Exit codes:\n"
+    "  0  success\n"
+    "  1  internal error (a bug in kiln)\n"
+    "  2  usage error (unknown command or option, missing argument)\n"
+    "  3  SQL error (syntax, unknown table or column, type mismatch, unknown parameter)\n"
+    "  4  data error (a value that does not convert, malformed input file)\n"
+    "  5  I/O error (a file that cannot be read or written)\n";
+
+static const char usage_run[] =
+    "Usage: kiln run JOB.sql [OPTIONS]\n"
+    "\n"
+    "Run the statements of a job file in order, in one session. The job stops at\n"
+    "the first statement that fails. Placeholders {{ name }} in the file are\n"
+    "replaced by the values given with --param, always as SQL literals (never as\n"
+    "SQL text); see docs/jobs.md.\n"
+    "\n"
+    "Nothing is printed on standard output unless a statement returns rows; then\n"
+    "the rows of the last statement that returned rows are printed.\n"
+    "When standard error is a terminal (or with --verbose), each statement prints\n"
+    "a status line such as \"[3/5] INSERT 0 1000  (0.12 s)\" on standard error.\n"
+    "\n"
+    "Options:\n"
+    "  -p, --param NAME=VALUE  set parameter NAME (repeatable)\n"
+    "  --format FORMAT         output format: table (default), csv, json, jsonl\n"
+    "  -v, --verbose           status lines even when stderr is not a terminal\n"
+    "  -q, --quiet             no status lines and no progress indicator\n"
+    "  -h, --help              print this help\n"
+    "\n"
+    "Examples:\n"
+    "  kiln run jobs/orders_daily.sql --param ds=2026-11-24\n"
+    "  kiln run report.sql --format csv > report.csv\n"
+    "\n"
+    "Exit codes: 0 ok, 1 internal error, 2 usage, 3 SQL error, 4 data error, 5 I/O error.\n";
+
+static const char usage_query[] =
+    "Usage: kiln query [OPTIONS] SQL\n"
+    "       kiln query [OPTIONS] -        (read the SQL from standard input)\n"
+    "\n"
+    "Run one or more statements (separated by semicolons) and print the result of\n"
+    "the last one. When the last statement returns no rows, the table format\n"
+    "prints its command tag (for example \"CREATE TABLE\").\n"
+    "\n"
+    "Options:\n"
+    "  --format FORMAT         table (default; NULL shows as an empty cell),\n"
+    "                          csv (header line; NULL is an empty field, \"\" the empty string),\n"
+    "                          json (an array of objects), jsonl (one object per line)\n"
+    "  -p, --param NAME=VALUE  set parameter NAME for {{ NAME }} placeholders\n"
+    "  -q, --quiet             no progress indicator\n"
+    "  -h, --help              print this help\n"
+    "\n"
+    "Examples:\n"
+    "  kiln query \"SELECT 1 AS one, 'x' AS letter\"\n"
+    "  kiln query --format csv \"SELECT * FROM read_csv('data/*.csv')\" > all.csv\n"
+    "  kiln query --param day=2026-11-24 \"SELECT {{ day }}::date + 1 AS next_day\"\n"
+    "\n"
+    "Exit codes: 0 ok, 1 internal error, 2 usage, 3 SQL error, 4 data error, 5 I/O error.\n";
+
+static const char usage_version[] =
+    "Usage: kiln version\n"
+    "       kiln --version\n"
+    "\n"
+    "Print the version of kiln and the PostgreSQL version of its SQL parser.\n";
+
+static const char usage_help[] =
+    "Usage: kiln help [COMMAND]\n"
+    "\n"
+    "Print the overview of kiln, or the usage of COMMAND (run, query, version, help).\n";
+
+bool cli_print_usage(FILE *out, const char *command)
+{
+    const char *text = NULL;
+    if (command == NULL) text = usage_overview;
+    else if (strcmp(command, "run") == 0) text = usage_run;
+    else if (strcmp(command, "query") == 0) text = usage_query;
+    else if (strcmp(command, "version") == 0) text = usage_version;
+    else if (strcmp(command, "help") == 0) text = usage_help;
+    if (text == NULL) return false;
+    fputs(text, out);
+    return true;
+}
+
+int cli_usage_error(const char *command, const char *fmt, ...)
+{
+    char message[ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "kiln: %s\n", message);
+    if (command) fprintf(stderr, "Try 'kiln %s --help' for more information.\n", command);
+    else fprintf(stderr, "Try 'kiln help' for more information.\n");
+    return EXIT_USAGE;
+}
+
+int cli_cmd_help(int argc, char **argv)
+{
+    if (argc > 2) return cli_usage_error("help", "too many arguments");
+    const char *command = argc == 2 ? argv[1] : NULL;
+    if (command && (strcmp(command, "-h") == 0 || strcmp(command, "--help") == 0)) command = "help";
+    if (!cli_print_usage(stdout, command)) return cli_usage_error(NULL, "unknown command \"%s\"", command);
+    return EXIT_OK;
+}

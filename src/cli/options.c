@@ -1,0 +1,82 @@
+/* options: the options that `kiln run` and `kiln query` share.
+ *
+ *   -p, --param NAME=VALUE   set a job parameter (repeatable; the last wins)
+ *   --format FORMAT          table (default), csv, json, jsonl
+ *   -v, --verbose            status line per statement even when stderr is not a terminal
+ *   -q, --quiet              no status lines, no progress
+ *   -h, --help               usage of the command
+ *   --                       everything after it is positional
+ *
+ * Long options also take their value as --name=value.  A lone "-" is a
+ * positional argument (standard input). */
+#include <string.h>
+
+#include "cli/cli.h"
+
+/* If arg is --name or --name=value, return true and point *inline_value
+ * at the value (or NULL). */
+static bool long_option(const char *arg, const char *name, const char **inline_value)
+{
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0) return false;
+    if (arg[n] == '\0') {
+        *inline_value = NULL;
+        return true;
+    }
+    if (arg[n] == '=') {
+        *inline_value = arg + n + 1;
+        return true;
+    }
+    return false;
+}
+
+/* The value of an option: inline (--x=v) or the next argument. */
+static const char *option_value(int argc, char **argv, int *i, const char *inline_value, const char *option,
+                                Error *err)
+{
+    if (inline_value) return inline_value;
+    if (*i + 1 >= argc) {
+        error_set(err, ERR_USAGE, "option %s needs a value", option);
+        return NULL;
+    }
+    (*i)++;
+    return argv[*i];
+}
+
+bool cli_parse_options(int argc, char **argv, CliOptions *o, Error *err)
+{
+    memset(o, 0, sizeof *o);
+    o->format = OUTPUT_TABLE;
+    job_params_init(&o->params);
+    bool options_done = false;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *inline_value = NULL;
+        if (options_done || arg[0] != '-' || strcmp(arg, "-") == 0) {
+            if (o->npositional == CLI_MAX_POSITIONAL) return error_set(err, ERR_USAGE, "too many arguments");
+            o->positional[o->npositional++] = arg;
+        } else if (strcmp(arg, "--") == 0) {
+            options_done = true;
+        } else if (strcmp(arg, "-p") == 0 || long_option(arg, "--param", &inline_value)) {
+            const char *v = option_value(argc, argv, &i, inline_value, "--param", err);
+            if (v == NULL || !job_params_set_assignment(&o->params, v, err)) return false;
+        } else if (long_option(arg, "--format", &inline_value)) {
+            const char *v = option_value(argc, argv, &i, inline_value, "--format", err);
+            if (v == NULL) return false;
+            if (!cli_output_format_from_name(v, &o->format)) {
+                return error_set(err, ERR_USAGE, "unknown output format \"%s\" (use table, csv, json or jsonl)", v);
+            }
+        } else if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
+            o->verbose = true;
+        } else if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+            o->quiet = true;
+        } else if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+            o->help = true;
+        } else {
+            return error_set(err, ERR_USAGE, "unknown option \"%s\"", arg);
+        }
+    }
+    return true;
+}
+
+void cli_options_free(CliOptions *o) { job_params_free(&o->params); }

@@ -1,0 +1,58 @@
+/* plan: the physical plan a statement runs, as a tree of read-only nodes
+ * built by the planner (sql/) in the statement's arena.  Execution state is
+ * kept apart, in ExecNode trees (exec.h), as PostgreSQL keeps Plan and
+ * PlanState apart: the same plan could be run by several threads. */
+#ifndef KILN_EXEC_PLAN_H
+#define KILN_EXEC_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "exec/expr.h"
+#include "exec/memtable.h"
+
+typedef enum PlanKind {
+    PLAN_ONE_ROW,     /* a single row with no columns (SELECT without FROM) */
+    PLAN_VALUES,      /* VALUES lists: rows of constant-foldable expressions */
+    PLAN_TABLE_SCAN,  /* rows of an in-memory table */
+    PLAN_CSV_SCAN,    /* read_csv / COPY FROM */
+    PLAN_FILTER,      /* keep rows where predicate is true */
+    PLAN_PROJECT,     /* compute exprs */
+    PLAN_LIMIT,       /* OFFSET / LIMIT */
+    PLAN_SORT,        /* ORDER BY keys (full sort in memory) */
+} PlanKind;
+
+typedef struct SortKey {
+    int column;        /* column of the input to sort on */
+    bool descending;
+    bool nulls_first;
+} SortKey;
+
+struct CsvScanSpec; /* formats/csv binding, defined in exec/csv_scan.h */
+
+typedef struct PlanNode {
+    PlanKind kind;
+    int ncols;
+    LogicalType *types;
+    char **names;
+    struct PlanNode *child;
+
+    Expr *predicate;          /* FILTER */
+    Expr **exprs;             /* PROJECT: ncols expressions */
+    int64_t limit;            /* LIMIT: -1 = none */
+    int64_t offset;           /* LIMIT: 0 = none */
+    SortKey *keys;            /* SORT */
+    int nkeys;
+    MemTable *table;          /* TABLE_SCAN (owned by the catalog) */
+    Expr ***rows;             /* VALUES: nrows rows of ncols expressions */
+    int64_t nrows;
+    struct CsvScanSpec *csv;  /* CSV_SCAN */
+} PlanNode;
+
+/* Release bind data held by the plan's expressions (nodes live in an arena). */
+void plan_release(PlanNode *plan);
+/* Append an indented, human-readable description of the plan (EXPLAIN). */
+struct StrBuf;
+void plan_explain(const PlanNode *plan, struct StrBuf *out);
+
+#endif

@@ -1,0 +1,145 @@
+/* fs: the one file-system interface kiln uses.
+ *
+ * Every byte kiln reads or writes goes through these functions, so that
+ * local files, S3 and HTTP look the same to the format readers and writers.
+ * A file system is a small vtable (FileSystem); fs_for_path() picks the one
+ * whose URL scheme matches the path ("s3://", "https://"), and the local file
+ * system handles everything else.  New file systems plug in with
+ * fs_register() at start-up.
+ *
+ * Reading: fs_open_read() gives an FsFile with a known size that supports
+ * positional reads (fs_pread, safe to share between threads because it keeps
+ * no cursor) and sequential reads (fs_read, which advances the file's own
+ * cursor).  Parallel scans open one FsFile per thread or share one and use
+ * fs_pread on disjoint byte ranges.
+ *
+ * Writing is atomic: fs_open_write() writes to a temporary name beside the
+ * target (local: ".<name>.kiln-tmp-<pid>-<n>" in the same directory, hidden
+ * from globs), fs_writer_commit() makes it durable (fsync) and gives it its
+ * final name (rename, then fsync of the directory), fs_writer_abort() throws
+ * it away.  A reader never sees a half-written output.
+ *
+ * Globs: fs_glob() expands `*`, `?`, `[...]` within one path segment, and a
+ * segment that is exactly `**` matches any number of directories (so
+ * "dir" + "/" + "**" + "/" + "*.csv" finds every .csv below dir; spelled out
+ * here because the pattern would end this comment).  Results are regular
+ * files, sorted byte-wise; hidden entries (leading '.') match only a pattern
+ * segment that starts with '.', which also hides fs_open_write's temporaries.
+ * A pattern without wildcards names one file, which must exist.
+ *
+ * Errors are ERR_IO with the path and the system's reason, as PostgreSQL
+ * words them: could not open file "x.csv": No such file or directory. */
+#ifndef KILN_IO_FS_H
+#define KILN_IO_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+typedef struct FileSystem FileSystem;
+
+/* An open file for reading.  Implementations embed this as their first
+ * member and may add their own state after it. */
+typedef struct FsFile {
+    const FileSystem *fs;
+    char *path;      /* as given to fs_open_read (owned) */
+    uint64_t size;   /* bytes, known at open */
+    uint64_t cursor; /* position of the next fs_read */
+} FsFile;
+
+/* A file being written under a temporary name (see fs_open_write). */
+typedef struct FsWriter {
+    const FileSystem *fs;
+    char *path;          /* final name (owned) */
+    uint64_t bytes_written;
+} FsWriter;
+
+/* A sorted list of paths (fs_glob's result). */
+typedef struct FsPathList {
+    char **paths; /* owned, each mem_alloc'ed */
+    int count;
+    int cap;
+} FsPathList;
+
+/* The operations a file system provides.  Every function that can fail
+ * fills err and returns false/NULL. */
+struct FileSystem {
+    const char *name; /* "local", "s3" ... */
+    /* True if this file system serves the path (by its URL scheme). */
+    bool (*handles)(const char *path);
+    FsFile *(*open_read)(const FileSystem *fs, const char *path, Error *err);
+    /* Read up to n bytes at offset; *got < n only at end of file. */
+    bool (*pread)(FsFile *f, void *buf, size_t n, uint64_t offset, size_t *got, Error *err);
+    void (*close)(FsFile *f);
+    FsWriter *(*open_write)(const FileSystem *fs, const char *path, Error *err);
+    bool (*write)(FsWriter *w, const void *buf, size_t n, Error *err);
+    /* Make the output durable and visible under its final name; frees w. */
+    bool (*commit)(FsWriter *w, Error *err);
+    /* Discard the output; frees w; cannot fail. */
+    void (*abort)(FsWriter *w);
+    /* Append the files matching pattern to out (unsorted is fine). */
+    bool (*glob)(const FileSystem *fs, const char *pattern, FsPathList *out, Error *err);
+    bool (*file_size)(const FileSystem *fs, const char *path, uint64_t *size, Error *err);
+    /* True if path names an existing file or directory (errors read as false). */
+    bool (*exists)(const FileSystem *fs, const char *path);
+    /* Create a directory and its missing parents (mkdir -p). */
+    bool (*mkdirs)(const FileSystem *fs, const char *path, Error *err);
+    /* Remove a file (not a directory). */
+    bool (*remove)(const FileSystem *fs, const char *path, Error *err);
+};
+
+/* Add a file system (consulted before the ones registered earlier and before
+ * the local one). Call at start-up, before any thread uses fs_*. */
+void fs_register(const FileSystem *fs);
+/* The file system that serves path (the local one when no scheme matches). */
+const FileSystem *fs_for_path(const char *path);
+/* The local file system. */
+const FileSystem *fs_local(void);
+
+/* Open a file for reading; its size is known from the start. */
+FsFile *fs_open_read(const char *path, Error *err);
+/* Read up to n bytes at offset into buf; *got is less than n only at EOF. */
+bool fs_pread(FsFile *f, void *buf, size_t n, uint64_t offset, size_t *got, Error *err);
+/* Read up to n bytes at the file's cursor and advance it; *got == 0 at EOF. */
+bool fs_read(FsFile *f, void *buf, size_t n, size_t *got, Error *err);
+/* Size of an open file in bytes (cannot fail). */
+static inline uint64_t fs_file_size_of(const FsFile *f) { return f->size; }
+/* Close a file (NULL is fine). */
+void fs_close(FsFile *f);
+
+/* Start writing path atomically: bytes go to a temporary until commit. */
+FsWriter *fs_open_write(const char *path, Error *err);
+/* Append n bytes. */
+bool fs_writer_write(FsWriter *w, const void *buf, size_t n, Error *err);
+/* Make the output durable and give it its final name; frees w (also on failure). */
+bool fs_writer_commit(FsWriter *w, Error *err);
+/* Throw the output away; frees w (NULL is fine). */
+void fs_writer_abort(FsWriter *w);
+
+/* Expand a glob into a sorted list of files (out must be zeroed or freed
+ * before). Error if nothing matches: No files found that match the pattern "..." */
+bool fs_glob(const char *pattern, FsPathList *out, Error *err);
+/* True if the path contains glob wildcards (*, ?, [). */
+bool fs_has_wildcard(const char *path);
+/* True if path matches pattern in fs_glob's rules ('/'-separated, `**` spans
+ * directories); lets remote file systems filter a prefix listing. */
+bool fs_glob_match(const char *pattern, const char *path);
+/* Append a copy of path to a list. */
+void fs_path_list_add(FsPathList *list, const char *path);
+/* Sort a list byte-wise and drop duplicates. */
+void fs_path_list_sort(FsPathList *list);
+/* Free a list's paths and empty it. */
+void fs_path_list_free(FsPathList *list);
+
+/* Size of the file at path in bytes. */
+bool fs_file_size(const char *path, uint64_t *size, Error *err);
+/* True if path exists (file or directory). */
+bool fs_exists(const char *path);
+/* Create a directory with its parents (existing ones are fine). */
+bool fs_mkdirs(const char *path, Error *err);
+/* Remove a file. */
+bool fs_remove(const char *path, Error *err);
+
+#endif

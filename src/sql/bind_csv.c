@@ -1,0 +1,329 @@
+/* bind_csv: read_csv(...) in FROM, and the CSV options of COPY.
+ *
+ *   SELECT * FROM read_csv('data/part-*.csv', header => true, delim => ';');
+ *   SELECT * FROM read_csv('x.csv') AS t(id bigint, name text);   -- declared columns
+ *   SELECT * FROM read_csv('x.csv', columns => 'id bigint, name text');
+ *
+ * The schema (dialect, header, names, types) is settled here, when the
+ * statement is bound, and handed to execution as declared columns, so the
+ * files are sniffed once and the plan's types cannot drift. */
+#include "sql/bind_csv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/mem.h"
+#include "common/strbuf.h"
+#include "types/cast.h"
+
+bool sql_option_bool(const SqlOption *opt, bool *out, Error *err)
+{
+    if (!opt->has_value) {
+        *out = true;
+        return true;
+    }
+    const char *t = opt->text;
+    if (!strcasecmp(t, "true") || !strcasecmp(t, "on") || !strcmp(t, "1") || !strcasecmp(t, "yes") || !strcasecmp(t, "t")) {
+        *out = true;
+        return true;
+    }
+    if (!strcasecmp(t, "false") || !strcasecmp(t, "off") || !strcmp(t, "0") || !strcasecmp(t, "no") || !strcasecmp(t, "f")) {
+        *out = false;
+        return true;
+    }
+    return error_set_at(err, ERR_SQL, opt->pos, "%s requires a Boolean value, not \"%s\"", opt->name, t);
+}
+
+static bool option_int(const SqlOption *opt, int64_t *out, Error *err)
+{
+    char *end;
+    errno = 0;
+    long long v = opt->has_value ? strtoll(opt->text, &end, 10) : 0;
+    if (!opt->has_value || errno || *end || end == opt->text)
+        return error_set_at(err, ERR_SQL, opt->pos, "%s requires an integer value", opt->name);
+    *out = v;
+    return true;
+}
+
+static bool option_char(const SqlOption *opt, char *out, Error *err)
+{
+    if (!opt->has_value) return error_set_at(err, ERR_SQL, opt->pos, "%s requires a value", opt->name);
+    const char *t = opt->text;
+    if (strcmp(t, "\\t") == 0) t = "\t";
+    if (strlen(t) != 1)
+        return error_set_at(err, ERR_SQL, opt->pos, "%s must be a single one-byte character, not \"%s\"", opt->name, opt->text);
+    *out = t[0];
+    return true;
+}
+
+bool sql_options_from_defelems(Binder *b, PgQuery__Node **elems, size_t n, SqlOption **out, int *nout, Error *err)
+{
+    SqlOption *opts = arena_calloc(b->arena, sizeof(SqlOption) * (n + 1));
+    for (size_t i = 0; i < n; i++) {
+        if (elems[i]->node_case != PG_QUERY__NODE__NODE_DEF_ELEM) return error_set(err, ERR_SQL, "malformed option list");
+        PgQuery__DefElem *d = elems[i]->def_elem;
+        opts[i].name = d->defname;
+        opts[i].pos = bind_pos(b, d->location);
+        PgQuery__Node *a = d->arg;
+        if (a == NULL) continue;
+        opts[i].has_value = true;
+        switch (a->node_case) {
+        case PG_QUERY__NODE__NODE_STRING: opts[i].text = a->string->sval; break;
+        case PG_QUERY__NODE__NODE_INTEGER: opts[i].text = arena_sprintf(b->arena, "%d", a->integer->ival); break;
+        case PG_QUERY__NODE__NODE_FLOAT: opts[i].text = a->float_->fval; break;
+        case PG_QUERY__NODE__NODE_BOOLEAN: opts[i].text = a->boolean->boolval ? "true" : "false"; break;
+        case PG_QUERY__NODE__NODE_A_STAR: opts[i].text = "*"; break;
+        case PG_QUERY__NODE__NODE_LIST: {
+            /* FORCE_QUOTE (a, b), PARTITION_BY (a, b): names joined by commas */
+            StrBuf sb = STRBUF_INIT;
+            for (size_t k = 0; k < a->list->n_items; k++) {
+                PgQuery__Node *it = a->list->items[k];
+                if (k) strbuf_putc(&sb, ',');
+                if (it->node_case == PG_QUERY__NODE__NODE_STRING) strbuf_puts(&sb, it->string->sval);
+            }
+            opts[i].text = arena_strdup(b->arena, strbuf_cstr(&sb));
+            strbuf_free(&sb);
+            break;
+        }
+        default: return error_set_at(err, ERR_SQL, opts[i].pos, "unsupported value for option %s", d->defname);
+        }
+    }
+    *out = opts;
+    *nout = (int)n;
+    return true;
+}
+
+/* "id bigint, name text" -> declared columns, parsed by PostgreSQL's grammar. */
+static bool parse_columns_text(Binder *b, CsvOptions *o, const char *text, int pos, Error *err)
+{
+    char *sql = arena_sprintf(b->arena, "CREATE TABLE kiln_columns (%s)", text);
+    ParsedScript script;
+    Error perr = ERROR_INIT;
+    if (!sql_parse(sql, &script, &perr))
+        return error_set_at(err, ERR_SQL, pos, "invalid columns => '%s': %s", text, perr.message);
+    bool ok = true;
+    PgQuery__Node *st = script.tree->stmts[0]->stmt;
+    if (st->node_case != PG_QUERY__NODE__NODE_CREATE_STMT) {
+        ok = error_set_at(err, ERR_SQL, pos, "invalid columns => '%s'", text);
+    } else {
+        PgQuery__CreateStmt *cs = st->create_stmt;
+        int n = (int)cs->n_table_elts;
+        const char **names = arena_calloc(b->arena, sizeof(char *) * (size_t)(n + 1));
+        LogicalType *types = arena_calloc(b->arena, sizeof(LogicalType) * (size_t)(n + 1));
+        Binder inner = *b;
+        inner.positions_valid = false;
+        for (int i = 0; i < n && ok; i++) {
+            PgQuery__Node *el = cs->table_elts[i];
+            if (el->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF) {
+                ok = error_set_at(err, ERR_SQL, pos, "columns => expects \"name type, ...\"");
+                break;
+            }
+            names[i] = arena_strdup(b->arena, el->column_def->colname);
+            if (!bind_type_name(&inner, el->column_def->type_name, &types[i], err)) {
+                err->sql_pos = pos;
+                ok = false;
+            }
+        }
+        o->ncolumns = n;
+        o->column_names = names;
+        o->column_types = types;
+    }
+    sql_parse_free(&script);
+    return ok;
+}
+
+bool csv_read_option_apply(Binder *b, CsvOptions *o, const SqlOption *opt, Error *err)
+{
+    const char *n = opt->name;
+    if (!strcmp(n, "header")) {
+        bool v;
+        if (!sql_option_bool(opt, &v, err)) return false;
+        o->header = v ? CSV_HEADER_YES : CSV_HEADER_NO;
+        return true;
+    }
+    if (!strcmp(n, "delim") || !strcmp(n, "sep") || !strcmp(n, "delimiter")) return option_char(opt, &o->delim, err);
+    if (!strcmp(n, "quote")) {
+        if (opt->has_value && opt->text[0] == '\0') {
+            o->quote = CSV_NO_QUOTE;
+            return true;
+        }
+        char c;
+        if (!option_char(opt, &c, err)) return false;
+        o->quote = (unsigned char)c;
+        return true;
+    }
+    if (!strcmp(n, "escape")) return option_char(opt, &o->escape, err);
+    if (!strcmp(n, "nullstr") || !strcmp(n, "null")) {
+        if (!opt->has_value) return error_set_at(err, ERR_SQL, opt->pos, "%s requires a value", n);
+        o->nullstr = arena_strdup(b->arena, opt->text);
+        return true;
+    }
+    if (!strcmp(n, "skip")) {
+        int64_t v;
+        if (!option_int(opt, &v, err)) return false;
+        if (v < 0) return error_set_at(err, ERR_SQL, opt->pos, "skip must not be negative");
+        o->skip = v;
+        return true;
+    }
+    if (!strcmp(n, "sample_size")) {
+        int64_t v;
+        if (!option_int(opt, &v, err)) return false;
+        if (v == 0 || v < -1) return error_set_at(err, ERR_SQL, opt->pos, "sample_size must be positive or -1 (the whole file)");
+        o->sample_size = v;
+        return true;
+    }
+    if (!strcmp(n, "all_varchar")) return sql_option_bool(opt, &o->all_varchar, err);
+    if (!strcmp(n, "ignore_errors")) return sql_option_bool(opt, &o->ignore_errors, err);
+    if (!strcmp(n, "filename")) {
+        bool v = true;
+        if (opt->has_value && sql_option_bool(opt, &v, NULL)) {
+            o->filename = v ? "filename" : NULL;
+        } else if (opt->has_value) {
+            o->filename = arena_strdup(b->arena, opt->text); /* the column's name */
+        } else {
+            o->filename = "filename";
+        }
+        return true;
+    }
+    if (!strcmp(n, "columns")) {
+        if (!opt->has_value) return error_set_at(err, ERR_SQL, opt->pos, "columns requires a value");
+        return parse_columns_text(b, o, opt->text, opt->pos, err);
+    }
+    if (!strcmp(n, "format")) {
+        if (opt->has_value && strcasecmp(opt->text, "csv") != 0)
+            return error_set_at(err, ERR_SQL, opt->pos, "COPY format \"%s\" is not supported yet (csv is)", opt->text);
+        return true;
+    }
+    return error_set_at(err, ERR_SQL, opt->pos, "option \"%s\" not recognized", n);
+}
+
+bool csv_write_option_apply(Binder *b, CsvWriteOptions *o, const SqlOption *opt, Error *err)
+{
+    const char *n = opt->name;
+    if (!strcmp(n, "header")) return sql_option_bool(opt, &o->header, err);
+    if (!strcmp(n, "delim") || !strcmp(n, "sep") || !strcmp(n, "delimiter")) return option_char(opt, &o->delim, err);
+    if (!strcmp(n, "quote")) return option_char(opt, &o->quote, err);
+    if (!strcmp(n, "escape")) return option_char(opt, &o->escape, err);
+    if (!strcmp(n, "null") || !strcmp(n, "nullstr")) {
+        if (!opt->has_value) return error_set_at(err, ERR_SQL, opt->pos, "%s requires a value", n);
+        o->nullstr = arena_strdup(b->arena, opt->text);
+        return true;
+    }
+    if (!strcmp(n, "format")) {
+        if (opt->has_value && strcasecmp(opt->text, "csv") != 0)
+            return error_set_at(err, ERR_SQL, opt->pos, "COPY format \"%s\" is not supported yet (csv is)", opt->text);
+        return true;
+    }
+    return error_set_at(err, ERR_SQL, opt->pos, "option \"%s\" not recognized", n);
+}
+
+bool csv_scan_plan(Binder *b, const char *pattern, const CsvOptions *opts, int pos, PlanNode **out, Error *err)
+{
+    CsvReader *r = csv_reader_open(pattern, opts, err);
+    if (r == NULL) {
+        if (err->sql_pos < 0) err->sql_pos = pos;
+        return false;
+    }
+    const CsvSchema *schema = csv_reader_schema(r);
+    CsvScanSpec *spec = arena_calloc(b->arena, sizeof *spec);
+    spec->pattern = arena_strdup(b->arena, pattern);
+    spec->options = *opts;
+    /* execution reads with the schema found now: dialect, header and types */
+    spec->options.delim = schema->delim;
+    spec->options.quote = schema->quote;
+    if (schema->escape != CSV_NO_QUOTE && schema->escape != schema->quote) spec->options.escape = (char)schema->escape;
+    spec->options.header = schema->header ? CSV_HEADER_YES : CSV_HEADER_NO;
+    spec->options.ncolumns = schema->nfile_cols;
+    const char **names = arena_calloc(b->arena, sizeof(char *) * (size_t)(schema->ncols + 1));
+    LogicalType *types = arena_calloc(b->arena, sizeof(LogicalType) * (size_t)(schema->ncols + 1));
+    for (int i = 0; i < schema->ncols; i++) {
+        names[i] = arena_strdup(b->arena, schema->names[i]);
+        types[i] = schema->types[i];
+    }
+    spec->options.column_names = names;
+    spec->options.column_types = types;
+    spec->options.all_varchar = false;
+    spec->nschema_cols = schema->ncols;
+    spec->nprojection = schema->ncols;
+    spec->projection = arena_calloc(b->arena, sizeof(int) * (size_t)(schema->ncols + 1));
+    PlanNode *p = plan_new(b, PLAN_CSV_SCAN, schema->ncols);
+    for (int i = 0; i < schema->ncols; i++) {
+        spec->projection[i] = i;
+        p->types[i] = types[i];
+        p->names[i] = (char *)names[i];
+    }
+    p->csv = spec;
+    csv_reader_close(r);
+    *out = p;
+    return true;
+}
+
+static const char *string_of(const PgQuery__Node *n)
+{
+    if (n && n->node_case == PG_QUERY__NODE__NODE_STRING) return n->string->sval;
+    return NULL;
+}
+
+bool bind_table_function(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
+                         Error *err)
+{
+    int pos = bind_pos(b, fc->location);
+    const char *name = string_of(fc->funcname[fc->n_funcname - 1]);
+    if (name == NULL || (strcmp(name, "read_csv") != 0 && strcmp(name, "read_csv_auto") != 0))
+        return error_set_at(err, ERR_SQL, pos, "table function %s does not exist", name ? name : "?");
+    if (fc->n_args < 1) return error_set_at(err, ERR_SQL, pos, "read_csv needs a file path or glob");
+    CsvOptions opts;
+    csv_options_init(&opts);
+    const char *pattern = NULL;
+    for (size_t i = 0; i < fc->n_args; i++) {
+        PgQuery__Node *a = fc->args[i];
+        const char *oname = NULL;
+        PgQuery__Node *val = a;
+        if (a->node_case == PG_QUERY__NODE__NODE_NAMED_ARG_EXPR) {
+            oname = a->named_arg_expr->name;
+            val = (PgQuery__Node *)a->named_arg_expr->arg;
+        } else if (i > 0) {
+            return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)),
+                                "read_csv takes one positional argument (the path); give options as name => value");
+        }
+        Value v;
+        if (!bind_constant_value(b, val, &v, err)) return false;
+        StrBuf text = STRBUF_INIT;
+        if (!v.is_null) {
+            Vector tmp;
+            vector_init(&tmp, v.type.id == TYPE_NULL ? type_make(TYPE_VARCHAR) : v.type, 1);
+            value_to_vector(&v, &tmp, 0);
+            cast_format_value(&tmp, 0, &text);
+            vector_destroy(&tmp);
+        }
+        if (oname == NULL) {
+            if (v.is_null) return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)), "the path must not be NULL");
+            pattern = arena_strdup(b->arena, strbuf_cstr(&text));
+        } else {
+            SqlOption opt = {oname, arena_strdup(b->arena, strbuf_cstr(&text)), !v.is_null, bind_pos(b, node_location(a))};
+            bool ok = csv_read_option_apply(b, &opts, &opt, err);
+            if (!ok) {
+                strbuf_free(&text);
+                return false;
+            }
+        }
+        strbuf_free(&text);
+    }
+    if (ncoldefs > 0) {
+        int n = (int)ncoldefs;
+        const char **names = arena_calloc(b->arena, sizeof(char *) * (size_t)(n + 1));
+        LogicalType *types = arena_calloc(b->arena, sizeof(LogicalType) * (size_t)(n + 1));
+        for (int i = 0; i < n; i++) {
+            PgQuery__ColumnDef *cd = coldefs[i]->column_def;
+            names[i] = arena_strdup(b->arena, cd->colname);
+            if (!bind_type_name(b, cd->type_name, &types[i], err)) return false;
+        }
+        opts.ncolumns = n;
+        opts.column_names = names;
+        opts.column_types = types;
+    }
+    return csv_scan_plan(b, pattern, &opts, pos, out, err);
+}

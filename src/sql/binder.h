@@ -1,0 +1,79 @@
+/* binder: turns parse trees into bound, typed plans.
+ *
+ * Names are resolved against a Scope (the columns visible from the FROM
+ * clause), types are checked and casts inserted as PostgreSQL would, and
+ * constant subexpressions are folded.  The result is a PlanNode tree
+ * (exec/plan.h) allocated in the binder's arena. */
+#ifndef KILN_SQL_BINDER_H
+#define KILN_SQL_BINDER_H
+
+#include <stdbool.h>
+
+#include "common/arena.h"
+#include "common/error.h"
+#include "exec/plan.h"
+#include "sql/catalog.h"
+#include "sql/parser.h"
+
+typedef struct ScopeColumn {
+    const char *table; /* alias or table name qualifying the column, may be NULL */
+    const char *name;
+    LogicalType type;
+    int index;         /* column of the input batch */
+} ScopeColumn;
+
+typedef struct Scope {
+    ScopeColumn *cols;
+    int ncols;
+} Scope;
+
+typedef struct Binder {
+    Catalog *catalog;
+    Arena *arena;          /* everything bound lives here */
+    const char *sql;       /* text the positions refer to */
+    bool positions_valid;  /* false while binding a view's stored text */
+    int depth;             /* view nesting, to stop runaway recursion */
+    FunctionCall ***calls; /* every bound call, released by binder_release (shared with nested binders) */
+    int *ncalls, *cap_calls;
+} Binder;
+
+/* Initialise a binder for one statement (arena and catalog are borrowed). */
+void binder_init(Binder *b, Catalog *catalog, Arena *arena, const char *sql);
+/* Remember a bound call so its bind data is freed by binder_release. */
+void binder_track_call(Binder *b, FunctionCall *call);
+/* Free the bind data of every call bound (the plan is unusable afterwards). */
+void binder_release(Binder *b);
+
+/* Where a coercion happens decides which casts are allowed (cast.h). */
+typedef enum CoerceContext { COERCE_IMPLICIT, COERCE_ASSIGNMENT, COERCE_EXPLICIT } CoerceContext;
+
+/* Bind a SELECT (or VALUES) into a plan whose output columns carry names. */
+bool bind_select(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *err);
+/* Bind a scalar expression against a scope. */
+Expr *bind_expr(Binder *b, PgQuery__Node *node, const Scope *scope, Error *err);
+/* Convert e to type `to` under the rules of the context, folding constants;
+ * untyped string literals are parsed as the target type. */
+Expr *bind_coerce(Binder *b, Expr *e, LogicalType to, CoerceContext ctx, Error *err);
+/* Bind a boolean condition (WHERE, HAVING, ON): error if not boolean. */
+Expr *bind_condition(Binder *b, PgQuery__Node *node, const Scope *scope, const char *clause, Error *err);
+/* Resolve a parse-tree TypeName to a kiln type. */
+bool bind_type_name(Binder *b, PgQuery__TypeName *tn, LogicalType *out, Error *err);
+/* Evaluate a constant expression node (LIMIT, options, SET) to a Value. */
+bool bind_constant_value(Binder *b, PgQuery__Node *node, Value *out, Error *err);
+/* Position to report for a node (-1 when positions are not valid). */
+int bind_pos(const Binder *b, int location);
+/* The location field of any expression node, -1 if it has none. */
+int node_location(const PgQuery__Node *node);
+/* A plan node of the given kind with ncols output columns allocated. */
+PlanNode *plan_new(Binder *b, PlanKind kind, int ncols);
+/* Wrap a plan in a projection of the given expressions and names. */
+PlanNode *plan_project(Binder *b, PlanNode *child, int n, Expr **exprs, char **names);
+/* A column-reference expression. */
+Expr *expr_column(Binder *b, int column, LogicalType type);
+/* A constant expression. */
+Expr *expr_const(Binder *b, Value v, int sql_pos);
+/* Bind a table function in FROM (read_csv ...) into a scan plan. */
+bool bind_table_function(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
+                         Error *err);
+
+#endif

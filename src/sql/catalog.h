@@ -1,0 +1,56 @@
+/* catalog: the tables and views a session knows.  Names are compared
+ * exactly: the parser has already folded unquoted identifiers to lower case,
+ * as PostgreSQL does.  Tables hold their rows in memory (MemTable); views
+ * keep their defining SELECT as SQL text and are re-bound where used. */
+#ifndef KILN_SQL_CATALOG_H
+#define KILN_SQL_CATALOG_H
+
+#include <stdbool.h>
+
+#include "exec/memtable.h"
+
+typedef struct TableColumn {
+    char *name;
+    LogicalType type;
+    bool not_null;
+} TableColumn;
+
+typedef struct CatalogTable {
+    char *name;
+    bool temporary;
+    int ncols;
+    TableColumn *cols;
+    MemTable data;
+} CatalogTable;
+
+typedef struct CatalogView {
+    char *name;
+    char *sql;        /* the SELECT text */
+    int naliases;
+    char **aliases;   /* column names given in CREATE VIEW v (a, b) */
+} CatalogView;
+
+typedef struct Catalog {
+    CatalogTable **tables;
+    int ntables, cap_tables;
+    CatalogView **views;
+    int nviews, cap_views;
+} Catalog;
+
+/* Initialise an empty catalog. */
+void catalog_init(Catalog *c);
+/* Free every table and view. */
+void catalog_destroy(Catalog *c);
+/* Find a table by name, NULL if none. */
+CatalogTable *catalog_find_table(Catalog *c, const char *name);
+/* Find a view by name, NULL if none. */
+CatalogView *catalog_find_view(Catalog *c, const char *name);
+/* Create a table (columns copied); the caller checked the name is free. */
+CatalogTable *catalog_create_table(Catalog *c, const char *name, bool temporary, int ncols, const TableColumn *cols);
+/* Create a view (strings copied); the caller checked the name is free. */
+CatalogView *catalog_create_view(Catalog *c, const char *name, const char *sql, int naliases, char *const *aliases);
+/* Drop a table or view by name; false if there was none. */
+bool catalog_drop_table(Catalog *c, const char *name);
+bool catalog_drop_view(Catalog *c, const char *name);
+
+#endif

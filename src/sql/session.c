@@ -1,0 +1,563 @@
+/* session: runs SQL text statement by statement (see session.h).
+ *
+ * For each statement: parse (libpg_query), bind and plan into a per-statement
+ * arena, execute, then free the arena.  DDL and settings are handled here;
+ * INSERT and COPY have their own files (stmt_insert.c, stmt_copy.c).
+ * A statement either completes or changes nothing: writes are staged and
+ * applied at the end. */
+#include "sql/session.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/mem.h"
+#include "common/strbuf.h"
+#include "sql/parser.h"
+#include "sql/session_internal.h"
+#include "types/cast.h"
+
+Session *session_open(void)
+{
+    Session *s = mem_calloc(1, sizeof *s);
+    catalog_init(&s->catalog);
+    settings_init(&s->settings);
+    return s;
+}
+
+void session_close(Session *s)
+{
+    if (s == NULL) return;
+    catalog_destroy(&s->catalog);
+    settings_destroy(&s->settings);
+    mem_free(s);
+}
+
+void session_set_progress(Session *s, ProgressFn fn, void *ctx)
+{
+    s->progress = fn;
+    s->progress_ctx = ctx;
+}
+
+const char *session_last_status(const Session *s) { return s->status; }
+
+/* ---- running plans ---- */
+
+bool session_run_plan(StmtContext *sc, PlanNode *plan, ResultSink *sink, uint64_t *rows, Error *err)
+{
+    Session *s = sc->session;
+    ExecContext ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.progress = (ExecProgressFn)s->progress;
+    ctx.progress_ctx = s->progress_ctx;
+    ctx.threads = s->settings.threads;
+    *rows = 0;
+    ExecNode *root = exec_build(plan, &ctx, err);
+    if (root == NULL) return false;
+    bool ok = true;
+    if (sink && sink->begin) ok = sink->begin(sink, plan->ncols, plan->names, plan->types, err);
+    while (ok) {
+        Batch *b;
+        if (!exec_next(root, &b, err)) {
+            ok = false;
+            break;
+        }
+        if (b->count == 0) break;
+        *rows += b->count;
+        ctx.rows_produced = *rows;
+        if (sink && sink->batch && !sink->batch(sink, b, err)) ok = false;
+        if (ctx.progress) ctx.progress(ctx.progress_ctx, ctx.bytes_done, ctx.bytes_total, *rows);
+    }
+    if (ok && sink && sink->end) ok = sink->end(sink, err);
+    exec_close(root);
+    return ok;
+}
+
+static bool memtable_sink_batch(ResultSink *sink, const Batch *b, Error *err)
+{
+    memtable_append(((MemTableSink *)sink)->table, b);
+    return true;
+}
+
+void memtable_sink_init(MemTableSink *s, MemTable *table)
+{
+    memset(s, 0, sizeof *s);
+    s->sink.batch = memtable_sink_batch;
+    s->table = table;
+}
+
+/* A result sink that emits a list of text lines as a one-column result. */
+static bool emit_text_rows(ResultSink *sink, const char *column, char **lines, int n, Error *err)
+{
+    if (sink == NULL) return true;
+    LogicalType t = type_make(TYPE_VARCHAR);
+    char *names[1] = {(char *)column};
+    if (sink->begin && !sink->begin(sink, 1, names, &t, err)) return false;
+    Batch b;
+    batch_init(&b, 1, &t, VECTOR_CAPACITY);
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++) {
+        vector_set_string(b.cols[0], b.count, lines[i], (uint32_t)strlen(lines[i]));
+        b.count++;
+        if (b.count == VECTOR_CAPACITY || i == n - 1) {
+            if (sink->batch) ok = sink->batch(sink, &b, err);
+            batch_reset(&b);
+        }
+    }
+    batch_destroy(&b);
+    if (ok && sink->end) ok = sink->end(sink, err);
+    return ok;
+}
+
+/* ---- statements ---- */
+
+static bool stmt_select(StmtContext *sc, PgQuery__SelectStmt *stmt, Error *err)
+{
+    PlanNode *plan;
+    if (!bind_select(&sc->binder, stmt, &plan, err)) return false;
+    uint64_t rows;
+    if (!session_run_plan(sc, plan, sc->sink, &rows, err)) return false;
+    snprintf(sc->session->status, sizeof sc->session->status, "SELECT %" PRIu64, rows);
+    return true;
+}
+
+static bool stmt_explain(StmtContext *sc, PgQuery__ExplainStmt *stmt, Error *err)
+{
+    for (size_t i = 0; i < stmt->n_options; i++) {
+        PgQuery__DefElem *d = stmt->options[i]->def_elem;
+        if (d && strcmp(d->defname, "analyze") == 0)
+            return error_set(err, ERR_SQL, "EXPLAIN ANALYZE is not supported yet");
+    }
+    if (stmt->query == NULL || stmt->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+        return error_set(err, ERR_SQL, "EXPLAIN supports SELECT statements");
+    PlanNode *plan;
+    if (!bind_select(&sc->binder, stmt->query->select_stmt, &plan, err)) return false;
+    StrBuf text = STRBUF_INIT;
+    plan_explain(plan, &text);
+    /* one row per line */
+    int n = 0;
+    char *lines[4096];
+    char *p = text.data;
+    while (p && *p && n < 4096) {
+        char *nl = strchr(p, '\n');
+        if (nl) *nl = '\0';
+        lines[n++] = p;
+        if (!nl) break;
+        p = nl + 1;
+    }
+    bool ok = emit_text_rows(sc->sink, "QUERY PLAN", lines, n, err);
+    strbuf_free(&text);
+    snprintf(sc->session->status, sizeof sc->session->status, "EXPLAIN");
+    return ok;
+}
+
+static bool name_taken(Catalog *c, const char *name)
+{
+    return catalog_find_table(c, name) != NULL || catalog_find_view(c, name) != NULL;
+}
+
+static bool check_schema(PgQuery__RangeVar *rv, Error *err)
+{
+    if (rv->schemaname && rv->schemaname[0] && strcmp(rv->schemaname, "main") != 0 &&
+        strcmp(rv->schemaname, "public") != 0 && strcmp(rv->schemaname, "pg_temp") != 0)
+        return error_set_at(err, ERR_SQL, rv->location, "schema \"%s\" does not exist", rv->schemaname);
+    return true;
+}
+
+static bool stmt_create_table(StmtContext *sc, PgQuery__CreateStmt *stmt, Error *err)
+{
+    PgQuery__RangeVar *rv = stmt->relation;
+    if (!check_schema(rv, err)) return false;
+    Catalog *cat = &sc->session->catalog;
+    if (name_taken(cat, rv->relname)) {
+        if (stmt->if_not_exists) {
+            snprintf(sc->session->status, sizeof sc->session->status, "CREATE TABLE");
+            return true;
+        }
+        return error_set_at(err, ERR_SQL, rv->location, "relation \"%s\" already exists", rv->relname);
+    }
+    if (stmt->n_inh_relations > 0) return error_set_at(err, ERR_SQL, rv->location, "INHERITS is not supported");
+    int n = 0;
+    TableColumn *cols = arena_calloc(&sc->arena, sizeof(TableColumn) * (stmt->n_table_elts + 1));
+    for (size_t i = 0; i < stmt->n_table_elts; i++) {
+        PgQuery__Node *el = stmt->table_elts[i];
+        if (el->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
+            return error_set_at(err, ERR_SQL, el->constraint->location,
+                                "table constraints are not enforced yet; declare NOT NULL on columns");
+        if (el->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF) return error_set(err, ERR_SQL, "unsupported table element");
+        PgQuery__ColumnDef *cd = el->column_def;
+        for (int k = 0; k < n; k++)
+            if (strcmp(cols[k].name, cd->colname) == 0)
+                return error_set_at(err, ERR_SQL, cd->location, "column \"%s\" specified more than once", cd->colname);
+        cols[n].name = cd->colname;
+        if (!bind_type_name(&sc->binder, cd->type_name, &cols[n].type, err)) return false;
+        for (size_t k = 0; k < cd->n_constraints; k++) {
+            PgQuery__Constraint *con = cd->constraints[k]->constraint;
+            switch (con->contype) {
+            case PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL: cols[n].not_null = true; break;
+            case PG_QUERY__CONSTR_TYPE__CONSTR_NULL: cols[n].not_null = false; break;
+            default:
+                return error_set_at(err, ERR_SQL, con->location,
+                                    "this column constraint is not enforced yet (only NOT NULL is); "
+                                    "constraints as data contracts are coming with the quality checks");
+            }
+        }
+        n++;
+    }
+    if (n == 0) return error_set_at(err, ERR_SQL, rv->location, "a table needs at least one column");
+    catalog_create_table(cat, rv->relname, rv->relpersistence[0] == 't', n, cols);
+    snprintf(sc->session->status, sizeof sc->session->status, "CREATE TABLE");
+    return true;
+}
+
+bool stmt_store_rows(CatalogTable *t, MemTable *rows, Error *err)
+{
+    for (int c = 0; c < t->ncols; c++) {
+        if (!t->cols[c].not_null) continue;
+        for (int k = 0; k < rows->nchunks; k++)
+            if (vector_has_nulls(rows->chunks[k].cols[c], rows->chunks[k].count))
+                return error_set(err, ERR_DATA, "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
+                                 t->cols[c].name, t->name);
+    }
+    for (int k = 0; k < rows->nchunks; k++) memtable_append(&t->data, &rows->chunks[k]);
+    return true;
+}
+
+static bool stmt_create_table_as(StmtContext *sc, PgQuery__CreateTableAsStmt *stmt, Error *err)
+{
+    if (stmt->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
+        return error_set(err, ERR_SQL, "only CREATE TABLE ... AS is supported (not materialized views)");
+    PgQuery__IntoClause *into = stmt->into;
+    PgQuery__RangeVar *rv = into->rel;
+    if (!check_schema(rv, err)) return false;
+    Catalog *cat = &sc->session->catalog;
+    if (name_taken(cat, rv->relname)) {
+        if (stmt->if_not_exists) {
+            snprintf(sc->session->status, sizeof sc->session->status, "CREATE TABLE AS");
+            return true;
+        }
+        return error_set_at(err, ERR_SQL, rv->location, "relation \"%s\" already exists", rv->relname);
+    }
+    if (stmt->query == NULL || stmt->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+        return error_set(err, ERR_SQL, "CREATE TABLE AS needs a SELECT");
+    PlanNode *plan;
+    if (!bind_select(&sc->binder, stmt->query->select_stmt, &plan, err)) return false;
+    if ((int)into->n_col_names > plan->ncols)
+        return error_set_at(err, ERR_SQL, rv->location, "too many column names were specified");
+    TableColumn *cols = arena_calloc(&sc->arena, sizeof(TableColumn) * (size_t)(plan->ncols + 1));
+    for (int i = 0; i < plan->ncols; i++) {
+        cols[i].name = plan->names[i];
+        if ((size_t)i < into->n_col_names) cols[i].name = into->col_names[i]->string->sval;
+        cols[i].type = plan->types[i];
+        for (int k = 0; k < i; k++)
+            if (strcmp(cols[k].name, cols[i].name) == 0)
+                return error_set_at(err, ERR_SQL, rv->location, "column \"%s\" specified more than once", cols[i].name);
+    }
+    MemTable staged;
+    memtable_init(&staged, plan->ncols, plan->types);
+    uint64_t rows = 0;
+    bool ok = true;
+    if (!into->skip_data) {
+        MemTableSink sink;
+        memtable_sink_init(&sink, &staged);
+        ok = session_run_plan(sc, plan, &sink.sink, &rows, err);
+    }
+    if (ok) {
+        CatalogTable *t = catalog_create_table(cat, rv->relname, rv->relpersistence[0] == 't', plan->ncols, cols);
+        ok = stmt_store_rows(t, &staged, err);
+    }
+    memtable_destroy(&staged);
+    if (ok) snprintf(sc->session->status, sizeof sc->session->status, "SELECT %" PRIu64, rows);
+    return ok;
+}
+
+/* The SQL text of a parse-tree query, via libpg_query's deparser. */
+static char *deparse_query(PgQuery__Node *query, Error *err)
+{
+    PgQuery__RawStmt raw = PG_QUERY__RAW_STMT__INIT;
+    raw.stmt = query;
+    PgQuery__RawStmt *stmts[1] = {&raw};
+    PgQuery__ParseResult pr = PG_QUERY__PARSE_RESULT__INIT;
+    pr.version = PG_VERSION_NUM;
+    pr.n_stmts = 1;
+    pr.stmts = stmts;
+    size_t len = pg_query__parse_result__get_packed_size(&pr);
+    uint8_t *buf = mem_alloc(len);
+    pg_query__parse_result__pack(&pr, buf);
+    PgQueryProtobuf pb = {len, (char *)buf};
+    PgQueryDeparseResult r = pg_query_deparse_protobuf(pb);
+    mem_free(buf);
+    char *out = NULL;
+    if (r.error) error_set(err, ERR_INTERNAL, "could not store the view's query: %s", r.error->message);
+    else out = mem_strdup(r.query);
+    pg_query_free_deparse_result(r);
+    return out;
+}
+
+static bool stmt_create_view(StmtContext *sc, PgQuery__ViewStmt *stmt, Error *err)
+{
+    PgQuery__RangeVar *rv = stmt->view;
+    if (!check_schema(rv, err)) return false;
+    Catalog *cat = &sc->session->catalog;
+    if (catalog_find_table(cat, rv->relname))
+        return error_set_at(err, ERR_SQL, rv->location, "relation \"%s\" already exists", rv->relname);
+    if (catalog_find_view(cat, rv->relname) && !stmt->replace)
+        return error_set_at(err, ERR_SQL, rv->location, "relation \"%s\" already exists", rv->relname);
+    if (stmt->query == NULL || stmt->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+        return error_set(err, ERR_SQL, "a view needs a SELECT");
+    /* bind now so that errors surface at CREATE VIEW, as in PostgreSQL */
+    PlanNode *plan;
+    if (!bind_select(&sc->binder, stmt->query->select_stmt, &plan, err)) return false;
+    if ((int)stmt->n_aliases > plan->ncols)
+        return error_set_at(err, ERR_SQL, rv->location, "CREATE VIEW specifies more column names than columns");
+    char *sql = deparse_query(stmt->query, err);
+    if (sql == NULL) return false;
+    char **aliases = arena_calloc(&sc->arena, sizeof(char *) * (stmt->n_aliases + 1));
+    for (size_t i = 0; i < stmt->n_aliases; i++) aliases[i] = stmt->aliases[i]->string->sval;
+    if (catalog_find_view(cat, rv->relname)) catalog_drop_view(cat, rv->relname);
+    catalog_create_view(cat, rv->relname, sql, (int)stmt->n_aliases, aliases);
+    mem_free(sql);
+    snprintf(sc->session->status, sizeof sc->session->status, "CREATE VIEW");
+    return true;
+}
+
+static bool stmt_drop(StmtContext *sc, PgQuery__DropStmt *stmt, Error *err)
+{
+    bool table = stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE;
+    bool view = stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_VIEW;
+    if (!table && !view) return error_set(err, ERR_SQL, "only DROP TABLE and DROP VIEW are supported");
+    Catalog *cat = &sc->session->catalog;
+    /* check every name first so that a failing DROP drops nothing */
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < stmt->n_objects; i++) {
+            PgQuery__Node *o = stmt->objects[i];
+            if (o->node_case != PG_QUERY__NODE__NODE_LIST || o->list->n_items == 0)
+                return error_set(err, ERR_SQL, "malformed DROP");
+            PgQuery__Node *last = o->list->items[o->list->n_items - 1];
+            const char *name = last->node_case == PG_QUERY__NODE__NODE_STRING ? last->string->sval : "";
+            bool exists = table ? catalog_find_table(cat, name) != NULL : catalog_find_view(cat, name) != NULL;
+            if (pass == 0) {
+                if (!exists && !stmt->missing_ok)
+                    return error_set(err, ERR_SQL, "%s \"%s\" does not exist", table ? "table" : "view", name);
+            } else if (exists) {
+                if (table) catalog_drop_table(cat, name);
+                else catalog_drop_view(cat, name);
+            }
+        }
+    }
+    snprintf(sc->session->status, sizeof sc->session->status, table ? "DROP TABLE" : "DROP VIEW");
+    return true;
+}
+
+static bool set_value_text(StmtContext *sc, PgQuery__VariableSetStmt *stmt, StrBuf *out, Error *err)
+{
+    for (size_t i = 0; i < stmt->n_args; i++) {
+        PgQuery__Node *a = stmt->args[i];
+        if (i) strbuf_puts(out, ", ");
+        if (a->node_case == PG_QUERY__NODE__NODE_A_CONST) {
+            PgQuery__AConst *c = a->a_const;
+            switch (c->val_case) {
+            case PG_QUERY__A__CONST__VAL_IVAL: strbuf_printf(out, "%d", c->ival->ival); continue;
+            case PG_QUERY__A__CONST__VAL_FVAL: strbuf_puts(out, c->fval->fval); continue;
+            case PG_QUERY__A__CONST__VAL_SVAL: strbuf_puts(out, c->sval->sval); continue;
+            case PG_QUERY__A__CONST__VAL_BOOLVAL: strbuf_puts(out, c->boolval->boolval ? "true" : "false"); continue;
+            default: break;
+            }
+        }
+        if (a->node_case == PG_QUERY__NODE__NODE_TYPE_CAST && a->type_cast->arg &&
+            a->type_cast->arg->node_case == PG_QUERY__NODE__NODE_A_CONST &&
+            a->type_cast->arg->a_const->val_case == PG_QUERY__A__CONST__VAL_SVAL) {
+            strbuf_puts(out, a->type_cast->arg->a_const->sval->sval);
+            continue;
+        }
+        return error_set_at(err, ERR_SQL, node_location(a), "SET needs a constant value");
+    }
+    (void)sc;
+    return true;
+}
+
+static bool stmt_set(StmtContext *sc, PgQuery__VariableSetStmt *stmt, Error *err)
+{
+    Settings *st = &sc->session->settings;
+    bool ok;
+    switch (stmt->kind) {
+    case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_VALUE: {
+        StrBuf v = STRBUF_INIT;
+        ok = set_value_text(sc, stmt, &v, err) && settings_set(st, stmt->name, strbuf_cstr(&v), err);
+        strbuf_free(&v);
+        break;
+    }
+    case PG_QUERY__VARIABLE_SET_KIND__VAR_SET_DEFAULT:
+    case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET: ok = settings_reset(st, stmt->name, err); break;
+    case PG_QUERY__VARIABLE_SET_KIND__VAR_RESET_ALL: ok = settings_reset(st, "all", err); break;
+    default: ok = error_set(err, ERR_SQL, "this form of SET is not supported"); break;
+    }
+    if (ok) snprintf(sc->session->status, sizeof sc->session->status, stmt->kind >= PG_QUERY__VARIABLE_SET_KIND__VAR_RESET ? "RESET" : "SET");
+    return ok;
+}
+
+static bool stmt_show(StmtContext *sc, PgQuery__VariableShowStmt *stmt, Error *err)
+{
+    Settings *st = &sc->session->settings;
+    bool ok;
+    if (strcmp(stmt->name, "all") == 0) {
+        const char *const *names = settings_names();
+        LogicalType types[2] = {type_make(TYPE_VARCHAR), type_make(TYPE_VARCHAR)};
+        char *cols[2] = {"name", "setting"};
+        ResultSink *sink = sc->sink;
+        ok = true;
+        if (sink && sink->begin) ok = sink->begin(sink, 2, cols, types, err);
+        Batch b;
+        batch_init(&b, 2, types, VECTOR_CAPACITY);
+        for (int i = 0; ok && names[i]; i++) {
+            char *v = NULL;
+            if (!settings_show(st, names[i], &v, err)) {
+                ok = false;
+                break;
+            }
+            vector_set_string(b.cols[0], b.count, names[i], (uint32_t)strlen(names[i]));
+            vector_set_string(b.cols[1], b.count, v, (uint32_t)strlen(v));
+            b.count++;
+            mem_free(v);
+        }
+        if (ok && sink && sink->batch) ok = sink->batch(sink, &b, err);
+        if (ok && sink && sink->end) ok = sink->end(sink, err);
+        batch_destroy(&b);
+    } else {
+        char *v = NULL;
+        if (!settings_show(st, stmt->name, &v, err)) return false;
+        char *lines[1] = {v};
+        ok = emit_text_rows(sc->sink, stmt->name, lines, 1, err);
+        mem_free(v);
+    }
+    if (ok) snprintf(sc->session->status, sizeof sc->session->status, "SHOW");
+    return ok;
+}
+
+static bool run_statement(StmtContext *sc, PgQuery__Node *stmt, Error *err)
+{
+    switch (stmt->node_case) {
+    case PG_QUERY__NODE__NODE_SELECT_STMT: return stmt_select(sc, stmt->select_stmt, err);
+    case PG_QUERY__NODE__NODE_EXPLAIN_STMT: return stmt_explain(sc, stmt->explain_stmt, err);
+    case PG_QUERY__NODE__NODE_CREATE_STMT: return stmt_create_table(sc, stmt->create_stmt, err);
+    case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT: return stmt_create_table_as(sc, stmt->create_table_as_stmt, err);
+    case PG_QUERY__NODE__NODE_VIEW_STMT: return stmt_create_view(sc, stmt->view_stmt, err);
+    case PG_QUERY__NODE__NODE_DROP_STMT: return stmt_drop(sc, stmt->drop_stmt, err);
+    case PG_QUERY__NODE__NODE_INSERT_STMT: return stmt_insert(sc, stmt->insert_stmt, err);
+    case PG_QUERY__NODE__NODE_COPY_STMT: return stmt_copy(sc, stmt->copy_stmt, err);
+    case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: return stmt_set(sc, stmt->variable_set_stmt, err);
+    case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT: return stmt_show(sc, stmt->variable_show_stmt, err);
+    case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
+        return error_set(err, ERR_SQL, "transaction statements are not supported: every kiln statement is atomic on its own");
+    default:
+        return error_set(err, ERR_SQL, "this kind of statement is not supported");
+    }
+}
+
+static bool execute(Session *s, const char *sql, ResultSink *sink, bool only_last, Error *err)
+{
+    ParsedScript script;
+    error_clear(err);
+    if (!sql_parse(sql, &script, err)) return false;
+    bool ok = true;
+    size_t n = script.tree->n_stmts;
+    for (size_t i = 0; i < n && ok; i++) {
+        PgQuery__RawStmt *raw = script.tree->stmts[i];
+        StmtContext sc;
+        memset(&sc, 0, sizeof sc);
+        sc.session = s;
+        sc.sql = sql;
+        sc.sink = (!only_last || i == n - 1) ? sink : NULL;
+        arena_init(&sc.arena, 64 * 1024);
+        binder_init(&sc.binder, &s->catalog, &sc.arena, sql);
+        s->status[0] = '\0';
+        ok = run_statement(&sc, raw->stmt, err);
+        if (!ok && err->sql_pos < 0) err->sql_pos = raw->stmt_location;
+        binder_release(&sc.binder);
+        arena_destroy(&sc.arena);
+    }
+    sql_parse_free(&script);
+    return ok;
+}
+
+bool session_execute(Session *s, const char *sql, ResultSink *sink, Error *err)
+{
+    return execute(s, sql, sink, false, err);
+}
+
+bool session_execute_last(Session *s, const char *sql, ResultSink *sink, Error *err)
+{
+    return execute(s, sql, sink, true, err);
+}
+
+/* ---- QueryResult ---- */
+
+static bool qr_begin(ResultSink *sink, int ncols, char *const *names, const LogicalType *types, Error *err)
+{
+    QueryResult *r = (QueryResult *)sink;
+    /* a later statement's rows replace an earlier one's */
+    QueryResult fresh;
+    query_result_free(r);
+    query_result_init(&fresh);
+    *r = fresh;
+    r->has_rows = true;
+    r->ncols = ncols;
+    r->names = mem_calloc((size_t)ncols + 1, sizeof(char *));
+    r->types = mem_calloc((size_t)ncols + 1, sizeof(LogicalType));
+    for (int i = 0; i < ncols; i++) {
+        r->names[i] = mem_strdup(names[i] ? names[i] : "?column?");
+        r->types[i] = types[i];
+    }
+    return true;
+}
+
+static bool qr_batch(ResultSink *sink, const Batch *b, Error *err)
+{
+    QueryResult *r = (QueryResult *)sink;
+    if (r->nbatches == r->cap_batches) {
+        r->cap_batches = r->cap_batches ? r->cap_batches * 2 : 8;
+        r->batches = mem_realloc(r->batches, sizeof(Batch) * (size_t)r->cap_batches);
+    }
+    Batch *copy = &r->batches[r->nbatches++];
+    batch_init(copy, r->ncols, r->types, b->count ? b->count : 1);
+    batch_append(copy, b, 0, b->count);
+    r->nrows += b->count;
+    return true;
+}
+
+void query_result_init(QueryResult *r)
+{
+    memset(r, 0, sizeof *r);
+    r->sink.begin = qr_begin;
+    r->sink.batch = qr_batch;
+}
+
+void query_result_free(QueryResult *r)
+{
+    for (int i = 0; i < r->nbatches; i++) batch_destroy(&r->batches[i]);
+    mem_free(r->batches);
+    for (int i = 0; i < r->ncols; i++) mem_free(r->names[i]);
+    mem_free(r->names);
+    mem_free(r->types);
+    r->batches = NULL;
+    r->names = NULL;
+    r->types = NULL;
+    r->nbatches = r->cap_batches = r->ncols = 0;
+    r->nrows = 0;
+    r->has_rows = false;
+}
+
+bool query_result_value_text(const QueryResult *r, uint64_t row, int col, StrBuf *out)
+{
+    for (int i = 0; i < r->nbatches; i++) {
+        const Batch *b = &r->batches[i];
+        if (row < b->count) {
+            const Vector *v = b->cols[col];
+            if (!vector_is_valid(v, (uint32_t)row)) return false;
+            cast_format_value(v, (uint32_t)row, out);
+            return true;
+        }
+        row -= b->count;
+    }
+    return false;
+}

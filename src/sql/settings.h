@@ -1,0 +1,33 @@
+/* settings: the session's SET/SHOW parameters (threads, memory_limit, ...).
+ * Each setting has a name, a current value kept as text, and a validator
+ * that normalises what SET gives it. */
+#ifndef KILN_SQL_SETTINGS_H
+#define KILN_SQL_SETTINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+
+typedef struct Settings {
+    int threads;             /* worker threads (default: the core count) */
+    int64_t memory_limit;    /* bytes (default: 80% of physical memory) */
+    char *temp_directory;    /* where operators spill */
+    char *timezone;          /* accepted for compatibility; timestamps carry no zone */
+    char *datestyle;         /* accepted for compatibility: always ISO, MDY */
+} Settings;
+
+/* Fill s with the defaults. */
+void settings_init(Settings *s);
+/* Free the strings of s. */
+void settings_destroy(Settings *s);
+/* SET name = value (value as text); errors name the setting. */
+bool settings_set(Settings *s, const char *name, const char *value, Error *err);
+/* RESET name (back to the default); "all" resets every setting. */
+bool settings_reset(Settings *s, const char *name, Error *err);
+/* The current value of name as text (caller frees with mem_free). */
+bool settings_show(const Settings *s, const char *name, char **value, Error *err);
+/* Names of every setting, NULL-terminated. */
+const char *const *settings_names(void);
+
+#endif

@@ -1,0 +1,961 @@
+/* datetime: civil calendar, PostgreSQL-compatible text input/output and the
+ * arithmetic of DATE, TIMESTAMP and INTERVAL (see datetime.h).
+ *
+ * Parsing is a hand-written scanner over the bytes (no allocation, no
+ * sscanf): dates as Y-M-D / YYYYMMDD / M/D/Y, an optional time after ' ' or
+ * 'T', then optional zone and era tokens.  Intervals are read as PostgreSQL's
+ * "postgres" style (number-unit pairs, hh:mm:ss, "ago") or ISO 8601
+ * ("P1Y2M3DT4H5M6S"); fractional units spill into smaller ones (1.5 months =
+ * 1 month 15 days) as PostgreSQL does.  All arithmetic is overflow-checked. */
+#include "types/datetime.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- civil calendar --------------------------------------------------- */
+
+int64_t datetime_days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+void datetime_civil_from_days(int64_t z, int *year, int *month, int *day)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t y = yoe + era * 400;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    int d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *year = (int)(y + (m <= 2));
+    *month = m;
+    *day = d;
+}
+
+bool datetime_is_leap_year(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+int datetime_days_in_month(int64_t year, int month)
+{
+    static const int len[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12) return 0;
+    return month == 2 && datetime_is_leap_year(year) ? 29 : len[month - 1];
+}
+
+int datetime_day_of_week(int64_t days)
+{
+    int64_t w = (days + 4) % 7; /* 1970-01-01 was a Thursday */
+    return (int)(w < 0 ? w + 7 : w);
+}
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
+    return q;
+}
+
+void datetime_timestamp_to_parts(int64_t ts, DateTimeParts *p)
+{
+    int64_t days = floor_div(ts, DT_USECS_PER_DAY);
+    int64_t t = ts - days * DT_USECS_PER_DAY;
+    datetime_civil_from_days(days, &p->year, &p->month, &p->day);
+    p->hour = (int)(t / DT_USECS_PER_HOUR);
+    t %= DT_USECS_PER_HOUR;
+    p->minute = (int)(t / DT_USECS_PER_MINUTE);
+    t %= DT_USECS_PER_MINUTE;
+    p->second = (int)(t / DT_USECS_PER_SEC);
+    p->micros = (int)(t % DT_USECS_PER_SEC);
+}
+
+bool datetime_timestamp_from_parts(const DateTimeParts *p, int64_t *out)
+{
+    if (p->year < -4713 || p->year > 294247) return false;
+    int64_t days = datetime_days_from_civil(p->year, p->month, p->day);
+    int64_t t = p->hour * DT_USECS_PER_HOUR + p->minute * DT_USECS_PER_MINUTE + p->second * DT_USECS_PER_SEC +
+                p->micros;
+    if (days < DATE_MIN_DAYS || days > INT64_MAX / DT_USECS_PER_DAY - 1) return false;
+    int64_t ts = days * DT_USECS_PER_DAY + t;
+    if (!datetime_timestamp_in_range(ts)) return false;
+    *out = ts;
+    return true;
+}
+
+void datetime_iso_week(int64_t days, int *iso_year, int *week)
+{
+    /* the ISO week belongs to the year of its Thursday */
+    int dow = datetime_day_of_week(days);
+    int iso_dow = dow == 0 ? 7 : dow;
+    int64_t thursday = days - iso_dow + 4;
+    int y, m, d;
+    datetime_civil_from_days(thursday, &y, &m, &d);
+    int64_t jan1 = datetime_days_from_civil(y, 1, 1);
+    *iso_year = y;
+    *week = (int)((thursday - jan1) / 7 + 1);
+}
+
+/* ---- text input --------------------------------------------------------- */
+
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+typedef enum ParseStatus { PARSE_OK, PARSE_SYNTAX, PARSE_RANGE } ParseStatus;
+
+/* Read a run of digits as a number (saturating at a large value); returns the digit count. */
+static int read_number(const char *s, size_t n, size_t *i, int64_t *out)
+{
+    int64_t v = 0;
+    int count = 0;
+    while (*i < n && is_digit(s[*i])) {
+        if (v < INT64_C(100000000000)) v = v * 10 + (s[*i] - '0');
+        (*i)++;
+        count++;
+    }
+    *out = v;
+    return count;
+}
+
+static bool word_is(const char *s, size_t n, const char *w)
+{
+    return strlen(w) == n && strncasecmp(s, w, n) == 0;
+}
+
+/* Parse "[date][ |T time][ zone][ BC|AD]" into parts; *has_time tells if a time was given. */
+static ParseStatus parse_datetime_text(const char *s, size_t n, DateTimeParts *p)
+{
+    memset(p, 0, sizeof *p);
+    size_t i = 0;
+    while (i < n && is_space(s[i])) i++;
+    while (n > i && is_space(s[n - 1])) n--;
+    if (word_is(s + i, n - i, "epoch")) {
+        p->year = 1970;
+        p->month = 1;
+        p->day = 1;
+        return PARSE_OK;
+    }
+    if (i >= n || !is_digit(s[i])) return PARSE_SYNTAX;
+    int64_t f1, f2, f3;
+    int len1 = read_number(s, n, &i, &f1);
+    int64_t year, month, day;
+    bool two_digit_year = false;
+    if (i < n && (s[i] == '-' || s[i] == '/' || s[i] == '.')) {
+        char sep = s[i++];
+        if (i >= n || !is_digit(s[i])) return PARSE_SYNTAX;
+        read_number(s, n, &i, &f2);
+        if (i >= n || s[i] != sep) return PARSE_SYNTAX;
+        i++;
+        if (i >= n || !is_digit(s[i])) return PARSE_SYNTAX;
+        int len3 = read_number(s, n, &i, &f3);
+        if (len1 >= 3) {
+            year = f1, month = f2, day = f3;
+        } else if (sep == '-' && len3 < 3) {
+            return PARSE_RANGE; /* "99-01-05": PostgreSQL wants a 4-digit year first */
+        } else {
+            /* MDY, PostgreSQL's default DateStyle order */
+            month = f1, day = f2, year = f3;
+            two_digit_year = len3 <= 2;
+        }
+    } else if (len1 == 8) {
+        year = f1 / 10000, month = f1 / 100 % 100, day = f1 % 100;
+    } else {
+        return PARSE_SYNTAX;
+    }
+    if (two_digit_year) year += year < 70 ? 2000 : 1900;
+    /* time of day */
+    if (i < n && (s[i] == 'T' || s[i] == 't' || is_space(s[i]))) {
+        size_t j = i + 1;
+        while (j < n && is_space(s[j])) j++;
+        if (j < n && is_digit(s[j])) {
+            i = j;
+            int64_t h, mi = 0, sec = 0;
+            int64_t us = 0;
+            if (read_number(s, n, &i, &h) > 2) return PARSE_SYNTAX;
+            if (i >= n || s[i] != ':') return PARSE_SYNTAX;
+            i++;
+            if (read_number(s, n, &i, &mi) != 2) return PARSE_SYNTAX;
+            if (i < n && s[i] == ':') {
+                i++;
+                if (read_number(s, n, &i, &sec) != 2) return PARSE_SYNTAX;
+                if (i < n && s[i] == '.') {
+                    i++;
+                    int digits = 0;
+                    int64_t scale = 100000;
+                    bool round_up = false;
+                    while (i < n && is_digit(s[i])) {
+                        if (digits < 6) us += (s[i] - '0') * scale;
+                        else if (digits == 6) round_up = s[i] >= '5';
+                        scale /= 10;
+                        digits++;
+                        i++;
+                    }
+                    if (round_up) us++;
+                }
+            }
+            if (h > 24 || mi > 59 || sec > 60 || (h == 24 && (mi != 0 || sec != 0 || us != 0))) return PARSE_RANGE;
+            p->hour = (int)h;
+            p->minute = (int)mi;
+            p->second = (int)sec;
+            p->micros = (int)us; /* may be 1000000 after rounding: the caller adds it up */
+        }
+    }
+    /* trailing tokens: a zone (ignored for timestamp without time zone) and an era */
+    bool bc = false;
+    while (i < n) {
+        while (i < n && is_space(s[i])) i++;
+        if (i >= n) break;
+        if (s[i] == 'Z' || s[i] == 'z') {
+            i++;
+        } else if (s[i] == '+' || s[i] == '-') {
+            i++;
+            int64_t zh, zm;
+            int len = read_number(s, n, &i, &zh);
+            if (len != 1 && len != 2 && len != 4) return PARSE_SYNTAX;
+            if (len < 4 && i < n && s[i] == ':') {
+                i++;
+                if (read_number(s, n, &i, &zm) != 2) return PARSE_SYNTAX;
+            }
+        } else if (is_alpha(s[i])) {
+            size_t start = i;
+            while (i < n && is_alpha(s[i])) i++;
+            const char *w = s + start;
+            size_t wl = i - start;
+            if (word_is(w, wl, "bc")) bc = true;
+            else if (word_is(w, wl, "ad") || word_is(w, wl, "utc") || word_is(w, wl, "gmt")) continue;
+            else return PARSE_SYNTAX;
+        } else {
+            return PARSE_SYNTAX;
+        }
+    }
+    if (year < 1 && !bc) {
+        if (year == 0) return PARSE_RANGE;
+    }
+    if (bc) {
+        if (year < 1) return PARSE_RANGE;
+        year = 1 - year;
+    }
+    if (year > 5874897 || year < -4713) return PARSE_RANGE;
+    if (month < 1 || month > 12 || day < 1 || day > datetime_days_in_month(year, (int)month)) return PARSE_RANGE;
+    p->year = (int)year;
+    p->month = (int)month;
+    p->day = (int)day;
+    return PARSE_OK;
+}
+
+static int clip_len(size_t n) { return (int)(n > 200 ? 200 : n); }
+
+bool datetime_parse_date(const char *s, size_t n, int32_t *out, Error *err)
+{
+    DateTimeParts p;
+    ParseStatus st = parse_datetime_text(s, n, &p);
+    if (st == PARSE_SYNTAX) {
+        size_t k = 0;
+        while (k < n && is_space(s[k])) k++;
+        if (n - k >= 8 && (strncasecmp(s + k, "infinity", 8) == 0 || strncasecmp(s + k, "-infinity", 9) == 0))
+            return error_set(err, ERR_DATA, "infinite dates are not supported: \"%.*s\"", clip_len(n), s);
+        return error_set(err, ERR_DATA, "invalid input syntax for type date: \"%.*s\"", clip_len(n), s);
+    }
+    if (st == PARSE_RANGE)
+        return error_set(err, ERR_DATA, "date/time field value out of range: \"%.*s\"", clip_len(n), s);
+    int64_t days = datetime_days_from_civil(p.year, p.month, p.day);
+    if (!datetime_date_in_range(days))
+        return error_set(err, ERR_DATA, "date out of range: \"%.*s\"", clip_len(n), s);
+    *out = (int32_t)days;
+    return true;
+}
+
+bool datetime_parse_timestamp(const char *s, size_t n, int64_t *out, Error *err)
+{
+    DateTimeParts p;
+    ParseStatus st = parse_datetime_text(s, n, &p);
+    if (st == PARSE_SYNTAX) {
+        size_t k = 0;
+        while (k < n && is_space(s[k])) k++;
+        if (n - k >= 8 && (strncasecmp(s + k, "infinity", 8) == 0 || strncasecmp(s + k, "-infinity", 9) == 0))
+            return error_set(err, ERR_DATA, "infinite timestamps are not supported: \"%.*s\"", clip_len(n), s);
+        return error_set(err, ERR_DATA, "invalid input syntax for type timestamp: \"%.*s\"", clip_len(n), s);
+    }
+    if (st == PARSE_RANGE)
+        return error_set(err, ERR_DATA, "date/time field value out of range: \"%.*s\"", clip_len(n), s);
+    /* hour 24, second 60 and rounded-up micros all carry over through plain addition */
+    int64_t days = datetime_days_from_civil(p.year, p.month, p.day);
+    if (days < DATE_MIN_DAYS || days > INT64_MAX / DT_USECS_PER_DAY - 2)
+        return error_set(err, ERR_DATA, "timestamp out of range: \"%.*s\"", clip_len(n), s);
+    int64_t ts = days * DT_USECS_PER_DAY + p.hour * DT_USECS_PER_HOUR + p.minute * DT_USECS_PER_MINUTE +
+                 p.second * DT_USECS_PER_SEC + p.micros;
+    if (!datetime_timestamp_in_range(ts))
+        return error_set(err, ERR_DATA, "timestamp out of range: \"%.*s\"", clip_len(n), s);
+    *out = ts;
+    return true;
+}
+
+/* ---- interval input ---------------------------------------------------- */
+
+typedef struct IntervalAcc {
+    double months, days, micros; /* exact up to 2^53; checked when converting */
+} IntervalAcc;
+
+typedef enum IntervalUnit {
+    IU_NONE, IU_MICRO, IU_MILLI, IU_SECOND, IU_MINUTE, IU_HOUR, IU_DAY, IU_WEEK, IU_MONTH, IU_YEAR, IU_DECADE,
+    IU_CENTURY, IU_MILLENNIUM,
+} IntervalUnit;
+
+static IntervalUnit unit_from_word(const char *w, size_t n)
+{
+    static const struct {
+        const char *name;
+        IntervalUnit unit;
+    } units[] = {
+        {"microsecond", IU_MICRO}, {"microseconds", IU_MICRO}, {"us", IU_MICRO}, {"usec", IU_MICRO},
+        {"usecs", IU_MICRO}, {"microsecon", IU_MICRO},
+        {"millisecond", IU_MILLI}, {"milliseconds", IU_MILLI}, {"ms", IU_MILLI}, {"msec", IU_MILLI},
+        {"msecs", IU_MILLI}, {"millisecon", IU_MILLI},
+        {"second", IU_SECOND}, {"seconds", IU_SECOND}, {"s", IU_SECOND}, {"sec", IU_SECOND}, {"secs", IU_SECOND},
+        {"minute", IU_MINUTE}, {"minutes", IU_MINUTE}, {"m", IU_MINUTE}, {"min", IU_MINUTE}, {"mins", IU_MINUTE},
+        {"hour", IU_HOUR}, {"hours", IU_HOUR}, {"h", IU_HOUR}, {"hr", IU_HOUR}, {"hrs", IU_HOUR},
+        {"day", IU_DAY}, {"days", IU_DAY}, {"d", IU_DAY},
+        {"week", IU_WEEK}, {"weeks", IU_WEEK}, {"w", IU_WEEK},
+        {"month", IU_MONTH}, {"months", IU_MONTH}, {"mon", IU_MONTH}, {"mons", IU_MONTH},
+        {"year", IU_YEAR}, {"years", IU_YEAR}, {"y", IU_YEAR}, {"yr", IU_YEAR}, {"yrs", IU_YEAR},
+        {"decade", IU_DECADE}, {"decades", IU_DECADE}, {"dec", IU_DECADE}, {"decs", IU_DECADE},
+        {"century", IU_CENTURY}, {"centuries", IU_CENTURY}, {"c", IU_CENTURY}, {"cent", IU_CENTURY},
+        {"millennium", IU_MILLENNIUM}, {"millennia", IU_MILLENNIUM}, {"mil", IU_MILLENNIUM},
+        {"mils", IU_MILLENNIUM}, {"millenniums", IU_MILLENNIUM},
+    };
+    for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+        if (word_is(w, n, units[k].name)) return units[k].unit;
+    return IU_NONE;
+}
+
+/* Add value (integer part ip, signed fraction frac) of a unit, spilling
+ * fractions downward as PostgreSQL does. */
+static void interval_acc_add(IntervalAcc *acc, IntervalUnit u, double value)
+{
+    double ip = trunc(value), frac = value - ip;
+    switch (u) {
+    case IU_MICRO: acc->micros += value; break;
+    case IU_MILLI: acc->micros += value * 1000.0; break;
+    case IU_SECOND: acc->micros += value * 1e6; break;
+    case IU_MINUTE: acc->micros += value * 6e7; break;
+    case IU_HOUR: acc->micros += value * 3.6e9; break;
+    case IU_DAY:
+        acc->days += ip;
+        acc->micros += frac * 8.64e10;
+        break;
+    case IU_WEEK: {
+        double d = value * 7.0, dip = trunc(d);
+        acc->days += dip;
+        acc->micros += (d - dip) * 8.64e10;
+        break;
+    }
+    case IU_MONTH: {
+        double d = frac * 30.0, dip = trunc(d);
+        acc->months += ip;
+        acc->days += dip;
+        acc->micros += (d - dip) * 8.64e10;
+        break;
+    }
+    case IU_YEAR: acc->months += ip * 12 + rint(frac * 12); break;
+    case IU_DECADE: acc->months += ip * 120 + rint(frac * 120); break;
+    case IU_CENTURY: acc->months += ip * 1200 + rint(frac * 1200); break;
+    case IU_MILLENNIUM: acc->months += ip * 12000 + rint(frac * 12000); break;
+    case IU_NONE: break;
+    }
+}
+
+/* Read a signed decimal number; false if there is none. */
+static bool read_signed_decimal(const char *s, size_t n, size_t *i, double *out)
+{
+    size_t j = *i;
+    bool neg = false;
+    if (j < n && (s[j] == '+' || s[j] == '-')) neg = s[j++] == '-';
+    double v = 0;
+    bool any = false;
+    while (j < n && is_digit(s[j])) {
+        v = v * 10 + (s[j++] - '0');
+        any = true;
+    }
+    if (j < n && s[j] == '.') {
+        j++;
+        double scale = 0.1;
+        while (j < n && is_digit(s[j])) {
+            v += (s[j++] - '0') * scale;
+            scale /= 10;
+            any = true;
+        }
+    }
+    if (!any) return false;
+    *i = j;
+    *out = neg ? -v : v;
+    return true;
+}
+
+/* "[-]H:MM[:SS[.ffffff]]" at s[*i]; adds to acc. */
+static bool read_interval_time(const char *s, size_t n, size_t *i, IntervalAcc *acc)
+{
+    size_t j = *i;
+    bool neg = false;
+    if (j < n && (s[j] == '+' || s[j] == '-')) neg = s[j++] == '-';
+    int64_t h, m, sec = 0;
+    if (read_number(s, n, &j, &h) == 0 || j >= n || s[j] != ':') return false;
+    j++;
+    if (read_number(s, n, &j, &m) == 0 || m > 59) return false;
+    double frac = 0;
+    if (j < n && s[j] == ':') {
+        j++;
+        if (read_number(s, n, &j, &sec) == 0 || sec > 60) return false;
+        if (j < n && s[j] == '.') {
+            double scale = 0.1;
+            j++;
+            while (j < n && is_digit(s[j])) {
+                frac += (s[j++] - '0') * scale;
+                scale /= 10;
+            }
+        }
+    }
+    double us = (double)h * 3.6e9 + (double)m * 6e7 + (double)sec * 1e6 + rint(frac * 1e6);
+    acc->micros += neg ? -us : us;
+    *i = j;
+    return true;
+}
+
+static bool parse_iso8601_interval(const char *s, size_t n, size_t i, IntervalAcc *acc)
+{
+    bool time_part = false;
+    i++; /* 'P' */
+    if (i >= n) return false;
+    while (i < n) {
+        if (s[i] == 'T' || s[i] == 't') {
+            if (time_part) return false;
+            time_part = true;
+            i++;
+            continue;
+        }
+        double v;
+        if (!read_signed_decimal(s, n, &i, &v) || i >= n) return false;
+        char u = (char)(s[i++] | 0x20);
+        IntervalUnit unit;
+        if (!time_part) unit = u == 'y' ? IU_YEAR : u == 'm' ? IU_MONTH : u == 'w' ? IU_WEEK : u == 'd' ? IU_DAY : IU_NONE;
+        else unit = u == 'h' ? IU_HOUR : u == 'm' ? IU_MINUTE : u == 's' ? IU_SECOND : IU_NONE;
+        if (unit == IU_NONE) return false;
+        interval_acc_add(acc, unit, v);
+    }
+    return true;
+}
+
+static bool parse_postgres_interval(const char *s, size_t n, size_t i, IntervalAcc *acc)
+{
+    bool ago = false, any = false;
+    while (i < n) {
+        while (i < n && is_space(s[i])) i++;
+        if (i >= n) break;
+        if (s[i] == '@' && !any) {
+            i++;
+            continue;
+        }
+        if (is_alpha(s[i])) {
+            size_t start = i;
+            while (i < n && is_alpha(s[i])) i++;
+            if (word_is(s + start, i - start, "ago") && any) {
+                ago = true;
+                continue;
+            }
+            return false;
+        }
+        /* a time "h:mm[:ss]" */
+        size_t j = i;
+        if (j < n && (s[j] == '+' || s[j] == '-')) j++;
+        while (j < n && is_digit(s[j])) j++;
+        if (j < n && s[j] == ':') {
+            if (!read_interval_time(s, n, &i, acc)) return false;
+            any = true;
+            continue;
+        }
+        /* "Y-M" year-month */
+        if (j < n && s[j] == '-' && j > i && j + 1 < n && is_digit(s[j + 1])) {
+            bool neg = s[i] == '-';
+            size_t k = neg || s[i] == '+' ? i + 1 : i;
+            int64_t y, m;
+            read_number(s, n, &k, &y);
+            k++;
+            read_number(s, n, &k, &m);
+            if (m > 11) return false;
+            double months = (double)y * 12 + (double)m;
+            acc->months += neg ? -months : months;
+            i = k;
+            any = true;
+            continue;
+        }
+        double v;
+        if (!read_signed_decimal(s, n, &i, &v)) return false;
+        while (i < n && is_space(s[i])) i++;
+        size_t start = i;
+        while (i < n && is_alpha(s[i])) i++;
+        IntervalUnit u = IU_SECOND; /* a bare number is seconds */
+        if (i > start) {
+            u = unit_from_word(s + start, i - start);
+            if (u == IU_NONE) {
+                if (word_is(s + start, i - start, "ago")) {
+                    interval_acc_add(acc, IU_SECOND, v);
+                    ago = true;
+                    any = true;
+                    continue;
+                }
+                return false;
+            }
+        }
+        interval_acc_add(acc, u, v);
+        any = true;
+    }
+    if (!any) return false;
+    if (ago) {
+        acc->months = -acc->months;
+        acc->days = -acc->days;
+        acc->micros = -acc->micros;
+    }
+    return true;
+}
+
+bool datetime_parse_interval(const char *s, size_t n, Interval *out, Error *err)
+{
+    size_t i = 0;
+    while (i < n && is_space(s[i])) i++;
+    IntervalAcc acc = {0, 0, 0};
+    bool ok = i < n && (s[i] == 'P' || s[i] == 'p') ? parse_iso8601_interval(s, n, i, &acc)
+                                                     : parse_postgres_interval(s, n, i, &acc);
+    if (!ok) return error_set(err, ERR_DATA, "invalid input syntax for type interval: \"%.*s\"", clip_len(n), s);
+    double micros = rint(acc.micros);
+    if (fabs(acc.months) > INT32_MAX || fabs(acc.days) > INT32_MAX || fabs(micros) >= 9.2e18)
+        return error_set(err, ERR_DATA, "interval field value out of range: \"%.*s\"", clip_len(n), s);
+    out->months = (int32_t)acc.months;
+    out->days = (int32_t)acc.days;
+    out->micros = (int64_t)micros;
+    return true;
+}
+
+/* ---- text output -------------------------------------------------------- */
+
+/* "-YYYY-MM-DD" part (year of at least 4 digits); bc tells the caller to add " BC". */
+static size_t format_ymd(int year, int month, int day, char *buf, bool *bc)
+{
+    *bc = year <= 0;
+    int shown = *bc ? 1 - year : year;
+    return (size_t)snprintf(buf, DATETIME_TEXT_MAX, "%04d-%02d-%02d", shown, month, day);
+}
+
+size_t datetime_format_date(int32_t days, char *buf)
+{
+    int y, m, d;
+    bool bc;
+    datetime_civil_from_days(days, &y, &m, &d);
+    size_t len = format_ymd(y, m, d, buf, &bc);
+    if (bc) {
+        memcpy(buf + len, " BC", 4);
+        len += 3;
+    }
+    return len;
+}
+
+/* Append ".ffffff" without trailing zeros (nothing for 0). */
+static size_t format_fraction(int micros, char *buf)
+{
+    if (micros == 0) {
+        buf[0] = '\0';
+        return 0;
+    }
+    char tmp[8];
+    snprintf(tmp, sizeof tmp, "%06d", micros);
+    int len = 6;
+    while (len > 0 && tmp[len - 1] == '0') len--;
+    buf[0] = '.';
+    memcpy(buf + 1, tmp, (size_t)len);
+    buf[len + 1] = '\0';
+    return (size_t)len + 1;
+}
+
+size_t datetime_format_timestamp(int64_t ts, char *buf)
+{
+    DateTimeParts p;
+    bool bc;
+    datetime_timestamp_to_parts(ts, &p);
+    size_t len = format_ymd(p.year, p.month, p.day, buf, &bc);
+    len += (size_t)snprintf(buf + len, DATETIME_TEXT_MAX - len, " %02d:%02d:%02d", p.hour, p.minute, p.second);
+    len += format_fraction(p.micros, buf + len);
+    if (bc) {
+        memcpy(buf + len, " BC", 4);
+        len += 3;
+    }
+    return len;
+}
+
+/* One "N unit(s)" part of PostgreSQL's interval output (AddPostgresIntPart). */
+static size_t add_int_part(char *buf, size_t len, int64_t value, const char *unit, bool *is_zero, bool *is_before)
+{
+    if (value == 0) return len;
+    len += (size_t)snprintf(buf + len, DATETIME_TEXT_MAX - len, "%s%s%lld %s%s", *is_zero ? "" : " ",
+                            (*is_before && value > 0) ? "+" : "", (long long)value, unit, value != 1 ? "s" : "");
+    *is_before = value < 0;
+    *is_zero = false;
+    return len;
+}
+
+size_t datetime_format_interval(Interval iv, char *buf)
+{
+    int64_t years = iv.months / 12, mons = iv.months % 12;
+    int64_t t = iv.micros;
+    /* magnitude parts with the sign of the time (C truncation, as PostgreSQL's interval2itm) */
+    int64_t hour = t / DT_USECS_PER_HOUR;
+    t -= hour * DT_USECS_PER_HOUR;
+    int64_t min = t / DT_USECS_PER_MINUTE;
+    t -= min * DT_USECS_PER_MINUTE;
+    int64_t sec = t / DT_USECS_PER_SEC;
+    int64_t fsec = t - sec * DT_USECS_PER_SEC;
+    bool is_zero = true, is_before = false;
+    size_t len = 0;
+    buf[0] = '\0';
+    len = add_int_part(buf, len, years, "year", &is_zero, &is_before);
+    len = add_int_part(buf, len, mons, "mon", &is_zero, &is_before);
+    len = add_int_part(buf, len, iv.days, "day", &is_zero, &is_before);
+    if (is_zero || hour != 0 || min != 0 || sec != 0 || fsec != 0) {
+        bool minus = hour < 0 || min < 0 || sec < 0 || fsec < 0;
+        /* |hour| of INT64_MIN micros fits: INT64_MIN / 3.6e9 is far from INT64_MIN */
+        len += (size_t)snprintf(buf + len, DATETIME_TEXT_MAX - len, "%s%s%02lld:%02lld:%02lld", is_zero ? "" : " ",
+                                minus ? "-" : (is_before ? "+" : ""), (long long)(hour < 0 ? -hour : hour),
+                                (long long)(min < 0 ? -min : min), (long long)(sec < 0 ? -sec : sec));
+        len += format_fraction((int)(fsec < 0 ? -fsec : fsec), buf + len);
+    }
+    return len;
+}
+
+/* ---- arithmetic ----------------------------------------------------------- */
+
+bool datetime_date_add_days(int32_t date, int64_t days, int32_t *out, Error *err)
+{
+    int64_t r;
+    if (__builtin_add_overflow((int64_t)date, days, &r) || !datetime_date_in_range(r))
+        return error_set(err, ERR_DATA, "date out of range");
+    *out = (int32_t)r;
+    return true;
+}
+
+bool datetime_date_to_timestamp(int32_t date, int64_t *out, Error *err)
+{
+    int64_t ts = (int64_t)date * DT_USECS_PER_DAY; /* |date| < 2^31: cannot overflow 2^63 / 8.64e10 ... */
+    if (date > INT64_MAX / DT_USECS_PER_DAY || !datetime_timestamp_in_range(ts))
+        return error_set(err, ERR_DATA, "date out of range for timestamp");
+    *out = ts;
+    return true;
+}
+
+int32_t datetime_timestamp_to_date(int64_t ts) { return (int32_t)floor_div(ts, DT_USECS_PER_DAY); }
+
+static bool ts_range_error(Error *err) { return error_set(err, ERR_DATA, "timestamp out of range"); }
+
+bool datetime_timestamp_add_interval(int64_t ts, Interval iv, int64_t *out, Error *err)
+{
+    if (!datetime_timestamp_in_range(ts)) return ts_range_error(err);
+    if (iv.months != 0) {
+        DateTimeParts p;
+        datetime_timestamp_to_parts(ts, &p);
+        int64_t month_index = (int64_t)p.year * 12 + (p.month - 1) + iv.months;
+        int64_t year = floor_div(month_index, 12);
+        int month = (int)(month_index - year * 12) + 1;
+        if (year < -4713 || year > 294247) return ts_range_error(err);
+        p.year = (int)year;
+        p.month = month;
+        int dim = datetime_days_in_month(year, month);
+        if (p.day > dim) p.day = dim;
+        int64_t days = datetime_days_from_civil(p.year, p.month, p.day);
+        ts = days * DT_USECS_PER_DAY + p.hour * DT_USECS_PER_HOUR + p.minute * DT_USECS_PER_MINUTE +
+             p.second * DT_USECS_PER_SEC + p.micros;
+        if (!datetime_timestamp_in_range(ts)) return ts_range_error(err);
+    }
+    if (iv.days != 0) {
+        /* |days| < 2^31 and ts is in range: the sum fits 64 bits */
+        ts += (int64_t)iv.days * DT_USECS_PER_DAY;
+        if (!datetime_timestamp_in_range(ts)) return ts_range_error(err);
+    }
+    if (__builtin_add_overflow(ts, iv.micros, &ts) || !datetime_timestamp_in_range(ts)) return ts_range_error(err);
+    *out = ts;
+    return true;
+}
+
+static bool interval_range_error(Error *err) { return error_set(err, ERR_DATA, "interval out of range"); }
+
+bool datetime_interval_negate(Interval iv, Interval *out, Error *err)
+{
+    if (iv.months == INT32_MIN || iv.days == INT32_MIN || iv.micros == INT64_MIN) return interval_range_error(err);
+    out->months = -iv.months;
+    out->days = -iv.days;
+    out->micros = -iv.micros;
+    return true;
+}
+
+bool datetime_interval_add(Interval a, Interval b, Interval *out, Error *err)
+{
+    Interval r;
+    if (__builtin_add_overflow(a.months, b.months, &r.months) || __builtin_add_overflow(a.days, b.days, &r.days) ||
+        __builtin_add_overflow(a.micros, b.micros, &r.micros))
+        return interval_range_error(err);
+    *out = r;
+    return true;
+}
+
+bool datetime_interval_sub(Interval a, Interval b, Interval *out, Error *err)
+{
+    Interval r;
+    if (__builtin_sub_overflow(a.months, b.months, &r.months) || __builtin_sub_overflow(a.days, b.days, &r.days) ||
+        __builtin_sub_overflow(a.micros, b.micros, &r.micros))
+        return interval_range_error(err);
+    *out = r;
+    return true;
+}
+
+/* Round to whole microseconds of a day/second quantity, as PostgreSQL's TSROUND. */
+static double ts_round(double x) { return rint(x * 1e6) / 1e6; }
+
+bool datetime_interval_mul(Interval iv, double factor, Interval *out, Error *err)
+{
+    if (isnan(factor)) return interval_range_error(err);
+    double months = iv.months * factor;
+    if (!(fabs(months) < 2147483648.0)) return interval_range_error(err);
+    double days = iv.days * factor;
+    if (!(fabs(days) < 2147483648.0)) return interval_range_error(err);
+    Interval r;
+    r.months = (int32_t)months;
+    r.days = (int32_t)days;
+    /* fractional months become days (30 per month), fractional days seconds */
+    double month_remainder_days = ts_round((months - r.months) * 30.0);
+    double sec_remainder =
+        ts_round((days - r.days + month_remainder_days - trunc(month_remainder_days)) * 86400.0);
+    if (fabs(sec_remainder) >= 86400.0) {
+        double extra = trunc(sec_remainder / 86400.0);
+        r.days += (int32_t)extra;
+        sec_remainder -= extra * 86400.0;
+    }
+    double new_days = (double)r.days + trunc(month_remainder_days);
+    if (!(fabs(new_days) < 2147483648.0)) return interval_range_error(err);
+    r.days = (int32_t)new_days;
+    double micros = rint((double)iv.micros * factor + sec_remainder * 1e6);
+    if (!(fabs(micros) < 9.2e18)) return interval_range_error(err);
+    r.micros = (int64_t)micros;
+    *out = r;
+    return true;
+}
+
+bool datetime_timestamp_diff(int64_t a, int64_t b, Interval *out, Error *err)
+{
+    int64_t d;
+    if (__builtin_sub_overflow(a, b, &d)) return interval_range_error(err);
+    int64_t days = d / DT_USECS_PER_DAY; /* truncation: days and time share the sign */
+    out->months = 0;
+    out->days = (int32_t)days;
+    out->micros = d - days * DT_USECS_PER_DAY;
+    return true;
+}
+
+kiln_int128 datetime_interval_span(Interval iv)
+{
+    return (kiln_int128)iv.micros + ((kiln_int128)iv.days + (kiln_int128)iv.months * 30) * DT_USECS_PER_DAY;
+}
+
+int datetime_interval_compare(Interval a, Interval b)
+{
+    kiln_int128 x = datetime_interval_span(a), y = datetime_interval_span(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/* ---- fields: date_trunc and date_part ------------------------------------- */
+
+DateField datetime_field_from_name(const char *s, size_t n)
+{
+    static const struct {
+        const char *name;
+        DateField f;
+    } names[] = {
+        {"microsecond", DF_MICROSECONDS}, {"microseconds", DF_MICROSECONDS}, {"us", DF_MICROSECONDS},
+        {"usec", DF_MICROSECONDS}, {"usecs", DF_MICROSECONDS},
+        {"millisecond", DF_MILLISECONDS}, {"milliseconds", DF_MILLISECONDS}, {"ms", DF_MILLISECONDS},
+        {"msec", DF_MILLISECONDS}, {"msecs", DF_MILLISECONDS},
+        {"second", DF_SECOND}, {"seconds", DF_SECOND}, {"sec", DF_SECOND}, {"secs", DF_SECOND}, {"s", DF_SECOND},
+        {"minute", DF_MINUTE}, {"minutes", DF_MINUTE}, {"min", DF_MINUTE}, {"mins", DF_MINUTE}, {"m", DF_MINUTE},
+        {"hour", DF_HOUR}, {"hours", DF_HOUR}, {"hr", DF_HOUR}, {"hrs", DF_HOUR}, {"h", DF_HOUR},
+        {"day", DF_DAY}, {"days", DF_DAY}, {"d", DF_DAY},
+        {"week", DF_WEEK}, {"weeks", DF_WEEK}, {"w", DF_WEEK},
+        {"month", DF_MONTH}, {"months", DF_MONTH}, {"mon", DF_MONTH}, {"mons", DF_MONTH},
+        {"quarter", DF_QUARTER}, {"qtr", DF_QUARTER},
+        {"year", DF_YEAR}, {"years", DF_YEAR}, {"yr", DF_YEAR}, {"yrs", DF_YEAR}, {"y", DF_YEAR},
+        {"decade", DF_DECADE}, {"decades", DF_DECADE}, {"dec", DF_DECADE},
+        {"century", DF_CENTURY}, {"centuries", DF_CENTURY}, {"cent", DF_CENTURY}, {"c", DF_CENTURY},
+        {"millennium", DF_MILLENNIUM}, {"millennia", DF_MILLENNIUM}, {"mil", DF_MILLENNIUM},
+        {"millenniums", DF_MILLENNIUM},
+        {"dow", DF_DOW}, {"isodow", DF_ISODOW}, {"doy", DF_DOY}, {"epoch", DF_EPOCH}, {"isoyear", DF_ISOYEAR},
+        {"julian", DF_JULIAN}, {"j", DF_JULIAN},
+    };
+    while (n > 0 && is_space(*s)) s++, n--;
+    while (n > 0 && is_space(s[n - 1])) n--;
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (word_is(s, n, names[k].name)) return names[k].f;
+    return DF_INVALID;
+}
+
+static const char *field_name(DateField f)
+{
+    static const char *const names[] = {"invalid", "microseconds", "milliseconds", "second", "minute",
+                                        "hour", "day", "week", "month", "quarter", "year", "decade",
+                                        "century", "millennium", "dow", "isodow", "doy", "epoch",
+                                        "isoyear", "julian"};
+    return (unsigned)f < sizeof names / sizeof names[0] ? names[f] : "invalid";
+}
+
+bool datetime_trunc(DateField f, int64_t ts, int64_t *out, Error *err)
+{
+    DateTimeParts p;
+    datetime_timestamp_to_parts(ts, &p);
+    switch (f) {
+    case DF_MICROSECONDS: *out = ts; return true;
+    case DF_MILLISECONDS: p.micros = p.micros / 1000 * 1000; break;
+    case DF_SECOND: p.micros = 0; break;
+    case DF_MINUTE: p.second = p.micros = 0; break;
+    case DF_HOUR: p.minute = p.second = p.micros = 0; break;
+    case DF_DAY: p.hour = p.minute = p.second = p.micros = 0; break;
+    case DF_WEEK: {
+        int64_t days = datetime_days_from_civil(p.year, p.month, p.day);
+        int dow = datetime_day_of_week(days);
+        days -= dow == 0 ? 6 : dow - 1; /* back to Monday */
+        *out = days * DT_USECS_PER_DAY;
+        if (!datetime_timestamp_in_range(*out)) return ts_range_error(err);
+        return true;
+    }
+    case DF_MONTH: p.day = 1; p.hour = p.minute = p.second = p.micros = 0; break;
+    case DF_QUARTER:
+        p.month = (p.month - 1) / 3 * 3 + 1;
+        p.day = 1;
+        p.hour = p.minute = p.second = p.micros = 0;
+        break;
+    case DF_YEAR:
+    case DF_DECADE:
+    case DF_CENTURY:
+    case DF_MILLENNIUM:
+        if (f == DF_MILLENNIUM)
+            p.year = p.year > 0 ? ((p.year + 999) / 1000) * 1000 - 999 : -((999 - (p.year - 1)) / 1000) * 1000 + 1;
+        else if (f == DF_CENTURY)
+            p.year = p.year > 0 ? ((p.year + 99) / 100) * 100 - 99 : -((99 - (p.year - 1)) / 100) * 100 + 1;
+        else if (f == DF_DECADE)
+            p.year = p.year > 0 ? (p.year / 10) * 10 : -((8 - (p.year - 1)) / 10) * 10;
+        p.month = p.day = 1;
+        p.hour = p.minute = p.second = p.micros = 0;
+        break;
+    default:
+        return error_set(err, ERR_DATA, "unit \"%s\" not supported for type timestamp", field_name(f));
+    }
+    if (!datetime_timestamp_from_parts(&p, out)) return ts_range_error(err);
+    return true;
+}
+
+bool datetime_trunc_interval(DateField f, Interval iv, Interval *out, Error *err)
+{
+    Interval r = iv;
+    int64_t t = iv.micros;
+    switch (f) {
+    case DF_MILLENNIUM: r.months = iv.months / 12000 * 12000; r.days = 0; r.micros = 0; break;
+    case DF_CENTURY: r.months = iv.months / 1200 * 1200; r.days = 0; r.micros = 0; break;
+    case DF_DECADE: r.months = iv.months / 120 * 120; r.days = 0; r.micros = 0; break;
+    case DF_YEAR: r.months = iv.months / 12 * 12; r.days = 0; r.micros = 0; break;
+    case DF_QUARTER: r.months = iv.months / 3 * 3; r.days = 0; r.micros = 0; break;
+    case DF_MONTH: r.days = 0; r.micros = 0; break;
+    case DF_DAY: r.micros = 0; break;
+    case DF_HOUR: r.micros = t / DT_USECS_PER_HOUR * DT_USECS_PER_HOUR; break;
+    case DF_MINUTE: r.micros = t / DT_USECS_PER_MINUTE * DT_USECS_PER_MINUTE; break;
+    case DF_SECOND: r.micros = t / DT_USECS_PER_SEC * DT_USECS_PER_SEC; break;
+    case DF_MILLISECONDS: r.micros = t / 1000 * 1000; break;
+    case DF_MICROSECONDS: break;
+    default: return error_set(err, ERR_DATA, "unit \"%s\" not supported for type interval", field_name(f));
+    }
+    *out = r;
+    return true;
+}
+
+bool datetime_part(DateField f, int64_t ts, double *out, Error *err)
+{
+    DateTimeParts p;
+    datetime_timestamp_to_parts(ts, &p);
+    int64_t days = floor_div(ts, DT_USECS_PER_DAY);
+    int y = p.year;
+    switch (f) {
+    case DF_MICROSECONDS: *out = p.second * 1e6 + p.micros; break;
+    case DF_MILLISECONDS: *out = p.second * 1e3 + p.micros / 1e3; break;
+    case DF_SECOND: *out = p.second + p.micros / 1e6; break;
+    case DF_MINUTE: *out = p.minute; break;
+    case DF_HOUR: *out = p.hour; break;
+    case DF_DAY: *out = p.day; break;
+    case DF_MONTH: *out = p.month; break;
+    case DF_QUARTER: *out = (p.month - 1) / 3 + 1; break;
+    case DF_YEAR: *out = y > 0 ? y : y - 1; break;
+    case DF_DECADE: *out = y >= 0 ? y / 10 : -((8 - (y - 1)) / 10); break;
+    case DF_CENTURY: *out = y > 0 ? (y + 99) / 100 : -((99 - (y - 1)) / 100); break;
+    case DF_MILLENNIUM: *out = y > 0 ? (y + 999) / 1000 : -((999 - (y - 1)) / 1000); break;
+    case DF_DOW: *out = datetime_day_of_week(days); break;
+    case DF_ISODOW: {
+        int dow = datetime_day_of_week(days);
+        *out = dow == 0 ? 7 : dow;
+        break;
+    }
+    case DF_DOY: *out = (double)(days - datetime_days_from_civil(y, 1, 1) + 1); break;
+    case DF_WEEK:
+    case DF_ISOYEAR: {
+        int iy, w;
+        datetime_iso_week(days, &iy, &w);
+        *out = f == DF_WEEK ? w : (iy > 0 ? iy : iy - 1);
+        break;
+    }
+    case DF_EPOCH: *out = (double)ts / 1e6; break;
+    case DF_JULIAN:
+        *out = (double)(days + 2440588) +
+               (double)(ts - days * DT_USECS_PER_DAY) / (double)DT_USECS_PER_DAY;
+        break;
+    default:
+        return error_set(err, ERR_DATA, "unit \"%s\" not supported for type timestamp", field_name(f));
+    }
+    return true;
+}
+
+bool datetime_part_interval(DateField f, Interval iv, double *out, Error *err)
+{
+    int64_t t = iv.micros;
+    int64_t hour = t / DT_USECS_PER_HOUR;
+    int64_t rest = t - hour * DT_USECS_PER_HOUR;
+    int64_t minute = rest / DT_USECS_PER_MINUTE;
+    int64_t sec_us = rest - minute * DT_USECS_PER_MINUTE;
+    switch (f) {
+    case DF_MICROSECONDS: *out = (double)sec_us; break;
+    case DF_MILLISECONDS: *out = (double)sec_us / 1e3; break;
+    case DF_SECOND: *out = (double)sec_us / 1e6; break;
+    case DF_MINUTE: *out = (double)minute; break;
+    case DF_HOUR: *out = (double)hour; break;
+    case DF_DAY: *out = iv.days; break;
+    case DF_MONTH: *out = iv.months % 12; break;
+    case DF_QUARTER: *out = (iv.months % 12) / 3 + 1; break;
+    case DF_YEAR: *out = iv.months / 12; break;
+    case DF_DECADE: *out = iv.months / 120; break;
+    case DF_CENTURY: *out = iv.months / 1200; break;
+    case DF_MILLENNIUM: *out = iv.months / 12000; break;
+    case DF_EPOCH:
+        /* PostgreSQL counts a year as 365.25 days and a month as 30 days here */
+        *out = (double)(iv.months / 12) * 365.25 * 86400.0 + (double)(iv.months % 12) * 30.0 * 86400.0 +
+               (double)iv.days * 86400.0 + (double)iv.micros / 1e6;
+        break;
+    default:
+        return error_set(err, ERR_DATA, "unit \"%s\" not supported for type interval", field_name(f));
+    }
+    return true;
+}
