@@ -456,7 +456,7 @@ bool bind_select(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *er
     }
     bool ok = false;
     PlanNode *plan = NULL;
-    if (stmt->op != PG_QUERY__SET_OPERATION__SETOP_NONE) {
+    if (stmt->op != PG_QUERY__SET_OPERATION__SETOP_NONE && stmt->op != PG_QUERY__SET_OPERATION__SET_OPERATION_UNDEFINED) {
         error_set(err, ERR_SQL, "UNION, INTERSECT and EXCEPT are not supported yet");
         goto done;
     }

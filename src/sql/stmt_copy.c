@@ -48,6 +48,8 @@ static bool copy_to(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts, i
     } else {
         /* COPY t [(cols)] TO: SELECT cols FROM t */
         PgQuery__SelectStmt sel = PG_QUERY__SELECT_STMT__INIT;
+        sel.op = PG_QUERY__SET_OPERATION__SETOP_NONE;
+        sel.limit_option = PG_QUERY__LIMIT_OPTION__LIMIT_OPTION_DEFAULT;
         PgQuery__Node from = PG_QUERY__NODE__INIT;
         from.node_case = PG_QUERY__NODE__NODE_RANGE_VAR;
         from.range_var = stmt->relation;

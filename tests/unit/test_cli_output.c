@@ -8,6 +8,7 @@
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "types/batch.h"
+#include "unit.h"
 
 static char *json_of(const char *s, size_t n)
 {
@@ -25,7 +26,7 @@ static char *csv_of(const char *s)
 
 TEST(cli_json_escapes_controls_and_bad_utf8)
 {
-    char *j = json_of("a\"b\\c\n\t\x01\x7f", 10);
+    char *j = json_of("a\"b\\c\n\t\x01\x7f", 9);
     CHECK_EQ_STR(j, "\"a\\\"b\\\\c\\n\\t\\u0001\\u007f\"");
     mem_free(j);
     j = json_of("\xC3\xA9\xE2\x80\xA8", 5); /* é, U+2028 */
@@ -141,8 +142,8 @@ TEST(cli_printers_format_a_result)
     CHECK(strcmp(s + strlen(s) - 3, "}\n]\n") == 0 || strcmp(s + strlen(s) - 4, "}\n]\n") == 0);
     mem_free(s);
     s = print_sample(OUTPUT_TABLE);
-    CHECK_EQ_STR(s, " id |   name\n"
-                    "----+----------\n"
+    CHECK_EQ_STR(s, " id |  name\n"
+                    "----+---------\n"
                     "  1 | a\n"
                     "    |\n"
                     " 30 |\n"

@@ -466,11 +466,11 @@ static void regex_bind_free(void *p)
 
 static bool const_is_null(const Value *v) { return v != NULL && (v->is_null || v->type.id == TYPE_NULL); }
 
+/* Fill the bind data of a regex call.  On failure nothing stays attached to
+ * the call (a failed bind is never released by its caller). */
 static bool regex_prepare(FunctionCall *call, uint32_t options, int flags_arg, bool allow_global, Error *err)
 {
     RegexBind *bind = mem_calloc(1, sizeof *bind);
-    call->bind_data = bind;
-    call->free_bind_data = regex_bind_free;
     bind->options = options;
     bind->flags_arg = flags_arg < call->nargs ? flags_arg : -1;
     bind->allow_global = allow_global;
@@ -480,14 +480,23 @@ static bool regex_prepare(FunctionCall *call, uint32_t options, int flags_arg, b
         if (f == NULL || (!const_is_null(f) && f->type.id != TYPE_VARCHAR)) bind->flags_known = false;
         else if (const_is_null(f)) bind->null_result = true;
         else if (!regex_parse_flags(f->u.str.data, f->u.str.len, &bind->options, &bind->global, allow_global,
-                                    call->function->name, ERR_SQL, call->sql_pos, err))
+                                    call->function->name, ERR_SQL, call->sql_pos, err)) {
+            regex_bind_free(bind);
             return false;
+        }
     }
     const Value *p = call->const_args[1];
     if (const_is_null(p)) bind->null_result = true;
-    if (p == NULL || p->type.id != TYPE_VARCHAR || bind->null_result || !bind->flags_known) return true;
-    bind->code = regex_compile(p->u.str.data, p->u.str.len, bind->options, ERR_SQL, call->sql_pos, err);
-    return bind->code != NULL;
+    if (p != NULL && p->type.id == TYPE_VARCHAR && !bind->null_result && bind->flags_known) {
+        bind->code = regex_compile(p->u.str.data, p->u.str.len, bind->options, ERR_SQL, call->sql_pos, err);
+        if (bind->code == NULL) {
+            regex_bind_free(bind);
+            return false;
+        }
+    }
+    call->bind_data = bind;
+    call->free_bind_data = regex_bind_free;
+    return true;
 }
 
 /* The compiled pattern of one batch's rows: the constant one, or the last

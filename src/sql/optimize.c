@@ -1,0 +1,72 @@
+/* optimize: column pruning for scans (see optimize.h).
+ *
+ * For every projection whose input is a chain of filters and limits over a
+ * CSV scan, the columns the projection and the filters reference are
+ * collected; the scan is told to produce only those, and the column numbers
+ * in the expressions above it are renumbered.  Other shapes are left alone. */
+#include "sql/optimize.h"
+
+#include <string.h>
+
+#include "exec/csv_scan.h"
+
+static void mark_columns(const Expr *e, bool *used)
+{
+    if (e == NULL) return;
+    if (e->kind == EXPR_COLUMN) used[e->column] = true;
+    for (int i = 0; i < e->nargs; i++) mark_columns(e->args[i], used);
+}
+
+static void renumber(Expr *e, const int *map)
+{
+    if (e == NULL) return;
+    if (e->kind == EXPR_COLUMN) e->column = map[e->column];
+    for (int i = 0; i < e->nargs; i++) renumber(e->args[i], map);
+}
+
+static void prune_projection(Binder *b, PlanNode *project)
+{
+    PlanNode *scan = project->child;
+    while (scan && (scan->kind == PLAN_FILTER || scan->kind == PLAN_LIMIT)) scan = scan->child;
+    if (scan == NULL || scan->kind != PLAN_CSV_SCAN) return;
+    int n = scan->ncols;
+    bool *used = arena_calloc(b->arena, (size_t)n + 1);
+    for (int i = 0; i < project->ncols; i++) mark_columns(project->exprs[i], used);
+    for (PlanNode *p = project->child; p != scan; p = p->child) mark_columns(p->predicate, used);
+    /* a scan still needs one column to count its rows */
+    bool any = false;
+    for (int i = 0; i < n; i++) any |= used[i];
+    if (!any) used[0] = true;
+    int *map = arena_calloc(b->arena, sizeof(int) * (size_t)(n + 1));
+    int kept = 0;
+    for (int i = 0; i < n; i++) map[i] = used[i] ? kept++ : -1;
+    if (kept == n) return;
+    /* the scan: keep only the used schema columns */
+    CsvScanSpec *spec = scan->csv;
+    int *projection = arena_calloc(b->arena, sizeof(int) * (size_t)(kept + 1));
+    LogicalType *types = arena_calloc(b->arena, sizeof(LogicalType) * (size_t)(kept + 1));
+    char **names = arena_calloc(b->arena, sizeof(char *) * (size_t)(kept + 1));
+    for (int i = 0; i < n; i++) {
+        if (map[i] < 0) continue;
+        projection[map[i]] = spec->projection[i];
+        types[map[i]] = scan->types[i];
+        names[map[i]] = scan->names[i];
+    }
+    spec->projection = projection;
+    spec->nprojection = kept;
+    /* every node between the projection and the scan has the scan's columns */
+    for (PlanNode *p = project->child;; p = p->child) {
+        p->ncols = kept;
+        p->types = types;
+        p->names = names;
+        if (p == scan) break;
+        renumber(p->predicate, map);
+    }
+    for (int i = 0; i < project->ncols; i++) renumber(project->exprs[i], map);
+}
+
+void optimize_plan(Binder *b, PlanNode *plan)
+{
+    for (PlanNode *p = plan; p; p = p->child)
+        if (p->kind == PLAN_PROJECT) prune_projection(b, p);
+}
