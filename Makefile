@@ -4,7 +4,7 @@ CC       ?= cc
 MODE     ?= release
 BUILD    := build/$(MODE)
 
-PKGS     := libpcre2-8 libprotobuf-c libzstd zlib libutf8proc
+PKGS     := libpcre2-8 libprotobuf-c libzstd zlib libutf8proc libxxhash
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 

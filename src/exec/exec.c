@@ -22,6 +22,7 @@ ExecNode *exec_build(const PlanNode *plan, ExecContext *ctx, Error *err)
     case PLAN_PROJECT: node = op_project_create(plan, child, ctx, err); break;
     case PLAN_LIMIT: node = op_limit_create(plan, child, ctx, err); break;
     case PLAN_SORT: node = op_sort_create(plan, child, ctx, err); break;
+    case PLAN_AGGREGATE: node = op_hash_aggregate_create(plan, child, ctx, err); break;
     }
     if (node == NULL) {
         exec_close(child);
@@ -64,6 +65,7 @@ static const char *plan_kind_name(PlanKind k)
     case PLAN_PROJECT: return "PROJECTION";
     case PLAN_LIMIT: return "LIMIT";
     case PLAN_SORT: return "ORDER_BY";
+    case PLAN_AGGREGATE: return "HASH_GROUP_BY";
     }
     return "?";
 }
@@ -82,6 +84,11 @@ static void explain_node(const PlanNode *p, StrBuf *out, int depth)
         strbuf_puts(out, " keys=");
         for (int k = 0; k < p->nkeys; k++)
             strbuf_printf(out, "%s#%d%s", k ? "," : "", p->keys[k].column, p->keys[k].descending ? " DESC" : "");
+        break;
+    case PLAN_AGGREGATE:
+        strbuf_printf(out, " groups=%d aggregates=", p->ngroups);
+        for (int a = 0; a < p->naggs; a++)
+            strbuf_printf(out, "%s%s(#%d)", a ? "," : "", aggregate_name(p->aggs[a].kind), p->aggs[a].input);
         break;
     default: break;
     }

@@ -376,6 +376,8 @@ Vector *expr_eval(ExprState *s, const Batch *in, Error *err)
     case EXPR_LEAST:
         vector_reset(res);
         return eval_greatest_least(s, in, err);
+    case EXPR_AGG_REF:
+        break;
     }
     error_set(err, ERR_INTERNAL, "unknown expression kind %d", (int)e->kind);
     return NULL;

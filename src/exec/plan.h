@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "exec/aggregate.h"
 #include "exec/expr.h"
 #include "exec/memtable.h"
 
@@ -20,6 +21,7 @@ typedef enum PlanKind {
     PLAN_PROJECT,     /* compute exprs */
     PLAN_LIMIT,       /* OFFSET / LIMIT */
     PLAN_SORT,        /* ORDER BY keys (full sort in memory) */
+    PLAN_AGGREGATE,   /* GROUP BY: ngroups key columns, then aggregates */
 } PlanKind;
 
 typedef struct SortKey {
@@ -47,6 +49,9 @@ typedef struct PlanNode {
     Expr ***rows;             /* VALUES: nrows rows of ncols expressions */
     int64_t nrows;
     struct CsvScanSpec *csv;  /* CSV_SCAN */
+    int ngroups;              /* AGGREGATE: the first ngroups input columns are the keys */
+    AggregateSpec *aggs;      /* AGGREGATE */
+    int naggs;
 } PlanNode;
 
 /* Release bind data held by the plan's expressions (nodes live in an arena). */

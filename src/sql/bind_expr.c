@@ -643,17 +643,23 @@ static Expr *bind_func_call(Binder *b, PgQuery__FuncCall *fc, const Scope *scope
         error_set_at(err, ERR_SQL, pos, "malformed function call");
         return NULL;
     }
-    if (fc->agg_star || fc->agg_distinct || fc->over || fc->agg_filter || fc->n_agg_order > 0) {
-        error_set_at(err, ERR_SQL, pos, "aggregate and window functions are not supported yet: %s", name);
+    if (fc->over) {
+        error_set_at(err, ERR_SQL, pos, "window functions are not supported yet: %s", name);
         return NULL;
     }
-    static const char *const aggregates[] = {"count", "sum", "avg", "min", "max", "string_agg", "bool_and",
-                                             "bool_or", "stddev", "variance", "array_agg", NULL};
-    for (int i = 0; aggregates[i]; i++)
-        if (strcmp(name, aggregates[i]) == 0) {
+    if (fc->agg_star || aggregate_is_known(name)) return bind_aggregate_call(b, fc, name, scope, err);
+    static const char *const later[] = {"stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop",
+                                        "array_agg", "percentile_cont", "percentile_disc", "approx_count_distinct",
+                                        NULL};
+    for (int i = 0; later[i]; i++)
+        if (strcmp(name, later[i]) == 0) {
             error_set_at(err, ERR_SQL, pos, "aggregate function %s is not supported yet", name);
             return NULL;
         }
+    if (fc->agg_distinct || fc->agg_filter || fc->n_agg_order > 0) {
+        error_set_at(err, ERR_SQL, pos, "%s is not an aggregate function", name);
+        return NULL;
+    }
     const char *target = name;
     if (strcmp(name, "extract") == 0) target = "date_part";
     if (strcmp(name, "ceiling") == 0) target = "ceil";

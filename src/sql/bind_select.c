@@ -443,6 +443,8 @@ static bool bind_limit_value(Binder *b, PgQuery__Node *node, const char *what, i
 bool bind_select(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *err)
 {
     int saved_ctes = cte_count;
+    AggBindContext *saved_agg = b->agg;
+    b->agg = NULL;
     if (stmt->with_clause) {
         PgQuery__WithClause *wc = stmt->with_clause;
         if (wc->recursive) return error_set_at(err, ERR_SQL, bind_pos(b, wc->location), "WITH RECURSIVE is not supported yet");
@@ -484,10 +486,6 @@ bool bind_select(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *er
         }
         goto done;
     }
-    if (stmt->n_group_clause > 0 || stmt->having_clause) {
-        error_set(err, ERR_SQL, "GROUP BY and HAVING are not supported yet");
-        goto done;
-    }
     if (stmt->n_window_clause > 0) {
         error_set(err, ERR_SQL, "WINDOW clauses are not supported yet");
         goto done;
@@ -521,11 +519,26 @@ bool bind_select(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *er
             plan = f;
         }
     }
+    /* the select list, HAVING and ORDER BY may call aggregates */
+    AggBindContext actx;
+    memset(&actx, 0, sizeof actx);
+    actx.active = true;
+    b->agg = &actx;
     TargetList tl = {0};
     if (!bind_targets(b, stmt, &scope, &tl, err)) goto done;
     int nvisible = tl.n;
+    Expr *having = NULL;
+    if (stmt->having_clause) {
+        having = bind_condition(b, stmt->having_clause, &scope, "HAVING", err);
+        if (!having) goto done;
+    }
     SortKey *keys = NULL;
     if (stmt->n_sort_clause && !bind_order_by(b, stmt, &scope, &tl, nvisible, &keys, err)) goto done;
+    actx.active = false;
+    if (actx.naggs > 0 || stmt->n_group_clause > 0 || having) {
+        if (!bind_aggregation(b, stmt, &scope, &plan, tl.exprs, tl.n, nvisible, &having, err)) goto done;
+    }
+    b->agg = saved_agg;
     plan = plan_project(b, plan, tl.n, tl.exprs, tl.names);
     if (stmt->n_sort_clause) {
         PlanNode *s = plan_new(b, PLAN_SORT, plan->ncols);
@@ -561,6 +574,7 @@ limit:
     ok = true;
 done:
     cte_count = saved_ctes;
+    b->agg = saved_agg;
     if (ok) *out = plan;
     return ok;
 }

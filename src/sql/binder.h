@@ -27,6 +27,21 @@ typedef struct Scope {
     int ncols;
 } Scope;
 
+/* Aggregates found while binding a select list, HAVING or ORDER BY. */
+typedef struct AggBinding {
+    AggKind kind;
+    LogicalType result_type;
+    int nargs;
+    Expr *args[2];
+    Expr *filter;      /* FILTER (WHERE ...) or NULL */
+} AggBinding;
+
+typedef struct AggBindContext {
+    bool active;       /* aggregate calls allowed here */
+    AggBinding *aggs;
+    int naggs, cap;
+} AggBindContext;
+
 typedef struct Binder {
     Catalog *catalog;
     Arena *arena;          /* everything bound lives here */
@@ -35,6 +50,7 @@ typedef struct Binder {
     int depth;             /* view nesting, to stop runaway recursion */
     FunctionCall ***calls; /* every bound call, released by binder_release (shared with nested binders) */
     int *ncalls, *cap_calls;
+    AggBindContext *agg;   /* where aggregate calls go; NULL = not allowed */
 } Binder;
 
 /* Initialise a binder for one statement (arena and catalog are borrowed). */
@@ -72,6 +88,15 @@ PlanNode *plan_project(Binder *b, PlanNode *child, int n, Expr **exprs, char **n
 Expr *expr_column(Binder *b, int column, LogicalType type);
 /* A constant expression. */
 Expr *expr_const(Binder *b, Value v, int sql_pos);
+/* Bind an aggregate call (count, sum ...) into the current AggBindContext. */
+Expr *bind_aggregate_call(Binder *b, PgQuery__FuncCall *fc, const char *name, const Scope *scope, Error *err);
+/* Build the aggregation for a query: bind GROUP BY against the FROM scope
+ * (ordinals and output names resolve to select-list expressions), put a
+ * projection of keys and aggregate arguments under a PLAN_AGGREGATE, and
+ * rewrite the select-list, HAVING and ORDER BY expressions to read its
+ * output. */
+bool bind_aggregation(Binder *b, PgQuery__SelectStmt *stmt, const Scope *scope, PlanNode **plan, Expr **targets,
+                      int ntargets, int nvisible, Expr **having, Error *err);
 /* Bind a table function in FROM (read_csv ...) into a scan plan. */
 bool bind_table_function(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
                          Error *err);

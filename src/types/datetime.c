@@ -959,3 +959,404 @@ bool datetime_part_interval(DateField f, Interval iv, double *out, Error *err)
     }
     return true;
 }
+
+/* ---- to_char / to_timestamp ------------------------------------------------ */
+
+static const char *const month_names[12] = {"January", "February", "March",     "April",   "May",      "June",
+                                            "July",    "August",   "September", "October", "November", "December"};
+static const char *const day_names[7] = {"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"};
+
+/* Pattern keywords, longest first where one is a prefix of another. */
+typedef enum FmtKey {
+    FK_NONE, FK_AM_DOTS, FK_PM_DOTS, FK_AM, FK_PM, FK_BC_DOTS, FK_AD_DOTS, FK_BC, FK_AD, FK_HH24, FK_HH12, FK_HH,
+    FK_MI, FK_SSSS, FK_SS, FK_MS, FK_US, FK_Y_COMMA_YYY, FK_YYYY, FK_YYY, FK_YY, FK_Y, FK_IYYY, FK_IYY, FK_IY,
+    FK_MONTH, FK_MON, FK_MM, FK_DAY, FK_DY, FK_DDD, FK_DD, FK_IDDD, FK_ID, FK_D, FK_WW, FK_W, FK_IW, FK_Q, FK_CC,
+    FK_J, FK_TZH, FK_TZM, FK_TZ, FK_OF,
+} FmtKey;
+
+static const struct {
+    const char *text;
+    FmtKey key;
+} fmt_keys[] = {
+    {"A.M.", FK_AM_DOTS}, {"P.M.", FK_PM_DOTS}, {"B.C.", FK_BC_DOTS}, {"A.D.", FK_AD_DOTS}, {"AM", FK_AM},
+    {"PM", FK_PM}, {"BC", FK_BC}, {"AD", FK_AD}, {"HH24", FK_HH24}, {"HH12", FK_HH12}, {"HH", FK_HH},
+    {"MI", FK_MI}, {"SSSS", FK_SSSS}, {"SS", FK_SS}, {"MS", FK_MS}, {"US", FK_US}, {"Y,YYY", FK_Y_COMMA_YYY},
+    {"YYYY", FK_YYYY}, {"YYY", FK_YYY}, {"YY", FK_YY}, {"Y", FK_Y}, {"IYYY", FK_IYYY}, {"IYY", FK_IYY},
+    {"IY", FK_IY}, {"MONTH", FK_MONTH}, {"MON", FK_MON}, {"MM", FK_MM}, {"DAY", FK_DAY}, {"DY", FK_DY},
+    {"DDD", FK_DDD}, {"DD", FK_DD}, {"IDDD", FK_IDDD}, {"ID", FK_ID}, {"D", FK_D}, {"WW", FK_WW}, {"W", FK_W},
+    {"IW", FK_IW}, {"Q", FK_Q}, {"CC", FK_CC}, {"J", FK_J}, {"TZH", FK_TZH}, {"TZM", FK_TZM}, {"TZ", FK_TZ},
+    {"OF", FK_OF},
+};
+
+/* Letter case of a name pattern: "MONTH" upper, "Month" capitalized, "month" lower. */
+typedef enum NameCase { NC_UPPER, NC_CAPITAL, NC_LOWER } NameCase;
+
+/* Match a keyword at fmt[i]; returns its length (0 if none). */
+static size_t match_fmt_key(const char *fmt, size_t n, size_t i, FmtKey *key, NameCase *nc)
+{
+    for (size_t k = 0; k < sizeof fmt_keys / sizeof fmt_keys[0]; k++) {
+        size_t len = strlen(fmt_keys[k].text);
+        if (i + len <= n && strncasecmp(fmt + i, fmt_keys[k].text, len) == 0) {
+            *key = fmt_keys[k].key;
+            bool first_upper = fmt[i] >= 'A' && fmt[i] <= 'Z';
+            bool second_upper = len > 1 && fmt[i + 1] >= 'A' && fmt[i + 1] <= 'Z';
+            *nc = !first_upper ? NC_LOWER : (len == 1 || second_upper) ? NC_UPPER : NC_CAPITAL;
+            return len;
+        }
+    }
+    return 0;
+}
+
+static void put_name(StrBuf *out, const char *name, size_t take, NameCase nc, bool pad, size_t width)
+{
+    size_t len = strlen(name);
+    if (take && take < len) len = take;
+    for (size_t k = 0; k < len; k++) {
+        char c = name[k];
+        if (nc == NC_UPPER || (nc == NC_CAPITAL && k == 0)) c = (char)(c >= 'a' && c <= 'z' ? c - 32 : c);
+        else c = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+        strbuf_putc(out, c);
+    }
+    if (pad)
+        for (size_t k = len; k < width; k++) strbuf_putc(out, ' ');
+}
+
+static void put_number(StrBuf *out, int64_t v, int width, bool fill_mode)
+{
+    if (fill_mode) strbuf_printf(out, "%lld", (long long)v);
+    else if (v < 0) strbuf_printf(out, "-%0*lld", width, (long long)-v);
+    else strbuf_printf(out, "%0*lld", width, (long long)v);
+}
+
+static const char *ordinal_suffix(int64_t v)
+{
+    int64_t t = (v < 0 ? -v : v) % 100;
+    if (t >= 11 && t <= 13) return "th";
+    switch (t % 10) {
+    case 1: return "st";
+    case 2: return "nd";
+    case 3: return "rd";
+    default: return "th";
+    }
+}
+
+void datetime_to_char(int64_t ts, const char *fmt, size_t n, StrBuf *out)
+{
+    DateTimeParts p;
+    datetime_timestamp_to_parts(ts, &p);
+    int64_t days = floor_div(ts, DT_USECS_PER_DAY);
+    int dow = datetime_day_of_week(days);
+    int doy = (int)(days - datetime_days_from_civil(p.year, 1, 1) + 1);
+    int iso_year, iso_week;
+    datetime_iso_week(days, &iso_year, &iso_week);
+    int shown_year = p.year > 0 ? p.year : 1 - p.year; /* BC years print positive */
+    int hour12 = p.hour % 12 == 0 ? 12 : p.hour % 12;
+    size_t i = 0;
+    while (i < n) {
+        bool fill_mode = false;
+        if (i + 2 <= n && strncasecmp(fmt + i, "FM", 2) == 0) {
+            fill_mode = true;
+            i += 2;
+        }
+        FmtKey key;
+        NameCase nc;
+        size_t klen = i < n ? match_fmt_key(fmt, n, i, &key, &nc) : 0;
+        if (klen == 0) {
+            if (fill_mode) continue; /* a lone "FM" prints nothing */
+            char c = fmt[i];
+            if (c == '"') {
+                for (i++; i < n && fmt[i] != '"'; i++) {
+                    if (fmt[i] == '\\' && i + 1 < n) i++;
+                    strbuf_putc(out, fmt[i]);
+                }
+                i++;
+            } else if (c == '\\' && i + 1 < n) {
+                strbuf_putc(out, fmt[i + 1]);
+                i += 2;
+            } else {
+                strbuf_putc(out, c);
+                i++;
+            }
+            continue;
+        }
+        i += klen;
+        int64_t num = 0;
+        int width = 0;
+        bool numeric = true;
+        switch (key) {
+        case FK_AM: case FK_PM:
+            put_name(out, p.hour < 12 ? "am" : "pm", 0, nc, false, 0);
+            numeric = false;
+            break;
+        case FK_AM_DOTS: case FK_PM_DOTS:
+            put_name(out, p.hour < 12 ? "a.m." : "p.m.", 0, nc, false, 0);
+            numeric = false;
+            break;
+        case FK_BC: case FK_AD:
+            put_name(out, p.year <= 0 ? "bc" : "ad", 0, nc, false, 0);
+            numeric = false;
+            break;
+        case FK_BC_DOTS: case FK_AD_DOTS:
+            put_name(out, p.year <= 0 ? "b.c." : "a.d.", 0, nc, false, 0);
+            numeric = false;
+            break;
+        case FK_HH24: num = p.hour, width = 2; break;
+        case FK_HH12: case FK_HH: num = hour12, width = 2; break;
+        case FK_MI: num = p.minute, width = 2; break;
+        case FK_SS: num = p.second, width = 2; break;
+        case FK_SSSS: num = p.hour * 3600 + p.minute * 60 + p.second, width = 0; break;
+        case FK_MS: num = p.micros / 1000, width = 3; break;
+        case FK_US: num = p.micros, width = 6; break;
+        case FK_Y_COMMA_YYY:
+            strbuf_printf(out, "%d,%03d", shown_year / 1000, shown_year % 1000);
+            numeric = false;
+            break;
+        case FK_YYYY: num = shown_year, width = 4; break;
+        case FK_YYY: num = shown_year % 1000, width = 3; break;
+        case FK_YY: num = shown_year % 100, width = 2; break;
+        case FK_Y: num = shown_year % 10, width = 1; break;
+        case FK_IYYY: num = iso_year > 0 ? iso_year : 1 - iso_year, width = 4; break;
+        case FK_IYY: num = (iso_year > 0 ? iso_year : 1 - iso_year) % 1000, width = 3; break;
+        case FK_IY: num = (iso_year > 0 ? iso_year : 1 - iso_year) % 100, width = 2; break;
+        case FK_MONTH:
+            put_name(out, month_names[p.month - 1], 0, nc, !fill_mode, 9);
+            numeric = false;
+            break;
+        case FK_MON:
+            put_name(out, month_names[p.month - 1], 3, nc, false, 0);
+            numeric = false;
+            break;
+        case FK_MM: num = p.month, width = 2; break;
+        case FK_DAY:
+            put_name(out, day_names[dow], 0, nc, !fill_mode, 9);
+            numeric = false;
+            break;
+        case FK_DY:
+            put_name(out, day_names[dow], 3, nc, false, 0);
+            numeric = false;
+            break;
+        case FK_DDD: num = doy, width = 3; break;
+        case FK_DD: num = p.day, width = 2; break;
+        case FK_IDDD: {
+            int64_t week1 = datetime_days_from_civil(iso_year, 1, 4);
+            week1 -= (datetime_day_of_week(week1) + 6) % 7; /* Monday of ISO week 1 */
+            num = days - week1 + 1, width = 3;
+            break;
+        }
+        case FK_ID: num = dow == 0 ? 7 : dow, width = 1; break;
+        case FK_D: num = dow + 1, width = 1; break;
+        case FK_WW: num = (doy - 1) / 7 + 1, width = 2; break;
+        case FK_W: num = (p.day - 1) / 7 + 1, width = 1; break;
+        case FK_IW: num = iso_week, width = 2; break;
+        case FK_Q: num = (p.month - 1) / 3 + 1, width = 1; break;
+        case FK_CC: num = p.year > 0 ? (p.year + 99) / 100 : -((99 - (p.year - 1)) / 100), width = 2; break;
+        case FK_J: num = days + 2440588, width = 0; break;
+        case FK_TZH: case FK_TZM: case FK_TZ: case FK_OF:
+            numeric = false; /* timestamp without time zone: no zone to print */
+            break;
+        case FK_NONE: numeric = false; break;
+        }
+        if (!numeric) continue;
+        put_number(out, num, width, fill_mode);
+        /* TH / th ordinal suffix */
+        if (i + 2 <= n && (strncmp(fmt + i, "TH", 2) == 0 || strncmp(fmt + i, "th", 2) == 0)) {
+            const char *suf = ordinal_suffix(num);
+            put_name(out, suf, 0, fmt[i] == 'T' ? NC_UPPER : NC_LOWER, false, 0);
+            i += 2;
+        }
+    }
+}
+
+static bool formatted_error(const char *what, const char *value, size_t vlen, const char *s, size_t n,
+                            const char *fmt, size_t fn, Error *err)
+{
+    return error_set(err, ERR_DATA, "invalid value \"%.*s\" for \"%s\" (input \"%.*s\", format \"%.*s\")",
+                     clip_len(vlen), value, what, clip_len(n), s, clip_len(fn), fmt);
+}
+
+/* Match one of names (full, or its first 3 letters if abbrev) at s[*i], case-insensitively. */
+static int match_name(const char *const *names, int count, bool abbrev, const char *s, size_t n, size_t *i)
+{
+    for (int k = 0; k < count; k++) {
+        size_t len = abbrev ? 3 : strlen(names[k]);
+        if (*i + len <= n && strncasecmp(s + *i, names[k], len) == 0) {
+            *i += len;
+            return k;
+        }
+    }
+    return -1;
+}
+
+bool datetime_parse_formatted(const char *s, size_t n, const char *fmt, size_t fn, int64_t *out, Error *err)
+{
+    int64_t year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0, micros = 0, doy = 0;
+    bool have_year = false, pm = false, have_ampm = false, bc = false, hour12 = false;
+    int64_t julian = -1, ignored = 0;
+    size_t i = 0, f = 0;
+    while (f < fn) {
+        bool fill_mode = false;
+        if (f + 2 <= fn && strncasecmp(fmt + f, "FM", 2) == 0) {
+            fill_mode = true;
+            f += 2;
+        }
+        FmtKey key;
+        NameCase nc;
+        size_t klen = f < fn ? match_fmt_key(fmt, fn, f, &key, &nc) : 0;
+        if (klen == 0) {
+            if (fill_mode) continue;
+            char c = fmt[f];
+            if (c == '"') {
+                for (f++; f < fn && fmt[f] != '"'; f++)
+                    if (i < n) i++;
+                f++;
+            } else if (is_space(c)) {
+                f++;
+                while (i < n && is_space(s[i])) i++;
+            } else {
+                if (c == '\\' && f + 1 < fn) f++;
+                f++;
+                if (i < n && !is_digit(s[i]) && !is_alpha(s[i])) i++;
+                else if (i < n && s[i] == c) i++;
+            }
+            continue;
+        }
+        f += klen;
+        if (f + 2 <= fn && strncasecmp(fmt + f, "TH", 2) == 0) f += 2; /* suffix: skip its letters below */
+        if (i >= n) break;  /* input ended early: remaining fields keep their defaults */
+        (void)fill_mode;
+        while (i < n && is_space(s[i]) && key != FK_NONE) i++;
+        int maxw = 0;
+        int64_t *target = NULL;
+        switch (key) {
+        case FK_AM: case FK_PM: case FK_AM_DOTS: case FK_PM_DOTS: {
+            size_t len = (key == FK_AM || key == FK_PM) ? 2 : 4;
+            if (i + len > n) return formatted_error("AM/PM", s + i, n - i, s, n, fmt, fn, err);
+            char c = (char)(s[i] | 0x20);
+            if (c != 'a' && c != 'p') return formatted_error(fmt_keys[0].text, s + i, len, s, n, fmt, fn, err);
+            pm = c == 'p';
+            have_ampm = true;
+            i += len;
+            continue;
+        }
+        case FK_BC: case FK_AD: case FK_BC_DOTS: case FK_AD_DOTS: {
+            size_t len = (key == FK_BC || key == FK_AD) ? 2 : 4;
+            if (i + len > n) return formatted_error("BC/AD", s + i, n - i, s, n, fmt, fn, err);
+            bc = (s[i] | 0x20) == 'b';
+            i += len;
+            continue;
+        }
+        case FK_MONTH: case FK_MON: {
+            int m = match_name(month_names, 12, key == FK_MON, s, n, &i);
+            if (m < 0) {
+                size_t e = i;
+                while (e < n && is_alpha(s[e])) e++;
+                return formatted_error(key == FK_MON ? "MON" : "MONTH", s + i, e - i, s, n, fmt, fn, err);
+            }
+            month = m + 1;
+            continue;
+        }
+        case FK_DAY: case FK_DY: {
+            if (match_name(day_names, 7, key == FK_DY, s, n, &i) < 0) {
+                size_t e = i;
+                while (e < n && is_alpha(s[e])) e++;
+                return formatted_error(key == FK_DY ? "DY" : "DAY", s + i, e - i, s, n, fmt, fn, err);
+            }
+            continue;
+        }
+        case FK_TZH: case FK_TZM: case FK_TZ: case FK_OF:
+            while (i < n && !is_space(s[i])) i++;
+            continue;
+        case FK_HH24: target = &hour, maxw = 2; break;
+        case FK_HH12: case FK_HH: target = &hour, maxw = 2, hour12 = true; break;
+        case FK_MI: target = &minute, maxw = 2; break;
+        case FK_SS: target = &second, maxw = 2; break;
+        case FK_MS: target = &micros, maxw = 3; break;
+        case FK_US: target = &micros, maxw = 6; break;
+        case FK_YYYY: case FK_IYYY: case FK_Y_COMMA_YYY: target = &year, maxw = 4, have_year = true; break;
+        case FK_YYY: case FK_IYY: target = &year, maxw = 3, have_year = true; break;
+        case FK_YY: case FK_IY: target = &year, maxw = 2, have_year = true; break;
+        case FK_Y: target = &year, maxw = 1, have_year = true; break;
+        case FK_MM: target = &month, maxw = 2; break;
+        case FK_DD: target = &day, maxw = 2; break;
+        case FK_DDD: case FK_IDDD: target = &doy, maxw = 3; break;
+        case FK_J: target = &julian, maxw = 9; break;
+        default: /* fields without a date meaning (D, ID, WW, W, IW, Q, CC, SSSS): read and ignore */
+            target = &ignored;
+            maxw = 6;
+            break;
+        }
+        bool neg = false;
+        if (i < n && s[i] == '-' && target == &year) {
+            neg = true;
+            i++;
+        }
+        size_t start = i;
+        int64_t v = 0;
+        int digits = 0;
+        /* YYYY takes more than 4 digits when the next character is not a digit anyway */
+        int limit = (key == FK_YYYY && !(f < fn && (fmt[f] == 'M' || fmt[f] == 'm' || fmt[f] == 'D' ||
+                                                   fmt[f] == 'd' || fmt[f] == 'H' || fmt[f] == 'h')))
+                        ? 7
+                        : maxw;
+        if (key == FK_Y_COMMA_YYY && i + 1 < n && s[i + 1] == ',') {
+            v = s[i] - '0';
+            i += 2;
+            limit = 3;
+        }
+        while (i < n && is_digit(s[i]) && digits < limit) {
+            v = v * 10 + (s[i++] - '0');
+            digits++;
+        }
+        if (digits == 0) {
+            size_t e = start;
+            while (e < n && !is_space(s[e]) && e - start < 20) e++;
+            char what[8];
+            snprintf(what, sizeof what, "%.*s", (int)(klen < 7 ? klen : 7), fmt + f - klen);
+            return formatted_error(what, s + start, e - start, s, n, fmt, fn, err);
+        }
+        if (key == FK_MS) {
+            for (int k = digits; k < 3; k++) v *= 10; /* ".5" is 500 ms */
+            v *= 1000;
+        }
+        if (key == FK_US) {
+            for (int k = digits; k < 6; k++) v *= 10;
+        }
+        if (key == FK_YY && digits <= 2) v += v < 70 ? 2000 : 1900;
+        if (key == FK_YYY && digits <= 3) v += v < 100 ? 2000 : 1000;
+        if (key == FK_Y && digits == 1) v += 2020;
+        *target = neg ? -v : v;
+    }
+    if (hour12 || have_ampm) {
+        if (hour < 1 || hour > 12) {
+            if (hour12) return error_set(err, ERR_DATA, "hour \"%lld\" is invalid for the 12-hour clock (input \"%.*s\", format \"%.*s\")",
+                                         (long long)hour, clip_len(n), s, clip_len(fn), fmt);
+        } else {
+            hour = hour % 12 + (pm ? 12 : 0);
+        }
+    }
+    if (bc && have_year) year = 1 - year;
+    if (!have_year) year = 0; /* PostgreSQL's default: 1 BC */
+    int64_t date_days;
+    if (julian >= 0) {
+        date_days = julian - 2440588;
+    } else {
+        if (doy > 0) {
+            date_days = datetime_days_from_civil(year, 1, 1) + doy - 1;
+        } else {
+            if (month < 1 || month > 12 || day < 1 || day > datetime_days_in_month(year, (int)month) ||
+                year < -4713 || year > 294247)
+                return error_set(err, ERR_DATA, "date/time field value out of range: \"%.*s\"", clip_len(n), s);
+            date_days = datetime_days_from_civil(year, (int)month, (int)day);
+        }
+    }
+    if (hour > 24 || minute > 59 || second > 60)
+        return error_set(err, ERR_DATA, "date/time field value out of range: \"%.*s\"", clip_len(n), s);
+    if (date_days < DATE_MIN_DAYS || date_days > INT64_MAX / DT_USECS_PER_DAY - 2)
+        return error_set(err, ERR_DATA, "timestamp out of range: \"%.*s\"", clip_len(n), s);
+    int64_t ts = date_days * DT_USECS_PER_DAY + hour * DT_USECS_PER_HOUR + minute * DT_USECS_PER_MINUTE +
+                 second * DT_USECS_PER_SEC + micros;
+    if (!datetime_timestamp_in_range(ts))
+        return error_set(err, ERR_DATA, "timestamp out of range: \"%.*s\"", clip_len(n), s);
+    *out = ts;
+    return true;
+}

@@ -144,3 +144,16 @@ bool datetime_part_interval(DateField f, Interval iv, double *out, Error *err);
 void datetime_iso_week(int64_t days, int *iso_year, int *week);
 
 #endif
+
+/* ---- to_char / to_date / to_timestamp ------------------------------------ */
+
+/* Append ts formatted with a PostgreSQL to_char pattern (YYYY, MM, Mon,
+ * Month, DD, DDD, D, ID, HH, HH12, HH24, MI, SS, MS, US, AM/PM, Day, Dy, Q,
+ * WW, IW, IYYY, J, CC, SSSS, TZ (empty), FM prefix, TH suffix, "quoted text",
+ * backslash escapes); other characters are copied. */
+void datetime_to_char(int64_t ts, const char *fmt, size_t fmt_len, StrBuf *out);
+/* Parse text with a to_char pattern, as PostgreSQL's to_timestamp/to_date.
+ * Missing fields default to January 1st, 00:00:00, and a missing year to
+ * 1 BC as in PostgreSQL; input that ends early leaves the remaining fields at
+ * their defaults. Errors name the input and the pattern. */
+bool datetime_parse_formatted(const char *s, size_t n, const char *fmt, size_t fmt_len, int64_t *out, Error *err);

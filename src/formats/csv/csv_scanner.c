@@ -190,6 +190,8 @@ bool csv_scanner_open(CsvScanner *s, const char *path, const CsvDialect *dialect
     if (s->file == NULL) return false;
     s->cap = block_size < 64 ? 64 : block_size;
     if (s->cap > max_record) s->cap = max_record;
+    uint64_t remaining = s->file->size > start ? s->file->size - start + 2 : 2;
+    if (s->cap > remaining) s->cap = remaining < 64 ? 64 : (size_t)remaining; /* small files, small buffers */
     s->buf = mem_alloc(s->cap);
     s->read_offset = s->buf_offset = start > 0 ? start - 1 : 0;
     if (s->file->size == 0 || s->read_offset >= s->file->size) {

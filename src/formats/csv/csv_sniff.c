@@ -247,7 +247,7 @@ bool csv_sniff(const char *path, const CsvOptions *opts, CsvSchema *out, Error *
         for (int c = 0; c < ncols; c++) cand[c] = CSV_CAND_ALL;
         int64_t limit = opts->sample_size ? opts->sample_size : CSV_DEFAULT_SAMPLE_SIZE;
         s.max_fields = ncols + 1;
-        for (int64_t rows = 1; (limit < 0 || rows < limit) && !opts->all_varchar;) {
+        for (int64_t rows = 0; (limit < 0 || rows < limit) && !opts->all_varchar;) {
             Error scan_err = ERROR_INIT;
             rc = csv_scanner_next(&s, &scan_err);
             if (rc == CSV_SCAN_ERROR && scan_err.kind == ERR_IO) {

@@ -1,0 +1,84 @@
+/* aggregate: names and result types of aggregate functions (see aggregate.h). */
+#include "exec/aggregate.h"
+
+#include <string.h>
+
+static const struct {
+    const char *name;
+    AggKind kind;
+} known[] = {
+    {"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN}, {"max", AGG_MAX},
+    {"bool_and", AGG_BOOL_AND}, {"bool_or", AGG_BOOL_OR}, {"every", AGG_BOOL_AND}, {"string_agg", AGG_STRING_AGG},
+};
+
+bool aggregate_is_known(const char *name)
+{
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i].name, name) == 0) return true;
+    return false;
+}
+
+const char *aggregate_name(AggKind kind)
+{
+    if (kind == AGG_COUNT_STAR) return "count_star";
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (known[i].kind == kind) return known[i].name;
+    return "?";
+}
+
+bool aggregate_resolve(const char *name, bool count_star, int nargs, LogicalType in, AggKind *kind,
+                       LogicalType *result, Error *err)
+{
+    char tn[48];
+    if (count_star) {
+        if (strcmp(name, "count") != 0) return error_set(err, ERR_SQL, "%s(*) is not a valid aggregate call", name);
+        *kind = AGG_COUNT_STAR;
+        *result = type_make(TYPE_BIGINT);
+        return true;
+    }
+    AggKind k = AGG_COUNT;
+    bool found = false;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(known[i].name, name) == 0) {
+            k = known[i].kind;
+            found = true;
+        }
+    if (!found) return error_set(err, ERR_SQL, "aggregate %s does not exist", name);
+    int want = k == AGG_STRING_AGG ? 2 : 1;
+    if (nargs != want)
+        return error_set(err, ERR_SQL, "function %s takes %d argument%s, not %d", name, want, want == 1 ? "" : "s", nargs);
+    *kind = k;
+    switch (k) {
+    case AGG_COUNT: *result = type_make(TYPE_BIGINT); return true;
+    case AGG_SUM:
+        if (in.id == TYPE_INTEGER) *result = type_make(TYPE_BIGINT);
+        else if (in.id == TYPE_BIGINT) *result = type_decimal(38, 0);
+        else if (in.id == TYPE_DECIMAL) *result = type_decimal(38, in.scale);
+        else if (in.id == TYPE_DOUBLE) *result = in;
+        else if (in.id == TYPE_INTERVAL) return error_set(err, ERR_SQL, "sum(interval) is not supported yet");
+        else break;
+        return true;
+    case AGG_AVG:
+        if (in.id == TYPE_INTEGER || in.id == TYPE_BIGINT) *result = type_decimal(38, 6);
+        else if (in.id == TYPE_DECIMAL) *result = type_decimal(38, in.scale > 6 ? in.scale : 6);
+        else if (in.id == TYPE_DOUBLE) *result = in;
+        else break;
+        return true;
+    case AGG_MIN:
+    case AGG_MAX:
+        if (in.id == TYPE_NULL || in.id == TYPE_INVALID) break;
+        *result = in;
+        return true;
+    case AGG_BOOL_AND:
+    case AGG_BOOL_OR:
+        if (in.id != TYPE_BOOLEAN) break;
+        *result = in;
+        return true;
+    case AGG_STRING_AGG:
+        if (in.id != TYPE_VARCHAR) break;
+        *result = in;
+        return true;
+    case AGG_COUNT_STAR: break;
+    }
+    return error_set(err, ERR_SQL, "function %s(%s) does not exist", name, type_name(in, tn, sizeof tn));
+}
