@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/mem.h"
+#include "io/fs.h"
 #include "sql/bind_csv.h"
 #include "sql/session_internal.h"
 
@@ -88,6 +90,18 @@ static bool copy_to(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts, i
         sel.n_target_list = ncols;
         sel.target_list = targets;
         if (!bind_select(b, &sel, &plan, err)) return false;
+    }
+    if (stmt->filename) {
+        /* an ETL output folder need not exist yet */
+        char *dir = mem_strdup(stmt->filename);
+        char *slash = strrchr(dir, '/');
+        bool ok_dir = true;
+        if (slash && slash != dir) {
+            *slash = '\0';
+            if (!fs_exists(dir)) ok_dir = fs_mkdirs(dir, err);
+        }
+        mem_free(dir);
+        if (!ok_dir) return false;
     }
     CsvWriter *w = stmt->filename ? csv_writer_open(stmt->filename, &wo, err) : csv_writer_open_stream(stdout, &wo, err);
     if (w == NULL) {

@@ -10,6 +10,7 @@
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "formats/csv/csv_reader.h"
+#include "formats/csv/csv_values.h"
 #include "types/cast.h"
 #include "unit.h"
 
@@ -537,4 +538,33 @@ TEST(csv_max_line_size)
     CHECK(strcmp(read_all(p, &o, &err), "ERROR") != 0);
     strbuf_free(&sb);
     tmp_close(&t);
+}
+
+TEST(csv_fast_double_matches_strtod)
+{
+    Vector v;
+    vector_init(&v, type_make(TYPE_DOUBLE), 1);
+    uint64_t state = 12345;
+    int mismatches = 0;
+    for (int i = 0; i < 20000; i++) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        char text[64];
+        unsigned r = (unsigned)(state >> 33);
+        switch (i % 4) {
+        case 0: snprintf(text, sizeof text, "%u.%02u", r % 100000, r % 100); break;
+        case 1: snprintf(text, sizeof text, "-%u.%u", r, r % 977); break;
+        case 2: snprintf(text, sizeof text, "%ue%d", r % 1000, (int)(r % 50) - 25); break;
+        default: snprintf(text, sizeof text, "0.%09u%u", r, r % 13); break;
+        }
+        Error err = ERROR_INIT;
+        if (!csv_parse_value(text, strlen(text), &v, 0, &err) || VEC_DATA(&v, double)[0] != strtod(text, NULL))
+            mismatches++;
+    }
+    CHECK_EQ_INT(mismatches, 0);
+    Error err = ERROR_INIT;
+    CHECK(!csv_parse_value("1e400", 5, &v, 0, &err)); /* out of range goes to cast_parse_text's error */
+    CHECK_EQ_INT(err.kind, ERR_DATA);
+    CHECK(csv_parse_value("-0.0", 4, &v, 0, &err));
+    CHECK(VEC_DATA(&v, double)[0] == 0.0);
+    vector_destroy(&v);
 }

@@ -149,6 +149,7 @@ typedef struct NumPattern {
     int int_digits, frac_digits; /* digit positions before / after the point */
     int zero_from;               /* first integer position printed even when a leading zero */
     bool fill_mode, has_sign_token;
+    bool leading_s; /* S before the digits: the sign (+ or -) sits next to the first digit */
 } NumPattern;
 
 static void scan_num_pattern(const char *fmt, size_t n, NumPattern *np)
@@ -174,7 +175,9 @@ static void scan_num_pattern(const char *fmt, size_t n, NumPattern *np)
             i++;
         } else {
             char next = i + 1 < n ? (char)(fmt[i + 1] | 0x20) : '\0';
-            if (u == 'S' || (u == 'M' && next == 'i') || (u == 'P' && next == 'l')) {
+            if (u == 'S' && next != 'g' && np->int_digits == 0 && !after_point) {
+                np->leading_s = true;
+            } else if (u == 'S' || (u == 'M' && next == 'i') || (u == 'P' && next == 'l')) {
                 np->has_sign_token = true;
                 if (next == 'g' || next == 'i' || next == 'l') i++;
             }
@@ -216,6 +219,7 @@ static void num_to_char(const char *fmt, size_t n, const NumPattern *np, const c
             bool shows = overflow || idx >= 0 || int_pos >= np->zero_from;
             if (shows && !sign_done) {
                 if (negative) strbuf_putc(out, '-');
+                else if (np->leading_s) strbuf_putc(out, '+');
                 else if (!np->fill_mode) strbuf_putc(out, ' ');
                 sign_done = true;
             }
@@ -231,6 +235,7 @@ static void num_to_char(const char *fmt, size_t n, const NumPattern *np, const c
         } else if (c == '.' || u == 'D') {
             if (!sign_done) {
                 if (negative) strbuf_putc(out, '-');
+                else if (np->leading_s) strbuf_putc(out, '+');
                 else if (!np->fill_mode) strbuf_putc(out, ' ');
                 sign_done = true;
             }
@@ -245,7 +250,7 @@ static void num_to_char(const char *fmt, size_t n, const NumPattern *np, const c
             strbuf_putc(out, negative ? '-' : '+');
             i++;
         } else if (u == 'S') {
-            strbuf_putc(out, negative ? '-' : '+');
+            if (!np->leading_s) strbuf_putc(out, negative ? '-' : '+');
         } else if (u == 'M' && next == 'i') {
             if (negative) strbuf_putc(out, '-');
             else if (!np->fill_mode) strbuf_putc(out, ' ');

@@ -59,14 +59,21 @@ static bool refill(CsvScanner *s, Error *err)
     return true;
 }
 
-static void add_field(CsvScanner *s, int index, size_t start, size_t len, bool quoted, bool escaped)
+static void grow_fields(CsvScanner *s, int index)
 {
-    if (index >= s->max_fields) return;
     if (index >= s->cap_fields) {
         int cap = s->cap_fields ? s->cap_fields * 2 : 16;
         if (cap > s->max_fields) cap = s->max_fields;
         s->fields = mem_realloc(s->fields, (size_t)cap * sizeof *s->fields);
         s->cap_fields = cap;
+    }
+}
+
+static inline void add_field(CsvScanner *s, int index, size_t start, size_t len, bool quoted, bool escaped)
+{
+    if (index >= s->cap_fields) {
+        if (index >= s->max_fields) return;
+        grow_fields(s, index);
     }
     /* a record is at most max_record bytes, which the caller keeps below 4 GiB */
     s->fields[index] = (CsvField){start, (uint32_t)len, quoted, escaped};

@@ -37,27 +37,48 @@ static bool parse_int64_fast(const char *s, size_t n, int64_t *out)
 }
 
 /* [sign] digits [. digits] [e [sign] digits], finite, short enough for a
- * stack copy; strtod does the rounding (correctly, as PostgreSQL's float8in). */
+ * stack copy.  When the digits fit 2^53 and the power of ten is at most
+ * 10^22, both are exact doubles and one multiplication or division rounds
+ * correctly (Clinger's fast path); otherwise strtod does the rounding
+ * (correctly, as PostgreSQL's float8in). */
 static bool parse_double_fast(const char *s, size_t n, double *out)
 {
+    static const double exact_pow10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                           1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                           1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
     char tmp[64];
     if (n == 0 || n >= sizeof tmp) return false;
-    size_t i = 0, digits = 0;
+    size_t i = 0, digits = 0, frac_digits = 0;
+    uint64_t mantissa = 0;
+    bool neg = s[0] == '-';
     if (s[i] == '-' || s[i] == '+') i++;
-    while (i < n && s[i] >= '0' && s[i] <= '9') i++, digits++;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++)
+        if (digits < 19) mantissa = mantissa * 10 + (uint64_t)(s[i] - '0');
     if (i < n && s[i] == '.') {
         i++;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++, digits++;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++, frac_digits++)
+            if (digits < 19) mantissa = mantissa * 10 + (uint64_t)(s[i] - '0');
     }
     if (digits == 0) return false;
+    int exp10 = 0;
     if (i < n && (s[i] == 'e' || s[i] == 'E')) {
         i++;
+        bool exp_neg = i < n && s[i] == '-';
         if (i < n && (s[i] == '-' || s[i] == '+')) i++;
         size_t exp_digits = 0;
-        while (i < n && s[i] >= '0' && s[i] <= '9') i++, exp_digits++;
+        for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, exp_digits++)
+            if (exp10 < 100000) exp10 = exp10 * 10 + (s[i] - '0');
         if (exp_digits == 0) return false;
+        if (exp_neg) exp10 = -exp10;
     }
     if (i != n) return false;
+    int scale = exp10 - (int)frac_digits;
+    if (digits <= 19 && mantissa <= (UINT64_C(1) << 53) && scale >= -22 && scale <= 22) {
+        double v = (double)mantissa;
+        v = scale < 0 ? v / exact_pow10[-scale] : v * exact_pow10[scale];
+        *out = neg ? -v : v;
+        return true;
+    }
     memcpy(tmp, s, n);
     tmp[n] = '\0';
     errno = 0;
