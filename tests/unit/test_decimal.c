@@ -125,7 +125,11 @@ TEST(decimal_arithmetic)
     /* 38-digit operands through the 256-bit path */
     kiln_int128 big = dec("12345678901234567890.12345678", 38, 8);
     CHECK(decimal_mul(big, 8, dec("0.00000001", 38, 8), 8, 38, 16, &r, &err));
-    CHECK_EQ_STR(fmt(r, 16), "0.1234567890123457");
+    CHECK_EQ_STR(fmt(r, 16), "123456789012.3456789012345678");
+    CHECK(decimal_mul(big, 8, dec("-0.00000001", 38, 8), 8, 38, 9, &r, &err));
+    CHECK_EQ_STR(fmt(r, 9), "-123456789012.345678901");
+    CHECK(decimal_mul(big, 8, dec("0.00000005", 38, 8), 8, 38, 1, &r, &err));
+    CHECK_EQ_STR(fmt(r, 1), "617283945061.7");
     CHECK(!decimal_mul(big, 8, big, 8, 38, 16, &r, &err));
     CHECK(strstr(err.message, "numeric field overflow") != NULL);
     /* division: 1/3 = 0.333333, 2/3 = 0.666667, -2/3 = -0.666667 */
