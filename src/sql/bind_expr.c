@@ -660,6 +660,19 @@ static Expr *bind_func_call(Binder *b, PgQuery__FuncCall *fc, const Scope *scope
         error_set_at(err, ERR_SQL, pos, "%s is not an aggregate function", name);
         return NULL;
     }
+    if ((strcmp(name, "pg_typeof") == 0 || strcmp(name, "typeof") == 0) && fc->n_args == 1) {
+        /* the type the argument binds to, as text */
+        Expr *arg = bind_expr(b, fc->args[0], scope, err);
+        if (!arg) return NULL;
+        char tn[48];
+        LogicalType t = arg->untyped_literal ? type_make(TYPE_NULL) : arg->type;
+        const char *text;
+        if (strcmp(name, "typeof") == 0) text = type_display_name(t, tn, sizeof tn);
+        else if (t.id == TYPE_DECIMAL) text = "numeric"; /* regtype output carries no modifier */
+        else if (t.id == TYPE_TIMESTAMP) text = "timestamp without time zone";
+        else text = type_name(t, tn, sizeof tn);
+        return expr_const(b, value_varchar(arena_strdup(b->arena, text), (uint32_t)strlen(text)), pos);
+    }
     const char *target = name;
     if (strcmp(name, "extract") == 0) target = "date_part";
     if (strcmp(name, "ceiling") == 0) target = "ceil";

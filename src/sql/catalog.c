@@ -20,6 +20,9 @@ static void free_view(CatalogView *v)
 {
     for (int i = 0; i < v->naliases; i++) mem_free(v->aliases[i]);
     mem_free(v->aliases);
+    for (int i = 0; i < v->ncols; i++) mem_free(v->col_names[i]);
+    mem_free(v->col_names);
+    mem_free(v->col_types);
     mem_free(v->sql);
     mem_free(v->name);
     mem_free(v);
@@ -71,7 +74,8 @@ CatalogTable *catalog_create_table(Catalog *c, const char *name, bool temporary,
     return t;
 }
 
-CatalogView *catalog_create_view(Catalog *c, const char *name, const char *sql, int naliases, char *const *aliases)
+CatalogView *catalog_create_view(Catalog *c, const char *name, const char *sql, int naliases, char *const *aliases,
+                                 int ncols, char *const *col_names, const LogicalType *col_types)
 {
     CatalogView *v = mem_calloc(1, sizeof *v);
     v->name = mem_strdup(name);
@@ -79,6 +83,13 @@ CatalogView *catalog_create_view(Catalog *c, const char *name, const char *sql, 
     v->naliases = naliases;
     v->aliases = mem_calloc((size_t)naliases + 1, sizeof(char *));
     for (int i = 0; i < naliases; i++) v->aliases[i] = mem_strdup(aliases[i]);
+    v->ncols = ncols;
+    v->col_names = mem_calloc((size_t)ncols + 1, sizeof(char *));
+    v->col_types = mem_calloc((size_t)ncols + 1, sizeof(LogicalType));
+    for (int i = 0; i < ncols; i++) {
+        v->col_names[i] = mem_strdup(col_names[i]);
+        v->col_types[i] = col_types[i];
+    }
     if (c->nviews == c->cap_views) {
         c->cap_views = c->cap_views ? c->cap_views * 2 : 16;
         c->views = mem_realloc(c->views, sizeof(CatalogView *) * (size_t)c->cap_views);

@@ -28,6 +28,9 @@ typedef struct CatalogView {
     char *sql;        /* the SELECT text */
     int naliases;
     char **aliases;   /* column names given in CREATE VIEW v (a, b) */
+    int ncols;        /* the view's output columns when it was created */
+    char **col_names;
+    LogicalType *col_types;
 } CatalogView;
 
 typedef struct Catalog {
@@ -48,7 +51,8 @@ CatalogView *catalog_find_view(Catalog *c, const char *name);
 /* Create a table (columns copied); the caller checked the name is free. */
 CatalogTable *catalog_create_table(Catalog *c, const char *name, bool temporary, int ncols, const TableColumn *cols);
 /* Create a view (strings copied); the caller checked the name is free. */
-CatalogView *catalog_create_view(Catalog *c, const char *name, const char *sql, int naliases, char *const *aliases);
+CatalogView *catalog_create_view(Catalog *c, const char *name, const char *sql, int naliases, char *const *aliases,
+                                 int ncols, char *const *col_names, const LogicalType *col_types);
 /* Drop a table or view by name; false if there was none. */
 bool catalog_drop_table(Catalog *c, const char *name);
 bool catalog_drop_view(Catalog *c, const char *name);

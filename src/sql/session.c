@@ -317,8 +317,33 @@ static bool stmt_create_view(StmtContext *sc, PgQuery__ViewStmt *stmt, Error *er
     if (sql == NULL) return false;
     char **aliases = arena_calloc(&sc->arena, sizeof(char *) * (stmt->n_aliases + 1));
     for (size_t i = 0; i < stmt->n_aliases; i++) aliases[i] = stmt->aliases[i]->string->sval;
-    if (catalog_find_view(cat, rv->relname)) catalog_drop_view(cat, rv->relname);
-    catalog_create_view(cat, rv->relname, sql, (int)stmt->n_aliases, aliases);
+    char **names = arena_calloc(&sc->arena, sizeof(char *) * (size_t)(plan->ncols + 1));
+    for (int i = 0; i < plan->ncols; i++) names[i] = (size_t)i < stmt->n_aliases ? aliases[i] : plan->names[i];
+    CatalogView *old = catalog_find_view(cat, rv->relname);
+    if (old) {
+        /* PostgreSQL's rule: a replaced view keeps its columns (it may add some at the end) */
+        if (plan->ncols < old->ncols) {
+            mem_free(sql);
+            return error_set_at(err, ERR_SQL, rv->location, "cannot drop columns from view");
+        }
+        for (int i = 0; i < old->ncols; i++) {
+            char a[48], t[48];
+            if (strcmp(old->col_names[i], names[i]) != 0) {
+                error_set_at(err, ERR_SQL, rv->location, "cannot change name of view column \"%s\" to \"%s\"",
+                             old->col_names[i], names[i]);
+                mem_free(sql);
+                return false;
+            }
+            if (!type_equal(old->col_types[i], plan->types[i])) {
+                error_set_at(err, ERR_SQL, rv->location, "cannot change data type of view column \"%s\" from %s to %s",
+                             names[i], type_name(old->col_types[i], a, sizeof a), type_name(plan->types[i], t, sizeof t));
+                mem_free(sql);
+                return false;
+            }
+        }
+        catalog_drop_view(cat, rv->relname);
+    }
+    catalog_create_view(cat, rv->relname, sql, (int)stmt->n_aliases, aliases, plan->ncols, names, plan->types);
     mem_free(sql);
     snprintf(sc->session->status, sizeof sc->session->status, "CREATE VIEW");
     return true;

@@ -132,7 +132,7 @@ static void usage(FILE *out)
 }
 
 /* Run one file in a child process and turn its end into an outcome. */
-static SltOutcome run_in_child(const char *path, const char *test_dir, const SltOptions *options, unsigned timeout)
+static SltOutcome run_in_child(const char *path, char *test_dir, const SltOptions *options, unsigned timeout)
 {
     fflush(stdout);
     fflush(stderr);
@@ -144,6 +144,8 @@ static SltOutcome run_in_child(const char *path, const char *test_dir, const Slt
     if (pid == 0) {
         alarm(timeout);
         SltOutcome outcome = slt_run_file(path, test_dir, options);
+        /* Free the parent's allocations too, so the leak check at exit sees none. */
+        mem_free(test_dir);
         path_list_free(&test_files);
         fflush(stdout);
         exit(outcome == SLT_OUTCOME_PASSED   ? CHILD_EXIT_PASSED
