@@ -87,9 +87,6 @@ void cli_output_close(OutputSink *o);
 /* Append the JSON string literal of s[0, n) to out: control characters
  * escaped, invalid UTF-8 replaced by \ufffd. */
 void cli_json_append_string(StrBuf *out, const char *s, size_t n);
-/* Append the CSV field for s[0, n) (quoted when it holds the delimiter,
- * quote, CR or LF, is empty, or is the end-of-data marker \.). */
-void cli_csv_append_field(StrBuf *out, const char *s, size_t n);
 /* Append text made printable on one table line (\n, \t, control characters
  * escaped, invalid UTF-8 replaced by U+FFFD); returns its display width. */
 size_t cli_table_append_cell(StrBuf *out, const char *s, size_t n);

@@ -6,7 +6,8 @@
  *          footer; trailing spaces trimmed.  Newlines, tabs and other control
  *          characters in values are shown as \n, \t, \xNN so each row stays
  *          on one line; invalid UTF-8 shows as U+FFFD.
- *   csv    PostgreSQL's CSV: a header line; NULL is an empty field, the empty
+ *   csv    PostgreSQL's CSV, written by formats/csv/csv_writer (the same code
+ *          as COPY ... TO): a header line; NULL is an empty field, the empty
  *          string is ""; a field is quoted when it holds a comma, a quote, CR
  *          or LF, or is \. ; quotes are doubled; lines end with LF.
  *   json   one array of objects, one object per line; jsonl: the objects
@@ -18,12 +19,13 @@
  *
  * Booleans print as true/false in every format.
  *
- * Memory: csv/json format a batch into one reusable line buffer and write
- * it out, so memory does not depend on the result size.  table must know
- * the widest value of a column before it prints the first row: it buffers
- * the cells of up to CLI_TABLE_CHUNK_ROWS rows (or TABLE_CHUNK_BYTES of
- * text) in an arena, prints them, and starts a new chunk; a later chunk can
- * only widen a column, so rows stay aligned unless a later value is wider. */
+ * Memory: json formats a batch into one reusable line buffer and writes it
+ * out, csv uses the writer's 1 MiB buffer, so memory does not depend on the
+ * result size.  table must know the widest value of a column before it
+ * prints the first row: it buffers the cells of up to CLI_TABLE_CHUNK_ROWS
+ * rows (or TABLE_CHUNK_BYTES of text) in an arena, prints them, and starts
+ * a new chunk; a later chunk can only widen a column, so rows stay aligned
+ * unless a later value is wider. */
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -34,6 +36,7 @@
 #include "common/arena.h"
 #include "common/mem.h"
 #include "common/strbuf.h"
+#include "formats/csv/csv_writer.h"
 #include "types/cast.h"
 
 #define TABLE_CHUNK_BYTES ((size_t)64 << 20)
@@ -55,6 +58,7 @@ struct OutputSink {
     uint64_t rows;
     StrBuf line;   /* text being built for the FILE */
     StrBuf value;  /* one value's text */
+    CsvWriter *csv;
     /* json: "key": prefixes, escaped once at begin */
     char **json_keys;
     /* table */
@@ -137,30 +141,6 @@ void cli_json_append_string(StrBuf *out, const char *s, size_t n)
         }
         i += len;
     }
-    strbuf_putc(out, '"');
-}
-
-void cli_csv_append_field(StrBuf *out, const char *s, size_t n)
-{
-    bool quote = n == 0 || (n == 2 && s[0] == '\\' && s[1] == '.');
-    for (size_t i = 0; i < n && !quote; i++) {
-        char c = s[i];
-        quote = c == ',' || c == '"' || c == '\n' || c == '\r';
-    }
-    if (!quote) {
-        strbuf_append(out, s, n);
-        return;
-    }
-    strbuf_putc(out, '"');
-    size_t from = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (s[i] == '"') {
-            strbuf_append(out, s + from, i + 1 - from);
-            strbuf_putc(out, '"');
-            from = i + 1;
-        }
-    }
-    strbuf_append(out, s + from, n - from);
     strbuf_putc(out, '"');
 }
 
@@ -267,33 +247,31 @@ static bool flush_line(OutputSink *o, Error *err)
     return ok;
 }
 
-/* ---- csv ---- */
+/* ---- csv (formats/csv's writer, so query output and COPY agree) ---- */
 
 static bool csv_begin(OutputSink *o, Error *err)
 {
-    for (int c = 0; c < o->ncols; c++) {
-        if (c > 0) strbuf_putc(&o->line, ',');
-        cli_csv_append_field(&o->line, o->names[c], strlen(o->names[c]));
-    }
-    strbuf_putc(&o->line, '\n');
-    return flush_line(o, err);
+    CsvWriteOptions opts;
+    csv_write_options_init(&opts);
+    o->csv = csv_writer_open_stream(o->out, &opts, err);
+    if (o->csv == NULL) return false;
+    return csv_writer_begin(o->csv, o->ncols, (const char *const *)o->names, err);
 }
 
 static bool csv_batch(OutputSink *o, const Batch *b, Error *err)
 {
-    for (uint32_t i = 0; i < b->count; i++) {
-        uint32_t row = batch_row(b, i);
-        for (int c = 0; c < o->ncols; c++) {
-            if (c > 0) strbuf_putc(&o->line, ',');
-            const Vector *v = b->cols[c];
-            if (!vector_is_valid(v, row)) continue;
-            strbuf_clear(&o->value);
-            append_value_text(v, row, &o->value);
-            cli_csv_append_field(&o->line, o->value.data ? o->value.data : "", o->value.len);
-        }
-        strbuf_putc(&o->line, '\n');
-    }
-    return flush_line(o, err);
+    if (b->ncols == o->ncols) return csv_writer_write_batch(o->csv, b, err);
+    /* The writer wants exactly the result's columns: pass a narrower view. */
+    Batch view = *b;
+    view.ncols = o->ncols;
+    return csv_writer_write_batch(o->csv, &view, err);
+}
+
+static bool csv_end(OutputSink *o, Error *err)
+{
+    CsvWriter *w = o->csv;
+    o->csv = NULL;
+    return csv_writer_close(w, err);
 }
 
 /* ---- json ---- */
@@ -534,7 +512,7 @@ static bool sink_end(ResultSink *sink, Error *err)
     bool ok = true;
     switch (o->format) {
     case OUTPUT_TABLE: ok = table_end(o, err); break;
-    case OUTPUT_CSV: break;
+    case OUTPUT_CSV: ok = csv_end(o, err); break;
     case OUTPUT_JSON:
     case OUTPUT_JSONL: ok = json_end(o, err); break;
     }
@@ -568,6 +546,7 @@ void cli_output_close(OutputSink *o)
     }
     mem_free(o->names);
     mem_free(o->types);
+    csv_writer_abort(o->csv);
     mem_free(o->json_keys);
     mem_free(o->cells);
     mem_free(o->widths);

@@ -490,9 +490,14 @@ bool bind_select(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *er
         error_set(err, ERR_SQL, "WINDOW clauses are not supported yet");
         goto done;
     }
+    bool distinct = false;
     if (stmt->n_distinct_clause > 0) {
-        error_set(err, ERR_SQL, "SELECT DISTINCT is not supported yet");
-        goto done;
+        if (stmt->n_distinct_clause == 1 && stmt->distinct_clause[0]->node_case == PG_QUERY__NODE__NODE__NOT_SET) {
+            distinct = true;
+        } else {
+            error_set(err, ERR_SQL, "SELECT DISTINCT ON is not supported yet");
+            goto done;
+        }
     }
     if (stmt->into_clause) {
         error_set(err, ERR_SQL, "SELECT INTO is not supported; use CREATE TABLE ... AS");
@@ -540,6 +545,21 @@ bool bind_select(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *er
     }
     b->agg = saved_agg;
     plan = plan_project(b, plan, tl.n, tl.exprs, tl.names);
+    if (distinct) {
+        /* DISTINCT groups by every output column */
+        if (tl.n > nvisible) {
+            error_set(err, ERR_SQL, "for SELECT DISTINCT, ORDER BY expressions must appear in select list");
+            goto done;
+        }
+        PlanNode *d = plan_new(b, PLAN_AGGREGATE, plan->ncols);
+        memcpy(d->types, plan->types, sizeof(LogicalType) * (size_t)plan->ncols);
+        memcpy(d->names, plan->names, sizeof(char *) * (size_t)plan->ncols);
+        d->child = plan;
+        d->ngroups = plan->ncols;
+        d->aggs = NULL;
+        d->naggs = 0;
+        plan = d;
+    }
     if (stmt->n_sort_clause) {
         PlanNode *s = plan_new(b, PLAN_SORT, plan->ncols);
         memcpy(s->types, plan->types, sizeof(LogicalType) * (size_t)plan->ncols);

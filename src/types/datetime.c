@@ -649,9 +649,10 @@ bool datetime_date_add_days(int32_t date, int64_t days, int32_t *out, Error *err
 
 bool datetime_date_to_timestamp(int32_t date, int64_t *out, Error *err)
 {
-    int64_t ts = (int64_t)date * DT_USECS_PER_DAY; /* |date| < 2^31: cannot overflow 2^63 / 8.64e10 ... */
-    if (date > INT64_MAX / DT_USECS_PER_DAY || !datetime_timestamp_in_range(ts))
+    /* check the day count first: 2^31 days of microseconds do not fit 64 bits */
+    if (date < DATE_MIN_DAYS || (int64_t)date >= TIMESTAMP_END_MICROS / DT_USECS_PER_DAY)
         return error_set(err, ERR_DATA, "date out of range for timestamp");
+    int64_t ts = (int64_t)date * DT_USECS_PER_DAY;
     *out = ts;
     return true;
 }
@@ -999,7 +1000,9 @@ static size_t match_fmt_key(const char *fmt, size_t n, size_t i, FmtKey *key, Na
         if (i + len <= n && strncasecmp(fmt + i, fmt_keys[k].text, len) == 0) {
             *key = fmt_keys[k].key;
             bool first_upper = fmt[i] >= 'A' && fmt[i] <= 'Z';
-            bool second_upper = len > 1 && fmt[i + 1] >= 'A' && fmt[i + 1] <= 'Z';
+            /* the case of the second letter decides between "MONTH" and "Month" ("P.M." has it third) */
+            size_t second = len > 1 && fmt[i + 1] == '.' ? 2 : 1;
+            bool second_upper = len > second && fmt[i + second] >= 'A' && fmt[i + second] <= 'Z';
             *nc = !first_upper ? NC_LOWER : (len == 1 || second_upper) ? NC_UPPER : NC_CAPITAL;
             return len;
         }
@@ -1070,8 +1073,8 @@ void datetime_to_char(int64_t ts, const char *fmt, size_t n, StrBuf *out)
                     strbuf_putc(out, fmt[i]);
                 }
                 i++;
-            } else if (c == '\\' && i + 1 < n) {
-                strbuf_putc(out, fmt[i + 1]);
+            } else if (c == '\\' && i + 1 < n && fmt[i + 1] == '"') {
+                strbuf_putc(out, '"'); /* only a double quote is escaped, as in PostgreSQL */
                 i += 2;
             } else {
                 strbuf_putc(out, c);

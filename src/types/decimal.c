@@ -27,7 +27,7 @@ static void pow10_init(void)
     kiln_int128 p = 1;
     for (int i = 0; i <= DECIMAL_MAX_PRECISION; i++) {
         pow10_table[i] = p;
-        p *= 10;
+        if (i < DECIMAL_MAX_PRECISION) p *= 10;
     }
     __atomic_store_n(&pow10_ready, true, __ATOMIC_RELEASE);
 }

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -136,6 +137,8 @@ static SltOutcome run_in_child(const char *path, char *test_dir, const SltOption
 {
     fflush(stdout);
     fflush(stderr);
+    if (options->current_line)
+        *options->current_line = 0;
     pid_t pid = fork();
     if (pid < 0) {
         fprintf(stdout, "FAIL %s: cannot fork: %s\n", path, strerror(errno));
@@ -144,6 +147,9 @@ static SltOutcome run_in_child(const char *path, char *test_dir, const SltOption
     if (pid == 0) {
         alarm(timeout);
         SltOutcome outcome = slt_run_file(path, test_dir, options);
+        /* Line 0 from here on: a death now (a leak report at exit) is no record's. */
+        if (options->current_line)
+            *options->current_line = 0;
         /* Free the parent's allocations too, so the leak check at exit sees none. */
         mem_free(test_dir);
         path_list_free(&test_files);
@@ -159,12 +165,19 @@ static SltOutcome run_in_child(const char *path, char *test_dir, const SltOption
             return SLT_OUTCOME_FAILED;
         }
     }
+    /* "file:line" of the record the child was running, or "file" after its last one. */
+    char where[4096];
+    int line = options->current_line ? *options->current_line : 0;
+    if (line > 0)
+        snprintf(where, sizeof where, "%s:%d", path, line);
+    else
+        snprintf(where, sizeof where, "%s", path);
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
         if (sig == SIGALRM)
-            fprintf(stdout, "FAIL %s: timed out after %u s\n", path, timeout);
+            fprintf(stdout, "FAIL %s: timed out after %u s\n", where, timeout);
         else
-            fprintf(stdout, "FAIL %s: crashed with signal %d (%s)\n", path, sig, strsignal(sig));
+            fprintf(stdout, "FAIL %s: crashed with signal %d (%s)\n", where, sig, strsignal(sig));
         return SLT_OUTCOME_FAILED;
     }
     int code = WEXITSTATUS(status);
@@ -174,7 +187,7 @@ static SltOutcome run_in_child(const char *path, char *test_dir, const SltOption
         return SLT_OUTCOME_SKIPPED;
     if (code == CHILD_EXIT_FAILED)
         return SLT_OUTCOME_FAILED;
-    fprintf(stdout, "FAIL %s: exited with status %d (a sanitizer or out-of-memory report above?)\n", path, code);
+    fprintf(stdout, "FAIL %s: exited with status %d (a sanitizer or out-of-memory report above?)\n", where, code);
     return SLT_OUTCOME_FAILED;
 }
 
@@ -227,6 +240,11 @@ int main(int argc, char **argv)
         }
     }
 
+    /* The child stores the line it is running here, for a report if it dies. */
+    void *shared = mmap(NULL, sizeof(int), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared != MAP_FAILED)
+        options.current_line = shared;
+
     int passed = 0, failed = missing, skipped = 0;
     for (int i = 0; i < test_files.count; i++) {
         const char *path = test_files.paths[i];
@@ -247,6 +265,8 @@ int main(int argc, char **argv)
             failed++;
     }
     path_list_free(&test_files);
+    if (shared != MAP_FAILED)
+        munmap(shared, sizeof(int));
     if (skipped > 0)
         printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
     else

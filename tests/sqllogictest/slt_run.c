@@ -418,6 +418,8 @@ static void run_records(FileRun *run, int begin, int end)
             continue;
         if (run->options->verbose)
             fprintf(stdout, "%s:%d\n", run->path, record->line);
+        if (run->options->current_line)
+            *run->options->current_line = record->line;
         switch (record->kind) {
         case SLT_STATEMENT_OK:
         case SLT_STATEMENT_ERROR:

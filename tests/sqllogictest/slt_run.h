@@ -7,6 +7,9 @@
 
 typedef struct SltOptions {
     bool verbose;           /* print each record as it runs */
+    /* When set, the line of the record being run is stored here before it
+     * runs (memory shared with a parent that reports where a child died). */
+    volatile int *current_line;
 } SltOptions;
 
 typedef enum SltOutcome {

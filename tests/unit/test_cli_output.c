@@ -1,5 +1,5 @@
 /* Unit tests of the command line's result printing: JSON string escaping,
- * CSV field quoting, table cells, and the printer sinks fed with batches. */
+ * table cells, and the printer sinks fed with batches. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,13 +17,6 @@ static char *json_of(const char *s, size_t n)
     return strbuf_take(&sb);
 }
 
-static char *csv_of(const char *s)
-{
-    StrBuf sb = STRBUF_INIT;
-    cli_csv_append_field(&sb, s, strlen(s));
-    return strbuf_take(&sb);
-}
-
 TEST(cli_json_escapes_controls_and_bad_utf8)
 {
     char *j = json_of("a\"b\\c\n\t\x01\x7f", 9);
@@ -38,31 +31,6 @@ TEST(cli_json_escapes_controls_and_bad_utf8)
     j = json_of("a\0b", 3);
     CHECK_EQ_STR(j, "\"a\\u0000b\"");
     mem_free(j);
-}
-
-TEST(cli_csv_quotes_like_postgres)
-{
-    char *f = csv_of("plain");
-    CHECK_EQ_STR(f, "plain");
-    mem_free(f);
-    f = csv_of("");
-    CHECK_EQ_STR(f, "\"\"");
-    mem_free(f);
-    f = csv_of("a,b");
-    CHECK_EQ_STR(f, "\"a,b\"");
-    mem_free(f);
-    f = csv_of("say \"hi\"");
-    CHECK_EQ_STR(f, "\"say \"\"hi\"\"\"");
-    mem_free(f);
-    f = csv_of("two\nlines\r");
-    CHECK_EQ_STR(f, "\"two\nlines\r\"");
-    mem_free(f);
-    f = csv_of("\\.");
-    CHECK_EQ_STR(f, "\"\\.\"");
-    mem_free(f);
-    f = csv_of(" spaced ");
-    CHECK_EQ_STR(f, " spaced ");
-    mem_free(f);
 }
 
 TEST(cli_table_cells_stay_on_one_line)

@@ -300,7 +300,7 @@ TEST(datetime_to_char_patterns)
     CHECK_EQ_STR(to_char("2024-03-05 14:07:09", "DDth DDTH FMDDth MONTH month am a.m. P.M. FMHH12 SSSS"),
                  "05th 05TH 5th MARCH     march     pm p.m. P.M. 2 50829");
     CHECK_EQ_STR(to_char("2024-03-05", "Y,YYY YYY YY Y IYYY J CC TZ"), "2,024 024 24 4 2024 2460375 21 ");
-    CHECK_EQ_STR(to_char("2024-03-05", "\"Year\" YYYY \\\"q\\\" Q"), "Year 2024 \"q\" 1");
+    CHECK_EQ_STR(to_char("2024-03-05", "\"Year\" YYYY \\\"Q\\\" \\Q"), "Year 2024 \"1\" \\1");
     CHECK_EQ_STR(to_char("0044-03-15 BC", "YYYY-MM-DD BC"), "0044-03-15 BC");
     CHECK_EQ_STR(to_char("2024-01-01 00:00:00", "HH:MI AM"), "12:00 AM");
 }
