@@ -36,7 +36,8 @@ int cli_cmd_query(int argc, char **argv)
     }
     if (opts.npositional != 1) {
         cli_options_free(&opts);
-        return cli_usage_error("query", opts.npositional == 0 ? "missing SQL text" : "too many arguments (quote the SQL as one argument)");
+        return cli_usage_error("query", opts.npositional == 0 ? "missing SQL text"
+                                                              : "too many arguments (quote the SQL as one argument)");
     }
     const char *sql = opts.positional[0];
     StrBuf input = STRBUF_INIT;

@@ -5,15 +5,16 @@
  * of only DDL/DML prints nothing there.  Because a later statement may still
  * return rows, the result of a row-returning statement that is not the last
  * statement of the job is spooled (already formatted) to an anonymous
- * temporary file and printed at the end only if no later result replaces it;
- * the last statement's rows stream straight to stdout.  Memory therefore
- * stays bounded; the spool costs disk only for mid-job SELECTs.
+ * temporary file in $TMPDIR and printed at the end only if no later result
+ * replaces it; the last statement's rows stream straight to stdout.  Memory
+ * therefore stays bounded; the spool costs disk only for mid-job SELECTs.
  *
  * On stderr: "[3/5] INSERT 0 1000  (0.12 s)" after each statement when
  * stderr is a terminal or with --verbose (never with --quiet), and the
  * progress line while a statement runs long on a terminal. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -39,6 +40,27 @@ static void run_output_drop_active(RunOutput *r)
     r->active_file = NULL;
 }
 
+/* An anonymous temporary file in $TMPDIR (or /tmp), gone when closed. */
+static FILE *open_spool(Error *err)
+{
+    const char *dir = getenv("TMPDIR");
+    if (dir == NULL || dir[0] == '\0') dir = "/tmp";
+    char path[4096];
+    snprintf(path, sizeof path, "%s/kiln-result-XXXXXX", dir);
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        error_set(err, ERR_IO, "could not create a temporary file in \"%s\" for a result: %s", dir, strerror(errno));
+        return NULL;
+    }
+    unlink(path);
+    FILE *f = fdopen(fd, "w+");
+    if (f == NULL) {
+        error_set(err, ERR_IO, "could not open a temporary file for a result: %s", strerror(errno));
+        close(fd);
+    }
+    return f;
+}
+
 static bool run_begin(ResultSink *sink, int ncols, char *const *names, const LogicalType *types, Error *err)
 {
     RunOutput *r = (RunOutput *)sink;
@@ -46,8 +68,8 @@ static bool run_begin(ResultSink *sink, int ncols, char *const *names, const Log
     bool last_statement = r->current == job_statement_count(r->job) - 1;
     FILE *out = stdout;
     if (!last_statement) {
-        out = tmpfile();
-        if (out == NULL) return error_set(err, ERR_IO, "could not create a temporary file for a result: %s", strerror(errno));
+        out = open_spool(err);
+        if (out == NULL) return false;
         r->active_file = out;
     }
     r->active = cli_output_open(r->format, out);
@@ -84,7 +106,9 @@ static bool run_output_finish(RunOutput *r, Error *err)
     char buf[1 << 16];
     size_t n;
     while ((n = fread(buf, 1, sizeof buf, r->kept)) > 0) {
-        if (fwrite(buf, 1, n, stdout) != n) return error_set(err, ERR_IO, "could not write output: %s", strerror(errno));
+        if (fwrite(buf, 1, n, stdout) != n) {
+            return error_set(err, ERR_IO, "could not write output: %s", strerror(errno));
+        }
     }
     if (ferror(r->kept)) return error_set(err, ERR_IO, "could not read a spooled result: %s", strerror(errno));
     return true;

@@ -23,6 +23,7 @@ ExecNode *exec_build(const PlanNode *plan, ExecContext *ctx, Error *err)
     case PLAN_LIMIT: node = op_limit_create(plan, child, ctx, err); break;
     case PLAN_SORT: node = op_sort_create(plan, child, ctx, err); break;
     case PLAN_AGGREGATE: node = op_hash_aggregate_create(plan, child, ctx, err); break;
+    case PLAN_HASH_JOIN: node = op_hash_join_create(plan, child, ctx, err); break;
     }
     if (node == NULL) {
         exec_close(child);
@@ -52,6 +53,7 @@ void plan_release(PlanNode *plan)
     for (int64_t r = 0; plan->rows && r < plan->nrows; r++)
         for (int c = 0; c < plan->ncols; c++) expr_release(plan->rows[r][c]);
     plan_release(plan->child);
+    plan_release(plan->right);
 }
 
 static const char *plan_kind_name(PlanKind k)
@@ -66,6 +68,7 @@ static const char *plan_kind_name(PlanKind k)
     case PLAN_LIMIT: return "LIMIT";
     case PLAN_SORT: return "ORDER_BY";
     case PLAN_AGGREGATE: return "HASH_GROUP_BY";
+    case PLAN_HASH_JOIN: return "HASH_JOIN";
     }
     return "?";
 }
@@ -90,6 +93,15 @@ static void explain_node(const PlanNode *p, StrBuf *out, int depth)
         for (int a = 0; a < p->naggs; a++)
             strbuf_printf(out, "%s%s(#%d)", a ? "," : "", aggregate_name(p->aggs[a].kind), p->aggs[a].input);
         break;
+    case PLAN_HASH_JOIN: {
+        static const char *const names[] = {"INNER", "LEFT", "RIGHT", "FULL", "SEMI", "ANTI"};
+        strbuf_printf(out, " %s", names[p->join_type]);
+        if (p->njoin_keys == 0) strbuf_puts(out, " nested-loop");
+        for (int k = 0; k < p->njoin_keys; k++)
+            strbuf_printf(out, "%s#%d=#%d", k ? "," : " keys=", p->left_keys[k], p->right_keys[k]);
+        if (p->predicate) strbuf_puts(out, " +condition");
+        break;
+    }
     default: break;
     }
     strbuf_puts(out, " [");
@@ -100,6 +112,7 @@ static void explain_node(const PlanNode *p, StrBuf *out, int depth)
     }
     strbuf_puts(out, "]\n");
     if (p->child) explain_node(p->child, out, depth + 1);
+    if (p->right) explain_node(p->right, out, depth + 1);
 }
 
 void plan_explain(const PlanNode *plan, StrBuf *out) { explain_node(plan, out, 0); }

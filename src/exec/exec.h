@@ -56,6 +56,7 @@ ExecNode *op_filter_create(const PlanNode *plan, ExecNode *child, ExecContext *c
 ExecNode *op_project_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
 ExecNode *op_limit_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
 ExecNode *op_hash_aggregate_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
+ExecNode *op_hash_join_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
 ExecNode *op_sort_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
 
 #endif

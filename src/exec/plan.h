@@ -22,7 +22,10 @@ typedef enum PlanKind {
     PLAN_LIMIT,       /* OFFSET / LIMIT */
     PLAN_SORT,        /* ORDER BY keys (full sort in memory) */
     PLAN_AGGREGATE,   /* GROUP BY: ngroups key columns, then aggregates */
+    PLAN_HASH_JOIN,   /* join child (probe) with right (build) on key columns; nested loop without keys */
 } PlanKind;
+
+typedef enum JoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_SEMI, JOIN_ANTI } JoinType;
 
 typedef struct SortKey {
     int column;        /* column of the input to sort on */
@@ -39,7 +42,7 @@ typedef struct PlanNode {
     char **names;
     struct PlanNode *child;
 
-    Expr *predicate;          /* FILTER */
+    Expr *predicate;          /* FILTER; HASH_JOIN: residual condition on child ++ right columns */
     Expr **exprs;             /* PROJECT: ncols expressions */
     int64_t limit;            /* LIMIT: -1 = none */
     int64_t offset;           /* LIMIT: 0 = none */
@@ -49,6 +52,11 @@ typedef struct PlanNode {
     Expr ***rows;             /* VALUES: nrows rows of ncols expressions */
     int64_t nrows;
     struct CsvScanSpec *csv;  /* CSV_SCAN */
+    struct PlanNode *right;   /* HASH_JOIN: the build side */
+    JoinType join_type;       /* HASH_JOIN */
+    int njoin_keys;           /* HASH_JOIN: equal-key pairs (0 = nested loop) */
+    int *left_keys;           /* HASH_JOIN: key columns of child */
+    int *right_keys;          /* HASH_JOIN: key columns of right */
     int ngroups;              /* AGGREGATE: the first ngroups input columns are the keys */
     AggregateSpec *aggs;      /* AGGREGATE */
     int naggs;

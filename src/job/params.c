@@ -77,7 +77,7 @@ static bool params_set_n(JobParams *p, const char *name, size_t n, const char *v
 {
     if (!valid_param_name(name, n)) {
         return error_set(err, ERR_USAGE,
-                         "invalid parameter name \"%.*s\": use letters, digits and underscores, not starting with a digit",
+                         "invalid parameter name \"%.*s\": use letters, digits and _, not starting with a digit",
                          (int)(n > 200 ? 200 : n), name);
     }
     JobParam *existing = find_param(p, name, n);

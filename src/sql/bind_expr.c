@@ -369,6 +369,8 @@ static Expr *bind_column_ref(Binder *b, PgQuery__ColumnRef *cr, const Scope *sco
         if (table) {
             if (c->table == NULL || strcmp(c->table, table) != 0) continue;
             table_seen = true;
+        } else if (c->hidden) {
+            continue;
         }
         if (strcmp(c->name, name) != 0) continue;
         if (found) {

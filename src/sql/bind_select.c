@@ -165,7 +165,7 @@ static bool bind_range_var(Binder *b, PgQuery__RangeVar *rv, PlanNode **out, con
     return error_set_at(err, ERR_SQL, pos, "relation \"%s\" does not exist", name);
 }
 
-static bool bind_from_item(Binder *b, PgQuery__Node *item, PlanNode **out, Scope *scope, Error *err)
+bool bind_from_item(Binder *b, PgQuery__Node *item, PlanNode **out, Scope *scope, Error *err)
 {
     const char *qualifier = NULL;
     switch (item->node_case) {
@@ -193,7 +193,7 @@ static bool bind_from_item(Binder *b, PgQuery__Node *item, PlanNode **out, Scope
         break;
     }
     case PG_QUERY__NODE__NODE_JOIN_EXPR:
-        return error_set_at(err, ERR_SQL, -1, "JOIN is not supported yet");
+        return bind_join_expr(b, item->join_expr, out, scope, err);
     default:
         return error_set(err, ERR_SQL, "unsupported FROM item");
     }
@@ -348,6 +348,7 @@ static bool bind_targets(Binder *b, PgQuery__SelectStmt *stmt, const Scope *scop
                 for (int c = 0; scope && c < scope->ncols; c++) {
                     const ScopeColumn *sc = &scope->cols[c];
                     if (table && (sc->table == NULL || strcmp(sc->table, table) != 0)) continue;
+                    if (!table && sc->hidden) continue;
                     targets_push(b, tl, expr_column(b, sc->index, sc->type), sc->name);
                     added++;
                 }
@@ -504,26 +505,7 @@ bool bind_select(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *er
         goto done;
     }
     Scope scope = {NULL, 0};
-    if (stmt->n_from_clause == 0) {
-        plan = plan_new(b, PLAN_ONE_ROW, 0);
-    } else if (stmt->n_from_clause == 1) {
-        if (!bind_from_item(b, stmt->from_clause[0], &plan, &scope, err)) goto done;
-    } else {
-        error_set(err, ERR_SQL, "several FROM items (joins) are not supported yet");
-        goto done;
-    }
-    if (stmt->where_clause) {
-        Expr *pred = bind_condition(b, stmt->where_clause, &scope, "WHERE", err);
-        if (!pred) goto done;
-        if (!(pred->kind == EXPR_CONST && !pred->constant.is_null && pred->constant.u.boolean)) {
-            PlanNode *f = plan_new(b, PLAN_FILTER, plan->ncols);
-            memcpy(f->types, plan->types, sizeof(LogicalType) * (size_t)plan->ncols);
-            memcpy(f->names, plan->names, sizeof(char *) * (size_t)plan->ncols);
-            f->child = plan;
-            f->predicate = pred;
-            plan = f;
-        }
-    }
+    if (!bind_from_where(b, stmt, &plan, &scope, err)) goto done;
     /* the select list, HAVING and ORDER BY may call aggregates */
     AggBindContext actx;
     memset(&actx, 0, sizeof actx);

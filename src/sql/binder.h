@@ -20,6 +20,7 @@ typedef struct ScopeColumn {
     const char *name;
     LogicalType type;
     int index;         /* column of the input batch */
+    bool hidden;       /* only reachable qualified (the right copy of a USING column) */
 } ScopeColumn;
 
 typedef struct Scope {
@@ -97,6 +98,14 @@ Expr *bind_aggregate_call(Binder *b, PgQuery__FuncCall *fc, const char *name, co
  * output. */
 bool bind_aggregation(Binder *b, PgQuery__SelectStmt *stmt, const Scope *scope, PlanNode **plan, Expr **targets,
                       int ntargets, int nvisible, Expr **having, Error *err);
+/* Bind one FROM item (table, view, subquery, table function, or a JOIN tree). */
+bool bind_from_item(Binder *b, PgQuery__Node *item, PlanNode **out, Scope *scope, Error *err);
+/* Bind JOIN ... ON / USING / NATURAL. */
+bool bind_join_expr(Binder *b, PgQuery__JoinExpr *je, PlanNode **out, Scope *scope, Error *err);
+/* Bind a whole FROM list together with WHERE: comma-separated items become
+ * inner joins, WHERE conditions between items become their join keys, and
+ * conditions on one item are applied under the join. */
+bool bind_from_where(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **plan, Scope *scope, Error *err);
 /* Bind a table function in FROM (read_csv ...) into a scan plan. */
 bool bind_table_function(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
                          Error *err);

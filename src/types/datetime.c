@@ -675,15 +675,13 @@ bool datetime_timestamp_add_interval(int64_t ts, Interval iv, int64_t *out, Erro
         p.month = month;
         int dim = datetime_days_in_month(year, month);
         if (p.day > dim) p.day = dim;
-        int64_t days = datetime_days_from_civil(p.year, p.month, p.day);
-        ts = days * DT_USECS_PER_DAY + p.hour * DT_USECS_PER_HOUR + p.minute * DT_USECS_PER_MINUTE +
-             p.second * DT_USECS_PER_SEC + p.micros;
-        if (!datetime_timestamp_in_range(ts)) return ts_range_error(err);
+        if (!datetime_timestamp_from_parts(&p, &ts)) return ts_range_error(err);
     }
     if (iv.days != 0) {
-        /* |days| < 2^31 and ts is in range: the sum fits 64 bits */
-        ts += (int64_t)iv.days * DT_USECS_PER_DAY;
-        if (!datetime_timestamp_in_range(ts)) return ts_range_error(err);
+        int64_t delta;
+        if (__builtin_mul_overflow((int64_t)iv.days, DT_USECS_PER_DAY, &delta) ||
+            __builtin_add_overflow(ts, delta, &ts) || !datetime_timestamp_in_range(ts))
+            return ts_range_error(err);
     }
     if (__builtin_add_overflow(ts, iv.micros, &ts) || !datetime_timestamp_in_range(ts)) return ts_range_error(err);
     *out = ts;
@@ -738,12 +736,12 @@ bool datetime_interval_mul(Interval iv, double factor, Interval *out, Error *err
     double month_remainder_days = ts_round((months - r.months) * 30.0);
     double sec_remainder =
         ts_round((days - r.days + month_remainder_days - trunc(month_remainder_days)) * 86400.0);
+    double extra = 0;
     if (fabs(sec_remainder) >= 86400.0) {
-        double extra = trunc(sec_remainder / 86400.0);
-        r.days += (int32_t)extra;
+        extra = trunc(sec_remainder / 86400.0);
         sec_remainder -= extra * 86400.0;
     }
-    double new_days = (double)r.days + trunc(month_remainder_days);
+    double new_days = (double)r.days + extra + trunc(month_remainder_days);
     if (!(fabs(new_days) < 2147483648.0)) return interval_range_error(err);
     r.days = (int32_t)new_days;
     double micros = rint((double)iv.micros * factor + sec_remainder * 1e6);

@@ -2,12 +2,16 @@
  * fresh Session and checks each outcome.
  *
  * Every file gets its own session, its own scratch directory (__TEST_DIR__,
- * made and removed by the caller) and its own loop variables.  Before a record runs, its
- * SQL, expected rows and error text have __TEST_DIR__, __DATA_DIR__,
- * __WORKING_DIRECTORY__ and ${VAR} (loop variables first, then the
- * environment) substituted.  A failing record is reported and the file goes
- * on, so one run shows every failure; after MAX_FAILURES_PER_FILE the file
- * stops to keep a broken loop from flooding the output.
+ * made and removed by the caller) and its own loop variables.  Before a
+ * record runs, its SQL, expected rows and error text have __TEST_DIR__,
+ * __DATA_DIR__ (tests/data), __WORKING_DIRECTORY__ and ${VAR} (loop
+ * variables first, then the environment) substituted.  Statements run with
+ * their rows consumed and dropped, so errors raised while producing rows
+ * count; a "statement error" is not satisfied by an internal error.
+ *
+ * A failing record is reported and the file goes on, so one run shows every
+ * failure; after MAX_FAILURES_PER_FILE the file stops to keep a broken loop
+ * from flooding the output.
  * Memory: the script's arena for the parse, one arena per record for its
  * substituted text and result values (reset after each record). */
 #include "slt_run.h"

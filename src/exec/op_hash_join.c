@@ -1,0 +1,390 @@
+/* op_hash_join: joins its child (the probe side, "left") with `right` (the
+ * build side) on equal keys, as PostgreSQL's nodeHashjoin does.
+ *
+ * Build: the whole right input is copied into a memtable; rows whose keys
+ * are all non-NULL are chained into a bucket array (head per bucket, next per
+ * row, the full hash kept per row).  Probe: each left batch is hashed a key
+ * column at a time; for each row the bucket chain yields candidate right
+ * rows, which are compared on hash and keys.  Candidate pairs are gathered
+ * into an output batch of up to VECTOR_CAPACITY pairs (left columns by one
+ * gather per column, right columns row by row from the memtable); the
+ * residual condition, if any, is evaluated on that batch and the passing
+ * pairs are selected, never copied again.  A left row producing more pairs
+ * than fit in one batch resumes where it stopped on the next call.
+ *
+ * Without keys the join is a nested loop: every right row is a candidate
+ * (CROSS JOIN, non-equality conditions).
+ *
+ * Outer joins: unmatched left rows (LEFT, FULL) are emitted with NULL right
+ * columns after each left batch; unmatched right rows (RIGHT, FULL) at the
+ * end, from a per-row matched flag.  SEMI emits each left row that has a
+ * passing match once, ANTI each left row that has none; both output the
+ * left columns only.  NULL keys never match.
+ *
+ * Output columns: all left child columns, then all right columns (SEMI and
+ * ANTI: left only).  Memory: the right input (deep copy), 16 bytes of chain
+ * and hash per right row, a flag per right row for outer joins, and one
+ * output batch.  Spilling the build side is not implemented yet. */
+#include <string.h>
+
+#include "common/mem.h"
+#include "exec/exec.h"
+#include "exec/expr_eval.h"
+#include "exec/hash.h"
+
+#define NO_ROW UINT32_MAX
+
+typedef enum JoinPhase { PHASE_NEXT_LEFT, PHASE_PROBE, PHASE_LEFT_REST, PHASE_RIGHT_REST, PHASE_DONE } JoinPhase;
+
+typedef struct HashJoinState {
+    ExecNode base;
+    ExecNode *right;
+    JoinType type;
+    int nleft, nright, nkeys;
+    const int *lkeys, *rkeys;
+    /* build side */
+    MemTable build;
+    uint32_t nbuild;
+    uint32_t *heads, *next;
+    uint64_t *row_hash;
+    uint64_t nbuckets;
+    uint8_t *right_matched;
+    bool built;
+    /* probe side */
+    Vector *lflat;           /* flattened left batch */
+    Batch lbatch;            /* view over lflat or the child's columns */
+    uint64_t lhash[VECTOR_CAPACITY];
+    uint8_t left_matched[VECTOR_CAPACITY];
+    uint8_t left_has_key[VECTOR_CAPACITY];
+    uint32_t cur_left;       /* row being probed */
+    uint32_t cur_right;      /* next candidate of cur_left (NO_ROW = chain not started) */
+    bool chain_started;
+    JoinPhase phase;
+    uint32_t right_rest_next;
+    /* output */
+    ExprState *residual;
+    Batch out;               /* owned vectors: left columns then right columns */
+    uint32_t pair_left[VECTOR_CAPACITY];
+    uint32_t pair_right[VECTOR_CAPACITY];
+    uint32_t sel[VECTOR_CAPACITY];
+} HashJoinState;
+
+static bool build_side(HashJoinState *s, Error *err)
+{
+    for (;;) {
+        Batch *in;
+        if (!exec_next(s->right, &in, err)) return false;
+        if (in->count == 0) break;
+        if (s->build.nrows + in->count > UINT32_MAX - 1)
+            return error_set(err, ERR_DATA, "the build side of a join has more than 4 billion rows");
+        memtable_append(&s->build, in);
+    }
+    s->nbuild = (uint32_t)s->build.nrows;
+    s->nbuckets = 1024;
+    while (s->nbuckets < (uint64_t)s->nbuild * 2) s->nbuckets *= 2;
+    s->heads = mem_alloc(sizeof(uint32_t) * s->nbuckets);
+    memset(s->heads, 0xff, sizeof(uint32_t) * s->nbuckets);
+    s->next = mem_alloc(sizeof(uint32_t) * (s->nbuild ? s->nbuild : 1));
+    s->row_hash = mem_alloc(sizeof(uint64_t) * (s->nbuild ? s->nbuild : 1));
+    s->right_matched = mem_calloc(s->nbuild ? s->nbuild : 1, 1);
+    uint64_t hashes[VECTOR_CAPACITY];
+    uint32_t base = 0;
+    for (int c = 0; c < s->build.nchunks; c++) {
+        Batch *chunk = &s->build.chunks[c];
+        if (s->nkeys > 0)
+            for (int k = 0; k < s->nkeys; k++) hash_vector(chunk->cols[s->rkeys[k]], chunk->count, hashes, k > 0);
+        for (uint32_t r = 0; r < chunk->count; r++) {
+            s->next[base + r] = NO_ROW;
+            if (s->nkeys > 0) s->row_hash[base + r] = hashes[r];
+        }
+        base += chunk->count;
+    }
+    /* chain the rows, inserting in reverse so that each chain lists rows in input order */
+    if (s->nkeys > 0) {
+        memset(s->heads, 0xff, sizeof(uint32_t) * s->nbuckets);
+        uint32_t id = s->nbuild;
+        for (int c = s->build.nchunks; c-- > 0;) {
+            Batch *chunk = &s->build.chunks[c];
+            for (uint32_t r = chunk->count; r-- > 0;) {
+                id--;
+                bool null_key = false;
+                for (int k = 0; k < s->nkeys; k++)
+                    if (!vector_is_valid(chunk->cols[s->rkeys[k]], r)) null_key = true;
+                if (null_key) continue;
+                uint64_t b = s->row_hash[id] & (s->nbuckets - 1);
+                s->next[id] = s->heads[b];
+                s->heads[b] = id;
+            }
+        }
+    }
+    s->built = true;
+    return true;
+}
+
+static inline const Batch *build_chunk(const HashJoinState *s, uint32_t id) { return &s->build.chunks[id / VECTOR_CAPACITY]; }
+
+static bool keys_match(HashJoinState *s, uint32_t left_row, uint32_t id)
+{
+    if (s->row_hash[id] != s->lhash[left_row]) return false;
+    const Batch *chunk = build_chunk(s, id);
+    uint32_t r = id % VECTOR_CAPACITY;
+    for (int k = 0; k < s->nkeys; k++)
+        if (!hash_values_equal(s->lbatch.cols[s->lkeys[k]], left_row, chunk->cols[s->rkeys[k]], r)) return false;
+    return true;
+}
+
+/* Next candidate right row for cur_left, or NO_ROW when its candidates are exhausted. */
+static uint32_t next_candidate(HashJoinState *s)
+{
+    uint32_t i = s->cur_left;
+    if (s->nkeys == 0) {
+        uint32_t id = s->chain_started ? s->cur_right : 0;
+        s->chain_started = true;
+        if (id >= s->nbuild) return NO_ROW;
+        s->cur_right = id + 1;
+        return id;
+    }
+    if (!s->left_has_key[i]) return NO_ROW;
+    uint32_t id = s->chain_started ? s->cur_right : s->heads[s->lhash[i] & (s->nbuckets - 1)];
+    s->chain_started = true;
+    while (id != NO_ROW && !keys_match(s, i, id)) id = s->next[id];
+    if (id == NO_ROW) {
+        s->cur_right = NO_ROW;
+        return NO_ROW;
+    }
+    s->cur_right = s->next[id];
+    return id;
+}
+
+/* Fill the output's right columns for the pairs (k < n), or NULLs when null_right. */
+static void fill_right(HashJoinState *s, uint32_t n, bool null_right)
+{
+    for (int c = 0; c < s->nright; c++) {
+        Vector *dst = s->out.cols[s->nleft + c];
+        if (null_right) {
+            for (uint32_t k = 0; k < n; k++) vector_set_null(dst, k);
+            continue;
+        }
+        for (uint32_t k = 0; k < n; k++) {
+            uint32_t id = s->pair_right[k];
+            uint32_t r = id % VECTOR_CAPACITY;
+            vector_gather(dst, k, build_chunk(s, id)->cols[c], &r, 1);
+        }
+    }
+}
+
+static void reset_out(HashJoinState *s)
+{
+    batch_reset(&s->out);
+}
+
+/* Probe the current left batch until up to VECTOR_CAPACITY pairs are found;
+ * *n = pairs found (0 = the batch is exhausted). */
+static void collect_pairs(HashJoinState *s, uint32_t *n)
+{
+    uint32_t k = 0;
+    while (k < VECTOR_CAPACITY && s->cur_left < s->lbatch.count) {
+        uint32_t id = next_candidate(s);
+        if (id == NO_ROW) {
+            s->cur_left++;
+            s->chain_started = false;
+            continue;
+        }
+        s->pair_left[k] = s->cur_left;
+        s->pair_right[k] = id;
+        k++;
+    }
+    *n = k;
+}
+
+static bool load_left_batch(HashJoinState *s, bool *end, Error *err)
+{
+    ExecNode *node = &s->base;
+    Batch *in;
+    if (!exec_next(node->child, &in, err)) return false;
+    if (in->count == 0) {
+        *end = true;
+        return true;
+    }
+    *end = false;
+    s->lbatch.count = in->count;
+    s->lbatch.sel = NULL;
+    if (in->sel) {
+        for (int c = 0; c < s->nleft; c++) {
+            vector_reset(&s->lflat[c]);
+            vector_gather(&s->lflat[c], 0, in->cols[c], in->sel, in->count);
+            s->lbatch.cols[c] = &s->lflat[c];
+        }
+    } else {
+        for (int c = 0; c < s->nleft; c++) s->lbatch.cols[c] = in->cols[c];
+    }
+    if (s->nkeys > 0) {
+        for (int k = 0; k < s->nkeys; k++) hash_vector(s->lbatch.cols[s->lkeys[k]], in->count, s->lhash, k > 0);
+        for (uint32_t i = 0; i < in->count; i++) {
+            bool ok = true;
+            for (int k = 0; k < s->nkeys; k++)
+                if (!vector_is_valid(s->lbatch.cols[s->lkeys[k]], i)) ok = false;
+            s->left_has_key[i] = ok;
+        }
+    }
+    memset(s->left_matched, 0, in->count);
+    s->cur_left = 0;
+    s->chain_started = false;
+    return true;
+}
+
+static bool hash_join_next(ExecNode *node, Batch **out, Error *err)
+{
+    HashJoinState *s = (HashJoinState *)node;
+    if (!s->built && !build_side(s, err)) return false;
+    bool left_only = s->type == JOIN_SEMI || s->type == JOIN_ANTI;
+    bool need_right_cols = !left_only || s->residual != NULL;
+    for (;;) {
+        switch (s->phase) {
+        case PHASE_NEXT_LEFT: {
+            bool end;
+            if (!load_left_batch(s, &end, err)) return false;
+            if (end) {
+                s->phase = (s->type == JOIN_RIGHT || s->type == JOIN_FULL) ? PHASE_RIGHT_REST : PHASE_DONE;
+                s->right_rest_next = 0;
+            } else {
+                s->phase = PHASE_PROBE;
+            }
+            continue;
+        }
+        case PHASE_PROBE: {
+            uint32_t n;
+            collect_pairs(s, &n);
+            if (n == 0) {
+                s->phase = PHASE_LEFT_REST;
+                continue;
+            }
+            reset_out(s);
+            if (need_right_cols) {
+                for (int c = 0; c < s->nleft; c++) vector_gather(s->out.cols[c], 0, s->lbatch.cols[c], s->pair_left, n);
+                fill_right(s, n, false);
+            }
+            s->out.count = n;
+            s->out.sel = NULL;
+            uint32_t npass = 0;
+            if (s->residual) {
+                Vector *v = expr_eval(s->residual, &s->out, err);
+                if (v == NULL) return false;
+                const uint8_t *pass = VEC_DATA(v, uint8_t);
+                for (uint32_t k = 0; k < n; k++)
+                    if (vector_is_valid(v, k) && pass[k]) s->sel[npass++] = k;
+            } else {
+                for (uint32_t k = 0; k < n; k++) s->sel[k] = k;
+                npass = n;
+            }
+            for (uint32_t p = 0; p < npass; p++) {
+                uint32_t k = s->sel[p];
+                s->left_matched[s->pair_left[k]] = 1;
+                s->right_matched[s->pair_right[k]] = 1;
+            }
+            if (left_only || npass == 0) continue;
+            s->out.count = npass;
+            s->out.sel = npass == n ? NULL : s->sel;
+            *out = &s->out;
+            return true;
+        }
+        case PHASE_LEFT_REST: {
+            s->phase = PHASE_NEXT_LEFT;
+            bool want_unmatched = s->type == JOIN_LEFT || s->type == JOIN_FULL || s->type == JOIN_ANTI;
+            bool want_matched = s->type == JOIN_SEMI;
+            if (!want_unmatched && !want_matched) continue;
+            uint32_t n = 0;
+            for (uint32_t i = 0; i < s->lbatch.count; i++)
+                if ((s->left_matched[i] != 0) == want_matched) s->pair_left[n++] = i;
+            if (n == 0) continue;
+            if (left_only) {
+                /* the left batch itself, narrowed by a selection */
+                s->lbatch.sel = s->pair_left;
+                Batch *view = &s->lbatch;
+                view->count = n;
+                *out = view;
+                return true;
+            }
+            reset_out(s);
+            for (int c = 0; c < s->nleft; c++) vector_gather(s->out.cols[c], 0, s->lbatch.cols[c], s->pair_left, n);
+            fill_right(s, n, true);
+            s->out.count = n;
+            s->out.sel = NULL;
+            *out = &s->out;
+            return true;
+        }
+        case PHASE_RIGHT_REST: {
+            uint32_t n = 0;
+            while (n < VECTOR_CAPACITY && s->right_rest_next < s->nbuild) {
+                uint32_t id = s->right_rest_next++;
+                if (!s->right_matched[id]) s->pair_right[n++] = id;
+            }
+            if (n == 0) {
+                s->phase = PHASE_DONE;
+                continue;
+            }
+            reset_out(s);
+            for (int c = 0; c < s->nleft; c++)
+                for (uint32_t k = 0; k < n; k++) vector_set_null(s->out.cols[c], k);
+            fill_right(s, n, false);
+            s->out.count = n;
+            s->out.sel = NULL;
+            *out = &s->out;
+            return true;
+        }
+        case PHASE_DONE:
+            s->out.count = 0;
+            s->out.sel = NULL;
+            *out = &s->out;
+            return true;
+        }
+    }
+}
+
+static void hash_join_close(ExecNode *node)
+{
+    HashJoinState *s = (HashJoinState *)node;
+    exec_close(s->right);
+    memtable_destroy(&s->build);
+    mem_free(s->heads);
+    mem_free(s->next);
+    mem_free(s->row_hash);
+    mem_free(s->right_matched);
+    for (int c = 0; c < s->nleft; c++) vector_destroy(&s->lflat[c]);
+    mem_free(s->lflat);
+    batch_destroy(&s->lbatch);
+    batch_destroy(&s->out);
+    expr_state_free(s->residual);
+    mem_free(s);
+}
+
+static const ExecNodeOps hash_join_ops = {hash_join_next, hash_join_close};
+
+ExecNode *op_hash_join_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err)
+{
+    ExecNode *right = exec_build(plan->right, ctx, err);
+    if (right == NULL) return NULL;
+    HashJoinState *s = mem_calloc(1, sizeof *s);
+    s->base.ops = &hash_join_ops;
+    s->right = right;
+    s->type = plan->join_type;
+    s->nleft = plan->child->ncols;
+    s->nright = plan->right->ncols;
+    s->nkeys = plan->njoin_keys;
+    s->lkeys = plan->left_keys;
+    s->rkeys = plan->right_keys;
+    memtable_init(&s->build, s->nright, plan->right->types);
+    s->lflat = mem_calloc((size_t)s->nleft + 1, sizeof(Vector));
+    for (int c = 0; c < s->nleft; c++) vector_init(&s->lflat[c], plan->child->types[c], VECTOR_CAPACITY);
+    batch_init_borrowed(&s->lbatch, s->nleft);
+    /* the output (and the residual's input) is left ++ right */
+    int nout = s->nleft + s->nright;
+    LogicalType *types = mem_alloc(sizeof(LogicalType) * (size_t)(nout + 1));
+    for (int c = 0; c < s->nleft; c++) types[c] = plan->child->types[c];
+    for (int c = 0; c < s->nright; c++) types[s->nleft + c] = plan->right->types[c];
+    batch_init(&s->out, nout, types, VECTOR_CAPACITY);
+    mem_free(types);
+    if (plan->predicate) s->residual = expr_state_build(plan->predicate);
+    s->phase = PHASE_NEXT_LEFT;
+    return &s->base;
+}
