@@ -100,6 +100,7 @@ check_page() {
 
 check_page docs/cli.md
 check_page docs/jobs.md
+check_page docs/sql.md
 
 if [ "$examples" -lt 10 ]; then
     echo "FAIL: only $examples examples found in the docs"
