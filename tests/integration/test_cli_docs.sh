@@ -73,6 +73,7 @@ check_page() {
             if [[ "$line" =~ ^--\ file:\ (.+)$ ]]; then
                 file="$tmp/work/${BASH_REMATCH[1]}"
                 : >"$file"
+                continue # the marker line is not part of the file
             fi
         fi
         if [ -n "$file" ]; then
