@@ -73,7 +73,9 @@ check_page() {
             if [[ "$line" =~ ^--\ file:\ (.+)$ ]]; then
                 file="$tmp/work/${BASH_REMATCH[1]}"
                 : >"$file"
-                continue # the marker line is not part of the file
+                # in a SQL file the marker is a comment and stays (so line
+                # numbers match the page); in a data file it is not data
+                [[ "$file" == *.sql ]] || continue
             fi
         fi
         if [ -n "$file" ]; then
