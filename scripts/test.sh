@@ -91,7 +91,8 @@ run_build() {
         total_passed=$((total_passed + 1))
         return 0
     fi
-    grep -E -B2 -A6 'error|Error|undefined reference' "$log" | head -n 80
+    # Compiler and linker diagnostics only (every command line has -Werror).
+    grep -E -B1 -A4 'error:|warning:|undefined reference|\*\*\*' "$log" | grep -v -- '-Werror' | head -n 80
     echo "build failed: make -k $*"
     total_failed=$((total_failed + 1))
     return 1

@@ -8,6 +8,16 @@
 ExecNode *exec_build(const PlanNode *plan, ExecContext *ctx, Error *err)
 {
     ExecNode *child = NULL;
+    if (plan->kind == PLAN_GATHER) {
+        /* the gather builds one copy of its subtree per worker */
+        ExecNode *g = op_gather_create(plan, ctx, err);
+        if (g) {
+            g->plan = plan;
+            g->child = NULL;
+            g->ctx = ctx;
+        }
+        return g;
+    }
     if (plan->child) {
         child = exec_build(plan->child, ctx, err);
         if (child == NULL) return NULL;
@@ -24,6 +34,7 @@ ExecNode *exec_build(const PlanNode *plan, ExecContext *ctx, Error *err)
     case PLAN_SORT: node = op_sort_create(plan, child, ctx, err); break;
     case PLAN_AGGREGATE: node = op_hash_aggregate_create(plan, child, ctx, err); break;
     case PLAN_HASH_JOIN: node = op_hash_join_create(plan, child, ctx, err); break;
+    case PLAN_GATHER: break;
     }
     if (node == NULL) {
         exec_close(child);
@@ -69,6 +80,7 @@ static const char *plan_kind_name(PlanKind k)
     case PLAN_SORT: return "ORDER_BY";
     case PLAN_AGGREGATE: return "HASH_GROUP_BY";
     case PLAN_HASH_JOIN: return "HASH_JOIN";
+    case PLAN_GATHER: return "GATHER";
     }
     return "?";
 }
@@ -93,6 +105,7 @@ static void explain_node(const PlanNode *p, StrBuf *out, int depth)
         for (int a = 0; a < p->naggs; a++)
             strbuf_printf(out, "%s%s(#%d)", a ? "," : "", aggregate_name(p->aggs[a].kind), p->aggs[a].input);
         break;
+    case PLAN_GATHER: strbuf_printf(out, " workers=%d", p->workers); break;
     case PLAN_HASH_JOIN: {
         static const char *const names[] = {"INNER", "LEFT", "RIGHT", "FULL", "SEMI", "ANTI"};
         strbuf_printf(out, " %s", names[p->join_type]);

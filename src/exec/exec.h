@@ -22,6 +22,10 @@ typedef struct ExecContext {
     uint64_t bytes_total;     /* input bytes known in total */
     uint64_t rows_produced;   /* rows returned by the root */
     int threads;
+    /* in a worker of a parallel scan (op_gather): the one morsel its scan reads */
+    const struct Morsel *morsel;
+    const PlanNode *morsel_scan;        /* the scan node the morsel belongs to */
+    const struct CsvSchema *morsel_csv_schema;
 } ExecContext;
 
 typedef struct ExecNode ExecNode;
@@ -57,6 +61,7 @@ ExecNode *op_project_create(const PlanNode *plan, ExecNode *child, ExecContext *
 ExecNode *op_limit_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
 ExecNode *op_hash_aggregate_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
 ExecNode *op_hash_join_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
+ExecNode *op_gather_create(const PlanNode *plan, ExecContext *ctx, Error *err);
 ExecNode *op_sort_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
 
 #endif

@@ -1,10 +1,12 @@
 /* op_csv_scan: reads CSV files through formats/csv's streaming reader, one
  * batch at a time, converting only the projected columns.  Progress (bytes
  * read of the total) is reported through the execution context.
+ * In a worker of a parallel scan it reads only its morsel's byte range.
  * Memory: the reader's block buffer plus one output batch. */
 #include "common/mem.h"
 #include "exec/csv_scan.h"
 #include "exec/exec.h"
+#include "exec/morsel.h"
 
 typedef struct CsvScanState {
     ExecNode base;
@@ -17,7 +19,12 @@ static bool csv_scan_next(ExecNode *node, Batch **out, Error *err)
 {
     CsvScanState *s = (CsvScanState *)node;
     batch_reset(&s->batch);
-    if (!csv_reader_next(s->reader, &s->batch, err)) return false;
+    if (!csv_reader_next(s->reader, &s->batch, err)) {
+        /* a range reader counts lines from its range's start */
+        const Morsel *m = node->ctx->morsel_scan == node->plan ? node->ctx->morsel : NULL;
+        if (m && err->line > 0) err->line += m->first_line - 1;
+        return false;
+    }
     uint64_t bytes = csv_reader_bytes_read(s->reader);
     node->ctx->bytes_done += bytes - s->last_bytes;
     s->last_bytes = bytes;
@@ -38,7 +45,9 @@ static const ExecNodeOps csv_scan_ops = {csv_scan_next, csv_scan_close};
 ExecNode *op_csv_scan_create(const PlanNode *plan, ExecContext *ctx, Error *err)
 {
     const CsvScanSpec *spec = plan->csv;
-    CsvReader *reader = csv_reader_open(spec->pattern, &spec->options, err);
+    const Morsel *m = ctx->morsel_scan == plan ? ctx->morsel : NULL;
+    CsvReader *reader = m ? csv_reader_open_range(m->path, ctx->morsel_csv_schema, &spec->options, m->start, m->end, err)
+                          : csv_reader_open(spec->pattern, &spec->options, err);
     if (reader == NULL) return NULL;
     if (csv_reader_schema(reader)->ncols != spec->nschema_cols) {
         csv_reader_close(reader);

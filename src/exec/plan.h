@@ -23,6 +23,7 @@ typedef enum PlanKind {
     PLAN_SORT,        /* ORDER BY keys (full sort in memory) */
     PLAN_AGGREGATE,   /* GROUP BY: ngroups key columns, then aggregates */
     PLAN_HASH_JOIN,   /* join child (probe) with right (build) on key columns; nested loop without keys */
+    PLAN_GATHER,      /* run child (a streaming pipeline over a scan) on worker threads, morsel by morsel */
 } PlanKind;
 
 typedef enum JoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_SEMI, JOIN_ANTI } JoinType;
@@ -57,6 +58,9 @@ typedef struct PlanNode {
     int njoin_keys;           /* HASH_JOIN: equal-key pairs (0 = nested loop) */
     int *left_keys;           /* HASH_JOIN: key columns of child */
     int *right_keys;          /* HASH_JOIN: key columns of right */
+    struct PlanNode *scan;    /* GATHER: the scan under child whose input is split into morsels */
+    int workers;              /* GATHER: threads */
+    int64_t morsel_bytes;     /* GATHER over CSV: target piece size */
     int ngroups;              /* AGGREGATE: the first ngroups input columns are the keys */
     AggregateSpec *aggs;      /* AGGREGATE */
     int naggs;

@@ -74,6 +74,15 @@ Expr *expr_column(Binder *b, int column, LogicalType type)
     return e;
 }
 
+Expr *expr_copy(Binder *b, const Expr *e)
+{
+    Expr *c = arena_alloc(b->arena, sizeof *c);
+    *c = *e;
+    c->args = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(e->nargs + 1));
+    for (int i = 0; i < e->nargs; i++) c->args[i] = expr_copy(b, e->args[i]);
+    return c;
+}
+
 int node_location(const PgQuery__Node *n)
 {
     if (n == NULL) return -1;
@@ -416,7 +425,7 @@ static Expr *bind_in_list(Binder *b, PgQuery__AExpr *ae, const Scope *scope, boo
     /* x IN (a, b) is x = a OR x = b, with the same NULL semantics */
     Expr **ors = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
     for (int i = 0; i < n; i++) {
-        ors[i] = make_call2(b, "=", all[0], all[i + 1], pos, err);
+        ors[i] = make_call2(b, "=", i == 0 ? all[0] : expr_copy(b, all[0]), all[i + 1], pos, err);
         if (ors[i] == NULL) return NULL;
     }
     Expr *e = n == 1 ? ors[0] : make_bool(b, EXPR_OR, ors, n, pos);
@@ -445,13 +454,14 @@ static Expr *bind_between(Binder *b, PgQuery__AExpr *ae, const Scope *scope, Err
                    ae->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM;
     bool symmetric = ae->kind == PG_QUERY__A__EXPR__KIND__AEXPR_BETWEEN_SYM ||
                      ae->kind == PG_QUERY__A__EXPR__KIND__AEXPR_NOT_BETWEEN_SYM;
+    /* every use of an operand is its own copy: later passes rewrite trees in place */
     Expr *parts[2];
     if (!negated) {
-        parts[0] = make_call2(b, ">=", x[0], x[1], pos, err);
-        parts[1] = parts[0] ? make_call2(b, "<=", x[0], x[2], pos, err) : NULL;
+        parts[0] = make_call2(b, ">=", expr_copy(b, x[0]), expr_copy(b, x[1]), pos, err);
+        parts[1] = parts[0] ? make_call2(b, "<=", expr_copy(b, x[0]), expr_copy(b, x[2]), pos, err) : NULL;
     } else {
-        parts[0] = make_call2(b, "<", x[0], x[1], pos, err);
-        parts[1] = parts[0] ? make_call2(b, ">", x[0], x[2], pos, err) : NULL;
+        parts[0] = make_call2(b, "<", expr_copy(b, x[0]), expr_copy(b, x[1]), pos, err);
+        parts[1] = parts[0] ? make_call2(b, ">", expr_copy(b, x[0]), expr_copy(b, x[2]), pos, err) : NULL;
     }
     if (!parts[0] || !parts[1]) return NULL;
     Expr *e = make_bool(b, negated ? EXPR_OR : EXPR_AND, parts, 2, pos);
@@ -459,11 +469,11 @@ static Expr *bind_between(Binder *b, PgQuery__AExpr *ae, const Scope *scope, Err
         /* also try with the bounds swapped */
         Expr *sw[2];
         if (!negated) {
-            sw[0] = make_call2(b, ">=", x[0], x[2], pos, err);
-            sw[1] = sw[0] ? make_call2(b, "<=", x[0], x[1], pos, err) : NULL;
+            sw[0] = make_call2(b, ">=", expr_copy(b, x[0]), expr_copy(b, x[2]), pos, err);
+            sw[1] = sw[0] ? make_call2(b, "<=", expr_copy(b, x[0]), expr_copy(b, x[1]), pos, err) : NULL;
         } else {
-            sw[0] = make_call2(b, "<", x[0], x[2], pos, err);
-            sw[1] = sw[0] ? make_call2(b, ">", x[0], x[1], pos, err) : NULL;
+            sw[0] = make_call2(b, "<", expr_copy(b, x[0]), expr_copy(b, x[2]), pos, err);
+            sw[1] = sw[0] ? make_call2(b, ">", expr_copy(b, x[0]), expr_copy(b, x[1]), pos, err) : NULL;
         }
         if (!sw[0] || !sw[1]) return NULL;
         Expr *alt = make_bool(b, negated ? EXPR_OR : EXPR_AND, sw, 2, pos);
@@ -551,7 +561,7 @@ static Expr *bind_a_expr(Binder *b, PgQuery__AExpr *ae, const Scope *scope, Erro
         Expr *x[2] = {l, r};
         LogicalType t;
         if (!unify_types(b, x, 2, "NULLIF", &t, err) || !coerce_all(b, x, 2, t, err)) return NULL;
-        Expr *eq = make_call2(b, "=", x[0], x[1], pos, err);
+        Expr *eq = make_call2(b, "=", expr_copy(b, x[0]), x[1], pos, err);
         if (!eq) return NULL;
         Expr *e = new_expr(b, EXPR_CASE, x[0]->type, pos, 3);
         e->args[0] = eq;
@@ -587,7 +597,7 @@ static Expr *bind_case(Binder *b, PgQuery__CaseExpr *ce, const Scope *scope, Err
         Expr *cond = bind_expr(b, w->expr, scope, err);
         if (!cond) return NULL;
         if (subject) {
-            Expr *x[2] = {subject, cond};
+            Expr *x[2] = {i == 0 ? subject : expr_copy(b, subject), cond};
             LogicalType t;
             if (!unify_types(b, x, 2, "CASE", &t, err) || !coerce_all(b, x, 2, t, err)) return NULL;
             cond = make_call2(b, "=", x[0], x[1], bind_pos(b, w->location), err);

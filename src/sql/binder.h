@@ -87,6 +87,10 @@ PlanNode *plan_new(Binder *b, PlanKind kind, int ncols);
 PlanNode *plan_project(Binder *b, PlanNode *child, int n, Expr **exprs, char **names);
 /* A column-reference expression. */
 Expr *expr_column(Binder *b, int column, LogicalType type);
+/* A deep copy of a bound expression (function calls are shared: they are
+ * read-only). Each use of an operand gets its own tree, because the
+ * optimizer and the aggregate binder rewrite trees in place. */
+Expr *expr_copy(Binder *b, const Expr *e);
 /* A constant expression. */
 Expr *expr_const(Binder *b, Value v, int sql_pos);
 /* Bind an aggregate call (count, sum ...) into the current AggBindContext. */

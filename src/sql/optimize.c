@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "exec/csv_scan.h"
+#include "exec/morsel.h"
 
 static void mark_columns(const Expr *e, bool *used)
 {
@@ -65,8 +66,47 @@ static void prune_projection(Binder *b, PlanNode *project)
     for (int i = 0; i < project->ncols; i++) renumber(project->exprs[i], map);
 }
 
-void optimize_plan(Binder *b, PlanNode *plan)
+static void prune_all(Binder *b, PlanNode *plan)
 {
-    for (PlanNode *p = plan; p; p = p->child)
-        if (p->kind == PLAN_PROJECT) prune_projection(b, p);
+    if (plan == NULL) return;
+    if (plan->kind == PLAN_PROJECT) prune_projection(b, plan);
+    prune_all(b, plan->child);
+    prune_all(b, plan->right);
+}
+
+/* The scan at the bottom of a chain of filters and projections, or NULL. */
+static PlanNode *streaming_scan(PlanNode *p)
+{
+    while (p && (p->kind == PLAN_FILTER || p->kind == PLAN_PROJECT)) p = p->child;
+    if (p && (p->kind == PLAN_CSV_SCAN || p->kind == PLAN_TABLE_SCAN)) return p;
+    return NULL;
+}
+
+/* Put the highest streaming chain over each large scan under a GATHER. */
+static void parallelize(Binder *b, PlanNode **slot, int threads, int64_t morsel_bytes)
+{
+    PlanNode *p = *slot;
+    if (p == NULL || p->kind == PLAN_GATHER) return;
+    PlanNode *scan = streaming_scan(p);
+    if (scan) {
+        if (!morsel_scan_is_large(scan, (uint64_t)morsel_bytes)) return;
+        PlanNode *g = plan_new(b, PLAN_GATHER, p->ncols);
+        memcpy(g->types, p->types, sizeof(LogicalType) * (size_t)p->ncols);
+        memcpy(g->names, p->names, sizeof(char *) * (size_t)p->ncols);
+        g->child = p;
+        g->scan = scan;
+        g->workers = threads;
+        g->morsel_bytes = morsel_bytes;
+        *slot = g;
+        return;
+    }
+    parallelize(b, &p->child, threads, morsel_bytes);
+    parallelize(b, &p->right, threads, morsel_bytes);
+}
+
+PlanNode *optimize_plan(Binder *b, PlanNode *plan, int threads, int64_t morsel_bytes)
+{
+    prune_all(b, plan);
+    if (threads > 1) parallelize(b, &plan, threads, morsel_bytes);
+    return plan;
 }

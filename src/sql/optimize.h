@@ -1,12 +1,15 @@
-/* optimize: rewrites of a bound plan that do not change its result.
- * Today: column pruning, so that a scan converts only the columns the query
- * uses (for CSV, most of the cost of a scan is converting fields). */
+/* optimize: rewrites of a bound plan that do not change its result:
+ * column pruning, so that a scan converts only the columns the query uses
+ * (for CSV, most of the cost of a scan is converting fields), and
+ * parallelism, which runs the streaming part of a plan over a large scan on
+ * `threads` workers under a GATHER node. */
 #ifndef KILN_SQL_OPTIMIZE_H
 #define KILN_SQL_OPTIMIZE_H
 
 #include "sql/binder.h"
 
-/* Optimise a plan in place. */
-void optimize_plan(Binder *b, PlanNode *plan);
+/* Optimise a plan; returns the new root (the same node unless the root
+ * itself was put under a GATHER). Running it twice changes nothing more. */
+PlanNode *optimize_plan(Binder *b, PlanNode *plan, int threads, int64_t morsel_bytes);
 
 #endif

@@ -53,7 +53,7 @@ bool session_run_plan(StmtContext *sc, PlanNode *plan, ResultSink *sink, uint64_
     ctx.progress_ctx = s->progress_ctx;
     ctx.threads = s->settings.threads;
     *rows = 0;
-    optimize_plan(&sc->binder, plan);
+    plan = optimize_plan(&sc->binder, plan, s->settings.threads, s->settings.morsel_bytes);
     ExecNode *root = exec_build(plan, &ctx, err);
     if (root == NULL) return false;
     bool ok = true;
@@ -134,7 +134,7 @@ static bool stmt_explain(StmtContext *sc, PgQuery__ExplainStmt *stmt, Error *err
         return error_set(err, ERR_SQL, "EXPLAIN supports SELECT statements");
     PlanNode *plan;
     if (!bind_select(&sc->binder, stmt->query->select_stmt, &plan, err)) return false;
-    optimize_plan(&sc->binder, plan);
+    plan = optimize_plan(&sc->binder, plan, sc->session->settings.threads, sc->session->settings.morsel_bytes);
     StrBuf text = STRBUF_INIT;
     plan_explain(plan, &text);
     /* one row per line */

@@ -12,7 +12,8 @@
 
 #include "common/mem.h"
 
-static const char *const names[] = {"threads", "memory_limit", "temp_directory", "timezone", "datestyle", NULL};
+static const char *const names[] = {"threads", "memory_limit", "temp_directory", "timezone", "datestyle",
+                                    "morsel_size", NULL};
 
 const char *const *settings_names(void) { return names; }
 
@@ -37,6 +38,7 @@ void settings_init(Settings *s)
     s->temp_directory = mem_strdup(tmp && *tmp ? tmp : "/tmp");
     s->timezone = mem_strdup("UTC");
     s->datestyle = mem_strdup("ISO, MDY");
+    s->morsel_bytes = 8 << 20;
 }
 
 void settings_destroy(Settings *s)
@@ -104,6 +106,14 @@ bool settings_set(Settings *s, const char *name, const char *value, Error *err)
         s->memory_limit = bytes;
         return true;
     }
+    if (strcmp(name, "morsel_size") == 0) {
+        int64_t bytes;
+        if (!parse_size(value, &bytes) || bytes < 1024 || bytes > ((int64_t)1 << 32))
+            return error_set(err, ERR_SQL,
+                             "invalid value for parameter \"morsel_size\": \"%s\" (a size from 1KiB to 4GiB)", value);
+        s->morsel_bytes = bytes;
+        return true;
+    }
     if (strcmp(name, "temp_directory") == 0) {
         mem_free(s->temp_directory);
         s->temp_directory = mem_strdup(value);
@@ -132,12 +142,14 @@ bool settings_reset(Settings *s, const char *name, Error *err)
     bool all = strcmp(name, "all") == 0;
     if (all || strcmp(name, "threads") == 0) s->threads = d.threads;
     if (all || strcmp(name, "memory_limit") == 0) s->memory_limit = d.memory_limit;
+    if (all || strcmp(name, "morsel_size") == 0) s->morsel_bytes = d.morsel_bytes;
     if (all || strcmp(name, "temp_directory") == 0) {
         mem_free(s->temp_directory);
         s->temp_directory = mem_strdup(d.temp_directory);
     }
     if (!all && strcmp(name, "threads") != 0 && strcmp(name, "memory_limit") != 0 &&
-        strcmp(name, "temp_directory") != 0 && strcmp(name, "timezone") != 0 && strcmp(name, "datestyle") != 0)
+        strcmp(name, "temp_directory") != 0 && strcmp(name, "timezone") != 0 && strcmp(name, "datestyle") != 0 &&
+        strcmp(name, "morsel_size") != 0)
         ok = error_set(err, ERR_SQL, "unrecognized configuration parameter \"%s\"", name);
     settings_destroy(&d);
     return ok;
@@ -150,6 +162,8 @@ bool settings_show(const Settings *s, const char *name, char **value, Error *err
         snprintf(buf, sizeof buf, "%d", s->threads);
     } else if (strcmp(name, "memory_limit") == 0) {
         format_size(s->memory_limit, buf, sizeof buf);
+    } else if (strcmp(name, "morsel_size") == 0) {
+        format_size(s->morsel_bytes, buf, sizeof buf);
     } else if (strcmp(name, "temp_directory") == 0) {
         *value = mem_strdup(s->temp_directory);
         return true;

@@ -15,6 +15,7 @@ typedef struct Settings {
     char *temp_directory;    /* where operators spill */
     char *timezone;          /* accepted for compatibility; timestamps carry no zone */
     char *datestyle;         /* accepted for compatibility: always ISO, MDY */
+    int64_t morsel_bytes;    /* target size of a parallel CSV scan's pieces */
 } Settings;
 
 /* Fill s with the defaults. */

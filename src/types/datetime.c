@@ -1310,7 +1310,7 @@ bool datetime_parse_formatted(const char *s, size_t n, const char *fmt, size_t f
         }
         if (digits == 0) {
             size_t e = start;
-            while (e < n && !is_space(s[e]) && e - start < 20) e++;
+            while (e < n && (is_alpha(s[e]) || is_digit(s[e])) && e - start < 20) e++;
             char what[8];
             snprintf(what, sizeof what, "%.*s", (int)(klen < 7 ? klen : 7), fmt + f - klen);
             return formatted_error(what, s + start, e - start, s, n, fmt, fn, err);

@@ -413,7 +413,10 @@ bool decimal_to_int64(kiln_int128 v, int scale, int64_t min, int64_t max, int64_
 bool decimal_from_double(double d, int precision, int scale, kiln_int128 *out, Error *err)
 {
     if (isnan(d)) return error_set(err, ERR_DATA, "cannot convert NaN to numeric");
-    if (isinf(d)) return error_set(err, ERR_DATA, "cannot convert infinity to numeric");
+    if (isinf(d))
+        return error_set(err, ERR_DATA,
+                         "numeric field overflow (a value of precision %d, scale %d cannot hold an infinite value)",
+                         precision, scale);
     char buf[64];
     int len = snprintf(buf, sizeof buf, "%.15g", d);
     return decimal_parse(buf, (size_t)len, precision, scale, out, err);

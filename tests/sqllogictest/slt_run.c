@@ -261,7 +261,14 @@ static void run_statement(FileRun *run, const SltRecord *record)
         end_failure(run);
         return;
     }
-    if (expected_error && !error_matches(err.message, expected_error)) {
+    /* the expected text may name the data location too: "file.csv:14:3: message" */
+    char located[ERROR_FILE_MAX + ERROR_MSG_MAX + 64];
+    if (err.file[0])
+        snprintf(located, sizeof located, "%s:%lld:%lld: %s", err.file, (long long)err.line, (long long)err.column,
+                 err.message);
+    else
+        snprintf(located, sizeof located, "%s", err.message);
+    if (expected_error && !error_matches(located, expected_error)) {
         begin_failure(run, record, sql, "error message differs");
         fprintf(stdout, "Expected error containing: %s\n", expected_error);
         print_error(&err);

@@ -208,7 +208,8 @@ TEST(cast_vector_numeric)
                  "less than 10^3)");
     CHECK_EQ_STR(cast_one(T_DOUBLE, "0.1", type_decimal(10, 4)), "0.1000");
     CHECK_EQ_STR(cast_one(T_DOUBLE, "2.675", type_decimal(10, 2)), "2.68");
-    CHECK_EQ_STR(cast_one(T_DOUBLE, "Infinity", type_decimal(10, 2)), "ERROR: cannot convert infinity to numeric");
+    CHECK_EQ_STR(cast_one(T_DOUBLE, "Infinity", type_decimal(10, 2)),
+                 "ERROR: numeric field overflow (a value of precision 10, scale 2 cannot hold an infinite value)");
     CHECK_EQ_STR(cast_one(type_decimal(10, 3), "1.235", type_decimal(5, 2)), "1.24");
     CHECK_EQ_STR(cast_one(type_decimal(10, 3), "1.5", T_DOUBLE), "1.5");
     CHECK_EQ_STR(cast_one(type_decimal(38, 10), "1234567890123456789012345678.0123456789", T_DOUBLE),

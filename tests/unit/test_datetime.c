@@ -318,7 +318,7 @@ TEST(datetime_to_timestamp_patterns)
     CHECK_EQ_STR(from_char("12:30:05.5", "HH24:MI:SS.MS"), "0001-01-01 12:30:05.5 BC");
     CHECK_EQ_STR(from_char("2024-02-30", "YYYY-MM-DD"), "ERROR: date/time field value out of range: \"2024-02-30\"");
     CHECK_EQ_STR(from_char("xx-01", "MM-DD"),
-                 "ERROR: invalid value \"xx-01\" for \"MM\" (input \"xx-01\", format \"MM-DD\")");
+                 "ERROR: invalid value \"xx\" for \"MM\" (input \"xx-01\", format \"MM-DD\")");
     CHECK_EQ_STR(from_char("2024 Foo 5", "YYYY Mon DD"),
                  "ERROR: invalid value \"Foo\" for \"MON\" (input \"2024 Foo 5\", format \"YYYY Mon DD\")");
     CHECK_EQ_STR(from_char("13:00 PM", "HH12:MI AM"),

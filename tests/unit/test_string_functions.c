@@ -386,6 +386,15 @@ TEST(pattern_like)
     CHECK(starts_with_text(F2("like_escape", T("ab"), T("xy")), "ERROR: invalid escape string"));
 }
 
+TEST(pattern_similar_to_escape)
+{
+    CHECK_EQ_STR(F1("similar_to_escape", T("a_b[.]%\\d(x|y)")), "^(?:a.b[.].*\\d(?:x|y))$");
+    CHECK_EQ_STR(F2("similar_to_escape", T("a#%c"), T("#")), "^(?:a\\%c)$");
+    CHECK_EQ_STR(F2("similar_to_escape", T("a\\b"), T("")), "^(?:a\\\\b)$");
+    CHECK_EQ_STR(F1("similar_to_escape", T("a\\\"b\\\"c")), "^(?:a){1,1}?(b){1,1}(?:c)$");
+    CHECK(starts_with_text(F1("similar_to_escape", T("\\\"a\\\"b\\\"c\\\"")), "ERROR: SQL regular expression may not contain"));
+}
+
 TEST(pattern_regex)
 {
     CHECK_EQ_STR(F2("~", T("foobar"), TC("o+b")), "true");

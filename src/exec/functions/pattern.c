@@ -15,6 +15,10 @@
  * string (utf8proc for non-ASCII text) and matches those, as PostgreSQL
  * does for multi-byte encodings.
  *
+ * SIMILAR TO arrives as `s ~ similar_to_escape(p [, e])`; similar_to_escape
+ * translates the SQL pattern into an anchored regular expression exactly as
+ * PostgreSQL's similar_escape does.
+ *
  * Regular expressions ("~", "~*", "!~", "!~*", regexp_like, regexp_replace,
  * regexp_count, regexp_substr) use PCRE2 in UTF mode with Unicode properties
  * (\w, \d and \b see letters and digits beyond ASCII) and JIT when the
@@ -362,6 +366,94 @@ static bool fn_like_escape(FunctionCall *call, Vector **args, uint32_t count, Ve
             }
             k = next;
         }
+        if (sb.len > UINT32_MAX) {
+            ok = error_set_at(err, ERR_DATA, call->sql_pos, "requested length too large");
+            break;
+        }
+        VEC_DATA(out, KString)[i] = vector_make_string(out, strbuf_cstr(&sb), (uint32_t)sb.len);
+    }
+    strbuf_free(&sb);
+    return ok;
+}
+
+/* ---- SIMILAR TO ---------------------------------------------------------------
+ * `s SIMILAR TO p [ESCAPE e]` arrives from the parser as
+ * `s ~ similar_to_escape(p [, e])`: the SQL pattern is translated into a
+ * regular expression anchored at both ends, as PostgreSQL's
+ * similar_escape_internal does (% -> .*, _ -> ., ( -> (?:, regex
+ * metacharacters of SQL escaped, bracket expressions copied, the escape
+ * character (default backslash) makes the next character literal). */
+
+/* Translate one SIMILAR TO pattern into sb; false (err filled) on a bad pattern. */
+static bool similar_translate(StrBuf *sb, const char *p, size_t pn, const char *e, size_t en,
+                              const FunctionCall *call, Error *err)
+{
+    strbuf_puts(sb, "^(?:");
+    bool after_escape = false, in_class = false;
+    int nquotes = 0;
+    for (size_t k = 0; k < pn;) {
+        size_t next = utf8_next(p, pn, k), clen = next - k;
+        char c = clen == 1 ? p[k] : '\0'; /* multi-byte characters are never special */
+        if (after_escape) {
+            if (c == '"' && !in_class) {
+                if (nquotes == 0) strbuf_puts(sb, "){1,1}?(");
+                else if (nquotes == 1) strbuf_puts(sb, "){1,1}(?:");
+                else
+                    return error_set_at(err, ERR_DATA, call->sql_pos,
+                                        "SQL regular expression may not contain more than two escape-double-quote "
+                                        "separators");
+                nquotes++;
+            } else {
+                strbuf_putc(sb, '\\');
+                strbuf_append(sb, p + k, clen);
+            }
+            after_escape = false;
+        } else if (en > 0 && clen == en && memcmp(p + k, e, en) == 0) {
+            after_escape = true;
+        } else if (in_class) {
+            if (c == '\\') strbuf_putc(sb, '\\');
+            strbuf_append(sb, p + k, clen);
+            if (c == ']') in_class = false;
+        } else if (c == '[') {
+            strbuf_putc(sb, '[');
+            in_class = true;
+        } else if (c == '%') {
+            strbuf_puts(sb, ".*");
+        } else if (c == '_') {
+            strbuf_putc(sb, '.');
+        } else if (c == '(') {
+            strbuf_puts(sb, "(?:");
+        } else if (c == '\\' || c == '.' || c == '^' || c == '$') {
+            strbuf_putc(sb, '\\');
+            strbuf_putc(sb, c);
+        } else {
+            strbuf_append(sb, p + k, clen);
+        }
+        k = next;
+    }
+    strbuf_puts(sb, ")$");
+    return true;
+}
+
+/* similar_to_escape(pattern [, escape]). */
+static bool fn_similar_to_escape(FunctionCall *call, Vector **args, uint32_t count, Vector *out, Error *err)
+{
+    vector_merge_validity(out, args, call->nargs, count);
+    const KString *pats = VEC_DATA(args[0], KString);
+    const KString *escs = call->nargs > 1 ? VEC_DATA(args[1], KString) : NULL;
+    StrBuf sb = STRBUF_INIT;
+    bool ok = true;
+    for (uint32_t i = 0; i < count && ok; i++) {
+        if (!vector_is_valid(out, i)) continue;
+        const char *e = escs ? kstring_data(&escs[i]) : "\\";
+        size_t en = escs ? escs[i].len : 1;
+        if (en > 0 && utf8_next(e, en, 0) != en) {
+            ok = error_set_at(err, ERR_DATA, call->sql_pos,
+                              "invalid escape string (escape string must be empty or one character)");
+            break;
+        }
+        strbuf_clear(&sb);
+        if (!(ok = similar_translate(&sb, kstring_data(&pats[i]), pats[i].len, e, en, call, err))) break;
         if (sb.len > UINT32_MAX) {
             ok = error_set_at(err, ERR_DATA, call->sql_pos, "requested length too large");
             break;
@@ -844,6 +936,10 @@ static const FunctionOverload not_like_overloads[] = {{2, {V, V}, BOOL, fn_not_l
 static const FunctionOverload ilike_overloads[] = {{2, {V, V}, BOOL, fn_ilike, prepare_ilike}};
 static const FunctionOverload not_ilike_overloads[] = {{2, {V, V}, BOOL, fn_not_ilike, prepare_ilike}};
 static const FunctionOverload like_escape_overloads[] = {{2, {V, V}, V, fn_like_escape, NULL}};
+static const FunctionOverload similar_to_escape_overloads[] = {
+    {1, {V}, V, fn_similar_to_escape, NULL},
+    {2, {V, V}, V, fn_similar_to_escape, NULL},
+};
 static const FunctionOverload regex_overloads[] = {{2, {V, V}, BOOL, fn_regex_match, prepare_regex_cs}};
 static const FunctionOverload regex_ci_overloads[] = {{2, {V, V}, BOOL, fn_regex_match, prepare_regex_ci}};
 static const FunctionOverload not_regex_overloads[] = {{2, {V, V}, BOOL, fn_regex_not_match, prepare_regex_cs}};
@@ -875,6 +971,7 @@ const ScalarFunction fn_set_pattern[] = {
     FN("~~*", ilike_overloads),
     FN("!~~*", not_ilike_overloads),
     FN("like_escape", like_escape_overloads),
+    FN("similar_to_escape", similar_to_escape_overloads),
     FN("~", regex_overloads),
     FN("~*", regex_ci_overloads),
     FN("!~", not_regex_overloads),

@@ -1,0 +1,264 @@
+/* op_gather: runs its subtree (a streaming pipeline of filters and
+ * projections over one scan) on worker threads and returns the rows in input
+ * order, as PostgreSQL's Gather Merge would for an ordered input.
+ *
+ * The scan's input is split into morsels (exec/morsel.c).  Each worker takes
+ * a morsel, builds its own execution tree of the subtree (plans are
+ * read-only and shared; all mutable state is per tree), runs it to the end
+ * of the morsel, and files the rows, deep-copied into a memtable, under the
+ * morsel's sequence number.  next() hands out the memtables in sequence
+ * order, chunk by chunk, so a query without ORDER BY still returns rows in
+ * file order and the result does not depend on the thread count.  Errors
+ * are filed the same way: the error returned is the one a serial scan would
+ * have met first (morsels after a failed one are not started).
+ *
+ * Memory: at most MAX_AHEAD finished-but-not-returned morsels per worker;
+ * a worker that runs too far ahead of the reader waits.  The first error of
+ * any worker stops all of them and is returned by next(). */
+#include <string.h>
+
+#include "common/mem.h"
+#include "exec/csv_scan.h"
+#include "exec/exec.h"
+#include "exec/morsel.h"
+
+#define MAX_AHEAD 2
+
+typedef struct GatherState {
+    ExecNode base;
+    const PlanNode *plan;
+    MorselQueue *queue;
+    CsvSchema csv_schema;
+    bool have_csv_schema;
+    pthread_t *threads;
+    int nthreads, nstarted;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    MemTable **ring;         /* finished morsels, at seq % ring_size */
+    Error *ring_error;       /* a morsel's error, when ring_failed */
+    bool *ring_failed;
+    uint64_t first_failed;   /* lowest failed morsel (UINT64_MAX: none) */
+    int ring_size;
+    uint64_t next_seq;       /* next morsel to return */
+    int workers_running;
+    bool failed, cancelled;
+    Error error;
+    MemTable *current;       /* morsel being returned */
+    int current_chunk;
+    Batch empty;
+    uint64_t bytes_done;     /* input bytes of finished morsels */
+} GatherState;
+
+/* A failure that is not a morsel's (the queue itself): returned at once. */
+static void fail(GatherState *s, const Error *err)
+{
+    pthread_mutex_lock(&s->lock);
+    if (!s->failed) {
+        s->failed = true;
+        s->error = *err;
+    }
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+}
+
+/* Run the subtree over one morsel into a fresh memtable. */
+static MemTable *run_morsel(GatherState *s, const Morsel *m, Error *err)
+{
+    const PlanNode *sub = s->plan->child;
+    ExecContext ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.threads = 1;
+    ctx.morsel = m;
+    ctx.morsel_scan = s->plan->scan;
+    ctx.morsel_csv_schema = s->have_csv_schema ? &s->csv_schema : NULL;
+    ExecNode *tree = exec_build(sub, &ctx, err);
+    if (tree == NULL) return NULL;
+    MemTable *out = mem_alloc(sizeof *out);
+    memtable_init(out, sub->ncols, sub->types);
+    for (;;) {
+        Batch *b;
+        if (!exec_next(tree, &b, err)) {
+            exec_close(tree);
+            memtable_destroy(out);
+            mem_free(out);
+            return NULL;
+        }
+        if (b->count == 0) break;
+        memtable_append(out, b);
+        if (__atomic_load_n(&s->cancelled, __ATOMIC_RELAXED)) break;
+    }
+    exec_close(tree);
+    return out;
+}
+
+static void *worker_main(void *arg)
+{
+    GatherState *s = arg;
+    for (;;) {
+        Error err = ERROR_INIT;
+        Morsel m;
+        bool have;
+        if (!morsel_queue_next(s->queue, &m, &have, &err)) {
+            fail(s, &err);
+            break;
+        }
+        if (!have) break;
+        /* do not run more than the ring holds ahead of the reader */
+        pthread_mutex_lock(&s->lock);
+        while (!s->failed && !s->cancelled && m.seq >= s->next_seq + (uint64_t)s->ring_size)
+            pthread_cond_wait(&s->cond, &s->lock);
+        bool stop = s->failed || s->cancelled;
+        pthread_mutex_unlock(&s->lock);
+        if (stop) break;
+        pthread_mutex_lock(&s->lock);
+        stop = m.seq > s->first_failed; /* a serial scan would not get this far */
+        pthread_mutex_unlock(&s->lock);
+        if (stop) break;
+        MemTable *rows = run_morsel(s, &m, &err);
+        pthread_mutex_lock(&s->lock);
+        size_t slot = (size_t)(m.seq % (uint64_t)s->ring_size);
+        if (rows == NULL) {
+            s->ring_failed[slot] = true;
+            s->ring_error[slot] = err;
+            if (m.seq < s->first_failed) s->first_failed = m.seq;
+        }
+        s->ring[slot] = rows;
+        if (m.path) s->bytes_done += m.end - m.start;
+        pthread_cond_broadcast(&s->cond);
+        pthread_mutex_unlock(&s->lock);
+    }
+    pthread_mutex_lock(&s->lock);
+    s->workers_running--;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+static void release_current(GatherState *s)
+{
+    if (s->current) {
+        memtable_destroy(s->current);
+        mem_free(s->current);
+        s->current = NULL;
+    }
+}
+
+static bool gather_next(ExecNode *node, Batch **out, Error *err)
+{
+    GatherState *s = (GatherState *)node;
+    for (;;) {
+        if (s->current) {
+            while (s->current_chunk < s->current->nchunks) {
+                Batch *b = &s->current->chunks[s->current_chunk++];
+                if (b->count > 0) {
+                    *out = b;
+                    return true;
+                }
+            }
+            release_current(s);
+        }
+        pthread_mutex_lock(&s->lock);
+        size_t index = (size_t)(s->next_seq % (uint64_t)s->ring_size);
+        MemTable **slot = &s->ring[index];
+        while (!s->failed && *slot == NULL && !s->ring_failed[index] && s->workers_running > 0)
+            pthread_cond_wait(&s->cond, &s->lock);
+        if (s->failed || s->ring_failed[index]) {
+            *err = s->failed ? s->error : s->ring_error[index];
+            pthread_mutex_unlock(&s->lock);
+            return false;
+        }
+        if (*slot == NULL) {
+            /* every worker has finished and nothing is left */
+            pthread_mutex_unlock(&s->lock);
+            s->empty.count = 0;
+            *out = &s->empty;
+            return true;
+        }
+        s->current = *slot;
+        *slot = NULL;
+        s->current_chunk = 0;
+        s->next_seq++;
+        node->ctx->bytes_done = s->bytes_done;
+        pthread_cond_broadcast(&s->cond);
+        pthread_mutex_unlock(&s->lock);
+    }
+}
+
+static void gather_close(ExecNode *node)
+{
+    GatherState *s = (GatherState *)node;
+    pthread_mutex_lock(&s->lock);
+    s->cancelled = true;
+    pthread_cond_broadcast(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    for (int i = 0; i < s->nstarted; i++) pthread_join(s->threads[i], NULL);
+    release_current(s);
+    for (int i = 0; i < s->ring_size; i++)
+        if (s->ring[i]) {
+            memtable_destroy(s->ring[i]);
+            mem_free(s->ring[i]);
+        }
+    mem_free(s->ring);
+    mem_free(s->ring_error);
+    mem_free(s->ring_failed);
+    mem_free(s->threads);
+    morsel_queue_free(s->queue);
+    if (s->have_csv_schema) csv_schema_free(&s->csv_schema);
+    batch_destroy(&s->empty);
+    pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->lock);
+    mem_free(s);
+}
+
+static const ExecNodeOps gather_ops = {gather_next, gather_close};
+
+ExecNode *op_gather_create(const PlanNode *plan, ExecContext *ctx, Error *err)
+{
+    const PlanNode *scan = plan->scan;
+    GatherState *s = mem_calloc(1, sizeof *s);
+    s->base.ops = &gather_ops;
+    s->plan = plan;
+    pthread_mutex_init(&s->lock, NULL);
+    pthread_cond_init(&s->cond, NULL);
+    batch_init_borrowed(&s->empty, plan->ncols);
+    if (scan->kind == PLAN_CSV_SCAN) {
+        /* the schema settled at bind time, as every range reader must use it */
+        CsvReader *r = csv_reader_open(scan->csv->pattern, &scan->csv->options, err);
+        if (r == NULL) {
+            gather_close(&s->base);
+            return NULL;
+        }
+        csv_schema_copy(&s->csv_schema, csv_reader_schema(r));
+        s->have_csv_schema = true;
+        csv_reader_close(r);
+    }
+    s->queue = morsel_queue_create(scan, (uint64_t)plan->morsel_bytes, err);
+    if (s->queue == NULL) {
+        gather_close(&s->base);
+        return NULL;
+    }
+    ctx->bytes_total += morsel_queue_total_bytes(s->queue);
+    s->nthreads = plan->workers > 0 ? plan->workers : 1;
+    s->ring_size = s->nthreads * MAX_AHEAD;
+    s->ring = mem_calloc((size_t)s->ring_size, sizeof(MemTable *));
+    s->ring_error = mem_calloc((size_t)s->ring_size, sizeof(Error));
+    s->ring_failed = mem_calloc((size_t)s->ring_size, sizeof(bool));
+    s->first_failed = UINT64_MAX;
+    s->threads = mem_calloc((size_t)s->nthreads, sizeof(pthread_t));
+    s->workers_running = s->nthreads;
+    for (int i = 0; i < s->nthreads; i++) {
+        if (pthread_create(&s->threads[i], NULL, worker_main, s) != 0) {
+            pthread_mutex_lock(&s->lock);
+            s->workers_running -= s->nthreads - i;
+            pthread_mutex_unlock(&s->lock);
+            if (i == 0) {
+                error_set(err, ERR_INTERNAL, "could not start worker threads");
+                gather_close(&s->base);
+                return NULL;
+            }
+            break;
+        }
+        s->nstarted++;
+    }
+    return &s->base;
+}
