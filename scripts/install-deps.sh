@@ -10,11 +10,11 @@
 set -euo pipefail
 
 # Compiler, build tools and the libraries of the Makefile's PKGS and LIBS
-# (libpg_query; pcre2, protobuf-c, zstd, zlib, utf8proc).
+# (libpg_query; pcre2, protobuf-c, zstd, zlib, utf8proc, xxhash).
 packages=(
     build-essential pkg-config make git clang
     libpg-query-dev libprotobuf-c-dev protobuf-c-compiler
-    libpcre2-dev libzstd-dev zlib1g-dev libutf8proc-dev libssl-dev
+    libpcre2-dev libzstd-dev zlib1g-dev libutf8proc-dev libssl-dev libxxhash-dev
 )
 
 # clang's sanitizer runtime matches clang's major version (14 on bookworm).
