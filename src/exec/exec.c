@@ -4,6 +4,7 @@
 #include <inttypes.h>
 
 #include "common/strbuf.h"
+#include "exec/scan_provider.h"
 
 ExecNode *exec_build(const PlanNode *plan, ExecContext *ctx, Error *err)
 {
@@ -35,6 +36,7 @@ ExecNode *exec_build(const PlanNode *plan, ExecContext *ctx, Error *err)
     case PLAN_AGGREGATE: node = op_hash_aggregate_create(plan, child, ctx, err); break;
     case PLAN_HASH_JOIN: node = op_hash_join_create(plan, child, ctx, err); break;
     case PLAN_GATHER: break;
+    case PLAN_EXTERNAL_SCAN: node = plan->provider->create(plan, ctx, err); break;
     }
     if (node == NULL) {
         exec_close(child);
@@ -81,6 +83,7 @@ static const char *plan_kind_name(PlanKind k)
     case PLAN_AGGREGATE: return "HASH_GROUP_BY";
     case PLAN_HASH_JOIN: return "HASH_JOIN";
     case PLAN_GATHER: return "GATHER";
+    case PLAN_EXTERNAL_SCAN: return "EXTERNAL_SCAN";
     }
     return "?";
 }
@@ -88,7 +91,7 @@ static const char *plan_kind_name(PlanKind k)
 static void explain_node(const PlanNode *p, StrBuf *out, int depth)
 {
     for (int i = 0; i < depth; i++) strbuf_puts(out, "  ");
-    strbuf_puts(out, plan_kind_name(p->kind));
+    strbuf_puts(out, p->kind == PLAN_EXTERNAL_SCAN ? p->provider->name : plan_kind_name(p->kind));
     switch (p->kind) {
     case PLAN_LIMIT:
         if (p->limit >= 0) strbuf_printf(out, " limit=%" PRId64, p->limit);
@@ -106,6 +109,9 @@ static void explain_node(const PlanNode *p, StrBuf *out, int depth)
             strbuf_printf(out, "%s%s(#%d)", a ? "," : "", aggregate_name(p->aggs[a].kind), p->aggs[a].input);
         break;
     case PLAN_GATHER: strbuf_printf(out, " workers=%d", p->workers); break;
+    case PLAN_EXTERNAL_SCAN:
+        if (p->provider->explain) p->provider->explain(p, out);
+        break;
     case PLAN_HASH_JOIN: {
         static const char *const names[] = {"INNER", "LEFT", "RIGHT", "FULL", "SEMI", "ANTI"};
         strbuf_printf(out, " %s", names[p->join_type]);

@@ -24,6 +24,7 @@ typedef enum PlanKind {
     PLAN_AGGREGATE,   /* GROUP BY: ngroups key columns, then aggregates */
     PLAN_HASH_JOIN,   /* join child (probe) with right (build) on key columns; nested loop without keys */
     PLAN_GATHER,      /* run child (a streaming pipeline over a scan) on worker threads, morsel by morsel */
+    PLAN_EXTERNAL_SCAN, /* a source implemented by a ScanProvider (exec/scan_provider.h) */
 } PlanKind;
 
 typedef enum JoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_SEMI, JOIN_ANTI } JoinType;
@@ -53,6 +54,10 @@ typedef struct PlanNode {
     Expr ***rows;             /* VALUES: nrows rows of ncols expressions */
     int64_t nrows;
     struct CsvScanSpec *csv;  /* CSV_SCAN */
+    const struct ScanProvider *provider; /* EXTERNAL_SCAN */
+    void *scan_spec;          /* EXTERNAL_SCAN: the provider's description of the scan */
+    int *projection;          /* EXTERNAL_SCAN: output column i = provider schema column projection[i] */
+    int nprojection;          /* EXTERNAL_SCAN: 0 = all columns in schema order */
     struct PlanNode *right;   /* HASH_JOIN: the build side */
     JoinType join_type;       /* HASH_JOIN */
     int njoin_keys;           /* HASH_JOIN: equal-key pairs (0 = nested loop) */

@@ -8,6 +8,7 @@
  * statement is bound, and handed to execution as declared columns, so the
  * files are sniffed once and the plan's types cannot drift. */
 #include "sql/bind_csv.h"
+#include "sql/table_functions.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -261,57 +262,18 @@ bool csv_scan_plan(Binder *b, const char *pattern, const CsvOptions *opts, int p
     return true;
 }
 
-static const char *string_of(const PgQuery__Node *n)
-{
-    if (n && n->node_case == PG_QUERY__NODE__NODE_STRING) return n->string->sval;
-    return NULL;
-}
-
-bool bind_table_function(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
-                         Error *err)
+bool bind_read_csv(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
+                   Error *err)
 {
     int pos = bind_pos(b, fc->location);
-    const char *name = string_of(fc->funcname[fc->n_funcname - 1]);
-    if (name == NULL || (strcmp(name, "read_csv") != 0 && strcmp(name, "read_csv_auto") != 0))
-        return error_set_at(err, ERR_SQL, pos, "table function %s does not exist", name ? name : "?");
-    if (fc->n_args < 1) return error_set_at(err, ERR_SQL, pos, "read_csv needs a file path or glob");
     CsvOptions opts;
     csv_options_init(&opts);
-    const char *pattern = NULL;
-    for (size_t i = 0; i < fc->n_args; i++) {
-        PgQuery__Node *a = fc->args[i];
-        const char *oname = NULL;
-        PgQuery__Node *val = a;
-        if (a->node_case == PG_QUERY__NODE__NODE_NAMED_ARG_EXPR) {
-            oname = a->named_arg_expr->name;
-            val = (PgQuery__Node *)a->named_arg_expr->arg;
-        } else if (i > 0) {
-            return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)),
-                                "read_csv takes one positional argument (the path); give options as name => value");
-        }
-        Value v;
-        if (!bind_constant_value(b, val, &v, err)) return false;
-        StrBuf text = STRBUF_INIT;
-        if (!v.is_null) {
-            Vector tmp;
-            vector_init(&tmp, v.type.id == TYPE_NULL ? type_make(TYPE_VARCHAR) : v.type, 1);
-            value_to_vector(&v, &tmp, 0);
-            cast_format_value(&tmp, 0, &text);
-            vector_destroy(&tmp);
-        }
-        if (oname == NULL) {
-            if (v.is_null) return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)), "the path must not be NULL");
-            pattern = arena_strdup(b->arena, strbuf_cstr(&text));
-        } else {
-            SqlOption opt = {oname, arena_strdup(b->arena, strbuf_cstr(&text)), !v.is_null, bind_pos(b, node_location(a))};
-            bool ok = csv_read_option_apply(b, &opts, &opt, err);
-            if (!ok) {
-                strbuf_free(&text);
-                return false;
-            }
-        }
-        strbuf_free(&text);
-    }
+    char *pattern;
+    SqlOption *options;
+    int noptions;
+    if (!table_function_args(b, fc, "read_csv", &pattern, &options, &noptions, err)) return false;
+    for (int i = 0; i < noptions; i++)
+        if (!csv_read_option_apply(b, &opts, &options[i], err)) return false;
     if (ncoldefs > 0) {
         int n = (int)ncoldefs;
         const char **names = arena_calloc(b->arena, sizeof(char *) * (size_t)(n + 1));

@@ -10,6 +10,7 @@
 
 #include "exec/csv_scan.h"
 #include "exec/morsel.h"
+#include "exec/scan_provider.h"
 
 static void mark_columns(const Expr *e, bool *used)
 {
@@ -29,7 +30,9 @@ static void prune_projection(Binder *b, PlanNode *project)
 {
     PlanNode *scan = project->child;
     while (scan && (scan->kind == PLAN_FILTER || scan->kind == PLAN_LIMIT)) scan = scan->child;
-    if (scan == NULL || scan->kind != PLAN_CSV_SCAN) return;
+    if (scan == NULL) return;
+    bool external = scan->kind == PLAN_EXTERNAL_SCAN && scan->provider->supports_projection;
+    if (scan->kind != PLAN_CSV_SCAN && !external) return;
     int n = scan->ncols;
     bool *used = arena_calloc(b->arena, (size_t)n + 1);
     for (int i = 0; i < project->ncols; i++) mark_columns(project->exprs[i], used);
@@ -43,18 +46,23 @@ static void prune_projection(Binder *b, PlanNode *project)
     for (int i = 0; i < n; i++) map[i] = used[i] ? kept++ : -1;
     if (kept == n) return;
     /* the scan: keep only the used schema columns */
-    CsvScanSpec *spec = scan->csv;
+    const int *old_projection = external ? scan->projection : scan->csv->projection;
     int *projection = arena_calloc(b->arena, sizeof(int) * (size_t)(kept + 1));
     LogicalType *types = arena_calloc(b->arena, sizeof(LogicalType) * (size_t)(kept + 1));
     char **names = arena_calloc(b->arena, sizeof(char *) * (size_t)(kept + 1));
     for (int i = 0; i < n; i++) {
         if (map[i] < 0) continue;
-        projection[map[i]] = spec->projection[i];
+        projection[map[i]] = old_projection ? old_projection[i] : i;
         types[map[i]] = scan->types[i];
         names[map[i]] = scan->names[i];
     }
-    spec->projection = projection;
-    spec->nprojection = kept;
+    if (external) {
+        scan->projection = projection;
+        scan->nprojection = kept;
+    } else {
+        scan->csv->projection = projection;
+        scan->csv->nprojection = kept;
+    }
     /* every node between the projection and the scan has the scan's columns */
     for (PlanNode *p = project->child;; p = p->child) {
         p->ncols = kept;

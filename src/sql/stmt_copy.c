@@ -8,40 +8,23 @@
  * the statement, naming file, line and column; IGNORE_ERRORS skips and
  * counts bad rows).  COPY TO writes the file under a temporary name and
  * renames it into place at the end, so a failure leaves no partial file.
- * Without FORMAT the format is CSV (PostgreSQL's default is its text format,
- * which kiln does not write). HEADER is off by default, as in PostgreSQL. */
+ * The format comes from FORMAT or the file's extension (sql/copy_formats.c);
+ * without either it is CSV (PostgreSQL's default is its text format, which
+ * kiln does not write). HEADER is off by default, as in PostgreSQL. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/mem.h"
 #include "io/fs.h"
-#include "sql/bind_csv.h"
+#include "sql/copy_formats.h"
 #include "sql/session_internal.h"
-
-typedef struct CsvSink {
-    ResultSink sink;
-    CsvWriter *writer;
-} CsvSink;
-
-static bool csv_sink_begin(ResultSink *sink, int ncols, char *const *names, const LogicalType *types, Error *err)
-{
-    return csv_writer_begin(((CsvSink *)sink)->writer, ncols, (const char *const *)names, err);
-}
-
-static bool csv_sink_batch(ResultSink *sink, const Batch *b, Error *err)
-{
-    return csv_writer_write_batch(((CsvSink *)sink)->writer, b, err);
-}
 
 static bool copy_to(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts, int nopts, Error *err)
 {
     Binder *b = &sc->binder;
-    CsvWriteOptions wo;
-    csv_write_options_init(&wo);
-    wo.header = false;
-    for (int i = 0; i < nopts; i++)
-        if (!csv_write_option_apply(b, &wo, &opts[i], err)) return false;
+    const CopyFormat *format;
+    if (!copy_format_resolve(stmt->filename, opts, nopts, &format, err)) return false;
     PlanNode *plan;
     if (stmt->query) {
         if (stmt->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
@@ -103,20 +86,12 @@ static bool copy_to(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts, i
         mem_free(dir);
         if (!ok_dir) return false;
     }
-    CsvWriter *w = stmt->filename ? csv_writer_open(stmt->filename, &wo, err) : csv_writer_open_stream(stdout, &wo, err);
-    if (w == NULL) {
-        if (err->sql_pos < 0) err->sql_pos = -1;
-        return false;
-    }
-    CsvSink sink;
-    memset(&sink, 0, sizeof sink);
-    sink.sink.begin = csv_sink_begin;
-    sink.sink.batch = csv_sink_batch;
-    sink.writer = w;
+    CopyWriter *w;
+    if (!format->open_writer(b, stmt->filename, opts, nopts, &w, err)) return false;
     uint64_t rows = 0;
-    bool ok = session_run_plan(sc, plan, &sink.sink, &rows, err);
-    if (ok) ok = csv_writer_close(w, err);
-    else csv_writer_abort(w);
+    bool ok = session_run_plan(sc, plan, &w->sink, &rows, err);
+    if (ok) ok = w->commit(w, err);
+    else w->abort(w);
     if (ok) snprintf(sc->session->status, sizeof sc->session->status, "COPY %" PRIu64, rows);
     return ok;
 }
@@ -146,17 +121,10 @@ static bool copy_from(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts,
         names[i] = t->cols[idx[i]].name;
         types[i] = t->cols[idx[i]].type;
     }
-    CsvOptions ro;
-    csv_options_init(&ro);
-    ro.header = CSV_HEADER_NO;
-    for (int i = 0; i < nopts; i++)
-        if (!csv_read_option_apply(b, &ro, &opts[i], err)) return false;
-    if (ro.filename) return error_set(err, ERR_SQL, "COPY FROM does not take the FILENAME option");
-    ro.ncolumns = n;
-    ro.column_names = names;
-    ro.column_types = types;
+    const CopyFormat *format;
+    if (!copy_format_resolve(stmt->filename, opts, nopts, &format, err)) return false;
     PlanNode *scan;
-    if (!csv_scan_plan(b, stmt->filename, &ro, -1, &scan, err)) return false;
+    if (!format->bind_reader(b, stmt->filename, opts, nopts, n, names, types, &scan, err)) return false;
     Expr **exprs = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(t->ncols + 1));
     char **cnames = arena_calloc(b->arena, sizeof(char *) * (size_t)(t->ncols + 1));
     for (int c = 0; c < t->ncols; c++) {

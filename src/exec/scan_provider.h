@@ -1,0 +1,26 @@
+/* scan_provider: how a data source outside the core (Parquet files, JSON
+ * files, database tables ...) plugs into plans and execution without
+ * exec.c or plan.h knowing it.  A PLAN_EXTERNAL_SCAN node carries a provider
+ * and the provider's own bind-time description of the scan (`scan_spec`).
+ *
+ * Column pruning: if the provider supports it, the optimizer narrows
+ * plan->ncols/types/names and sets plan->projection (for output column i,
+ * the index into the provider's full schema); create() must honour it. */
+#ifndef KILN_EXEC_SCAN_PROVIDER_H
+#define KILN_EXEC_SCAN_PROVIDER_H
+
+#include <stdbool.h>
+
+#include "common/strbuf.h"
+#include "exec/exec.h"
+
+typedef struct ScanProvider {
+    const char *name;          /* in EXPLAIN: "READ_PARQUET" */
+    bool supports_projection;  /* create() honours plan->projection */
+    /* Build the execution node of a PLAN_EXTERNAL_SCAN node. */
+    ExecNode *(*create)(const PlanNode *plan, ExecContext *ctx, Error *err);
+    /* Optional: append details of the scan to EXPLAIN (after the name). */
+    void (*explain)(const PlanNode *plan, StrBuf *out);
+} ScanProvider;
+
+#endif

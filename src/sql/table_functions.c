@@ -1,0 +1,80 @@
+/* table_functions: the registry of table functions (see table_functions.h). */
+#include "sql/table_functions.h"
+
+#include <string.h>
+
+#include "common/strbuf.h"
+#include "types/cast.h"
+
+typedef struct TableFunction {
+    const char *name;
+    TableFunctionBind bind;
+} TableFunction;
+
+static const TableFunction table_functions[] = {
+    {"read_csv", bind_read_csv},
+    {"read_csv_auto", bind_read_csv},
+};
+
+static const char *string_of(const PgQuery__Node *n)
+{
+    if (n && n->node_case == PG_QUERY__NODE__NODE_STRING) return n->string->sval;
+    return NULL;
+}
+
+bool bind_table_function(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
+                         Error *err)
+{
+    const char *name = fc->n_funcname ? string_of(fc->funcname[fc->n_funcname - 1]) : NULL;
+    for (size_t i = 0; name && i < sizeof table_functions / sizeof table_functions[0]; i++)
+        if (strcmp(table_functions[i].name, name) == 0) return table_functions[i].bind(b, fc, coldefs, ncoldefs, out, err);
+    return error_set_at(err, ERR_SQL, bind_pos(b, fc->location), "table function %s does not exist", name ? name : "?");
+}
+
+bool table_function_args(Binder *b, PgQuery__FuncCall *fc, const char *fname, char **path, SqlOption **opts,
+                         int *nopts, Error *err)
+{
+    int pos = bind_pos(b, fc->location);
+    if (fc->n_args < 1) return error_set_at(err, ERR_SQL, pos, "%s needs a file path or glob", fname);
+    *path = NULL;
+    *opts = arena_calloc(b->arena, sizeof(SqlOption) * (fc->n_args + 1));
+    *nopts = 0;
+    for (size_t i = 0; i < fc->n_args; i++) {
+        PgQuery__Node *a = fc->args[i];
+        const char *oname = NULL;
+        PgQuery__Node *val = a;
+        if (a->node_case == PG_QUERY__NODE__NODE_NAMED_ARG_EXPR) {
+            oname = a->named_arg_expr->name;
+            val = (PgQuery__Node *)a->named_arg_expr->arg;
+        } else if (i > 0) {
+            return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)),
+                                "%s takes one positional argument (the path); give options as name => value", fname);
+        }
+        Value v;
+        if (!bind_constant_value(b, val, &v, err)) return false;
+        StrBuf text = STRBUF_INIT;
+        if (!v.is_null) {
+            Vector tmp;
+            vector_init(&tmp, v.type.id == TYPE_NULL ? type_make(TYPE_VARCHAR) : v.type, 1);
+            value_to_vector(&v, &tmp, 0);
+            cast_format_value(&tmp, 0, &text);
+            vector_destroy(&tmp);
+        }
+        if (oname == NULL) {
+            if (v.is_null) {
+                strbuf_free(&text);
+                return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)), "the path must not be NULL");
+            }
+            *path = arena_strdup(b->arena, strbuf_cstr(&text));
+        } else {
+            SqlOption *o = &(*opts)[(*nopts)++];
+            o->name = oname;
+            o->text = arena_strdup(b->arena, strbuf_cstr(&text));
+            o->has_value = !v.is_null;
+            o->pos = bind_pos(b, node_location(a));
+        }
+        strbuf_free(&text);
+    }
+    if (*path == NULL) return error_set_at(err, ERR_SQL, pos, "%s needs a file path or glob", fname);
+    return true;
+}

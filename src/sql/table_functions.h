@@ -1,0 +1,22 @@
+/* table_functions: the functions that can stand in FROM (read_csv, ...),
+ * looked up by name.  A format adds itself with one line in
+ * table_functions.c and a bind function that returns a scan plan. */
+#ifndef KILN_SQL_TABLE_FUNCTIONS_H
+#define KILN_SQL_TABLE_FUNCTIONS_H
+
+#include "sql/bind_csv.h"
+
+/* Bind `name(args)` [AS t(coldefs)] into a scan plan. */
+typedef bool (*TableFunctionBind)(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs,
+                                  PlanNode **out, Error *err);
+
+/* Split a table function call into its path (the one positional argument,
+ * a constant) and its named options (name => constant), values as text. */
+bool table_function_args(Binder *b, PgQuery__FuncCall *fc, const char *fname, char **path, SqlOption **opts,
+                         int *nopts, Error *err);
+
+/* read_csv / read_csv_auto (bind_csv.c). */
+bool bind_read_csv(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
+                   Error *err);
+
+#endif
