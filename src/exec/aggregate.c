@@ -82,3 +82,23 @@ bool aggregate_resolve(const char *name, bool count_star, int nargs, LogicalType
     }
     return error_set(err, ERR_SQL, "function %s(%s) does not exist", name, type_name(in, tn, sizeof tn));
 }
+
+int aggregate_state_types(const AggregateSpec *spec, LogicalType out[2])
+{
+    switch (spec->kind) {
+    case AGG_COUNT_STAR:
+    case AGG_COUNT: out[0] = type_make(TYPE_BIGINT); return 1;
+    case AGG_SUM:
+    case AGG_AVG:
+        if (spec->input_type.id == TYPE_DOUBLE) out[0] = type_make(TYPE_DOUBLE);
+        else out[0] = type_decimal(38, spec->input_type.id == TYPE_DECIMAL ? spec->input_type.scale : 0);
+        out[1] = type_make(TYPE_BIGINT);
+        return 2;
+    case AGG_MIN:
+    case AGG_MAX: out[0] = spec->input_type; return 1;
+    case AGG_BOOL_AND:
+    case AGG_BOOL_OR: out[0] = type_make(TYPE_BOOLEAN); return 1;
+    case AGG_STRING_AGG: return 0;
+    }
+    return 0;
+}

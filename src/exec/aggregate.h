@@ -36,11 +36,25 @@ typedef enum AggKind {
 typedef struct AggregateSpec {
     AggKind kind;
     int input;               /* input column of the argument (-1 for count(*)) */
-    int input2;              /* string_agg's delimiter column, else -1 */
+    int input2;              /* string_agg's delimiter column; with combine, the partial count column; else -1 */
     int filter;              /* boolean input column of FILTER (WHERE ...), else -1 */
-    LogicalType input_type;
+    LogicalType input_type;  /* type of the argument (also with combine: the original argument's) */
     LogicalType result_type;
+    bool combine;            /* inputs are partial states (aggregate_state_types) to merge */
 } AggregateSpec;
+
+/* Parallel aggregation runs in two phases: workers aggregate their morsels
+ * into partial states, emitted as ordinary columns, and one final aggregate
+ * merges them.  The state columns of an aggregate:
+ *   count(*), count(x)      bigint count
+ *   sum, avg of integers    numeric(38,s) sum, bigint count
+ *     and decimals
+ *   sum, avg of doubles     double sum, bigint count
+ *   min, max                the value
+ *   bool_and, bool_or       the value
+ * Returns the number of state columns (at most 2), or 0 when the aggregate
+ * cannot be merged (string_agg: its order across morsels). */
+int aggregate_state_types(const AggregateSpec *spec, LogicalType out[2]);
 
 /* True if name is an aggregate function kiln knows. */
 bool aggregate_is_known(const char *name);

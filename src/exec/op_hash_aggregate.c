@@ -13,10 +13,16 @@
  * Without GROUP BY there is exactly one group, even for empty input
  * (count(*) = 0, sum = NULL), as SQL requires.
  *
+ * Parallel aggregation uses the same operator twice: in each worker with
+ * agg_partial set, emitting per-group partial states (aggregate_state_types)
+ * for its morsel, and once above the GATHER with `combine` aggregates that
+ * merge those states into the final results.
+ *
  * Memory: the group keys (deep copies), per-group aggregate states (16-32
  * bytes per aggregate; min/max keep a copy of the value, string_agg its
  * growing string) and a table of 12 bytes per slot at most 50% full.
  * Spilling to disk when over the memory limit is not implemented yet. */
+#include <math.h>
 #include <string.h>
 
 #include "common/mem.h"
@@ -30,7 +36,8 @@ typedef struct AggValues {
     uint8_t *has;         /* a non-NULL input was seen */
     int64_t *count;
     kiln_int128 *isum;    /* integer and decimal sums (unscaled) */
-    double *dsum;
+    double *dsum;         /* double sums, compensated (Neumaier) so that the */
+    double *dcomp;        /* order rows arrive in barely matters: parallel = serial */
     uint8_t *flag;        /* bool_and / bool_or */
     Vector **chunks;      /* min/max: one vector per VECTOR_CAPACITY groups */
     StrBuf *strs;         /* string_agg */
@@ -54,7 +61,9 @@ typedef struct HashAggState {
     bool finished;
     uint64_t next_group;
     Batch out;
-    Vector *results;      /* naggs result vectors */
+    Vector *results;      /* one per output aggregate column (naggs, or the state columns when partial) */
+    int nresults;
+    bool partial;
 } HashAggState;
 
 static void grow_groups(HashAggState *s, uint64_t need)
@@ -73,8 +82,10 @@ static void grow_groups(HashAggState *s, uint64_t need)
         if (sp->kind == AGG_SUM || sp->kind == AGG_AVG) {
             v->isum = mem_realloc(v->isum, sizeof(kiln_int128) * cap);
             v->dsum = mem_realloc(v->dsum, sizeof(double) * cap);
+            v->dcomp = mem_realloc(v->dcomp, sizeof(double) * cap);
             memset(v->isum + s->cap_groups, 0, sizeof(kiln_int128) * (cap - s->cap_groups));
             memset(v->dsum + s->cap_groups, 0, sizeof(double) * (cap - s->cap_groups));
+            memset(v->dcomp + s->cap_groups, 0, sizeof(double) * (cap - s->cap_groups));
         }
         if (sp->kind == AGG_BOOL_AND || sp->kind == AGG_BOOL_OR) {
             v->flag = mem_realloc(v->flag, cap);
@@ -92,6 +103,15 @@ static void grow_groups(HashAggState *s, uint64_t need)
         }
     }
     s->cap_groups = cap;
+}
+
+/* Neumaier's compensated addition: sum + comp carries the rounding error. */
+static inline void add_compensated(double *sum, double *comp, double x)
+{
+    double t = *sum + x;
+    if (fabs(*sum) >= fabs(x)) *comp += (*sum - t) + x;
+    else *comp += (x - t) + *sum;
+    *sum = t;
 }
 
 static void rehash(HashAggState *s, uint64_t cap)
@@ -171,13 +191,54 @@ static bool row_passes(const Vector *filter, uint32_t i)
     return filter == NULL || (vector_is_valid(filter, i) && VEC_DATA(filter, uint8_t)[i]);
 }
 
-static bool update_aggregate(HashAggState *s, int a, Vector **cols, uint32_t n, Error *err)
+static bool update_aggregate(HashAggState *s, int a, const AggregateSpec *sp, Vector **cols, uint32_t n, Error *err);
+
+/* Merge partial states (the output of a partial aggregate) into the groups. */
+static bool combine_aggregate(HashAggState *s, int a, Vector **cols, uint32_t n, Error *err)
 {
     const AggregateSpec *sp = &s->specs[a];
+    AggValues *v = &s->vals[a];
+    const Vector *in = cols[sp->input];
+    const uint32_t *gids = s->gids;
+    switch (sp->kind) {
+    case AGG_COUNT_STAR:
+    case AGG_COUNT:
+        for (uint32_t i = 0; i < n; i++) v->count[gids[i]] += VEC_DATA(in, int64_t)[i];
+        return true;
+    case AGG_SUM:
+    case AGG_AVG: {
+        const Vector *counts = cols[sp->input2];
+        bool is_double = sp->input_type.id == TYPE_DOUBLE;
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t g = gids[i];
+            v->count[g] += VEC_DATA(counts, int64_t)[i];
+            if (!vector_is_valid(in, i)) continue;
+            if (is_double) {
+                add_compensated(&v->dsum[g], &v->dcomp[g], VEC_DATA(in, double)[i]);
+            } else if (__builtin_add_overflow(v->isum[g], VEC_DATA(in, kiln_int128)[i], &v->isum[g])) {
+                return error_set(err, ERR_DATA, "numeric field overflow in %s", aggregate_name(sp->kind));
+            }
+            v->has[g] = 1;
+        }
+        return true;
+    }
+    default: {
+        /* min, max, bool_and, bool_or merge exactly as they update */
+        AggregateSpec plain = *sp;
+        plain.combine = false;
+        plain.filter = -1;
+        return update_aggregate(s, a, &plain, cols, n, err);
+    }
+    }
+}
+
+static bool update_aggregate(HashAggState *s, int a, const AggregateSpec *sp, Vector **cols, uint32_t n, Error *err)
+{
     AggValues *v = &s->vals[a];
     const Vector *in = sp->input >= 0 ? cols[sp->input] : NULL;
     const Vector *filter = sp->filter >= 0 ? cols[sp->filter] : NULL;
     const uint32_t *gids = s->gids;
+    if (sp->combine) return combine_aggregate(s, a, cols, n, err);
     switch (sp->kind) {
     case AGG_COUNT_STAR:
         for (uint32_t i = 0; i < n; i++)
@@ -219,7 +280,7 @@ static bool update_aggregate(HashAggState *s, int a, Vector **cols, uint32_t n, 
         case TYPE_DOUBLE:
             for (uint32_t i = 0; i < n; i++)
                 if (vector_is_valid(in, i) && row_passes(filter, i)) {
-                    v->dsum[gids[i]] += VEC_DATA(in, double)[i];
+                    add_compensated(&v->dsum[gids[i]], &v->dcomp[gids[i]], VEC_DATA(in, double)[i]);
                     v->count[gids[i]]++;
                     v->has[gids[i]] = 1;
                 }
@@ -291,7 +352,7 @@ static bool consume(HashAggState *s, Error *err)
         }
         find_groups(s, cols, in->count);
         for (int a = 0; a < s->naggs; a++)
-            if (!update_aggregate(s, a, cols, in->count, err)) return false;
+            if (!update_aggregate(s, a, &s->specs[a], cols, in->count, err)) return false;
     }
 }
 
@@ -311,7 +372,8 @@ static bool finalize_value(HashAggState *s, int a, uint64_t g, Vector *out, uint
             return true;
         }
         if (sp->input_type.id == TYPE_DOUBLE) {
-            VEC_DATA(out, double)[k] = sp->kind == AGG_SUM ? v->dsum[g] : v->dsum[g] / (double)v->count[g];
+            double sum = v->dsum[g] + v->dcomp[g];
+            VEC_DATA(out, double)[k] = sp->kind == AGG_SUM ? sum : sum / (double)v->count[g];
             return true;
         }
         if (sp->kind == AGG_SUM && sp->result_type.id == TYPE_BIGINT) {
@@ -356,6 +418,35 @@ static bool finalize_value(HashAggState *s, int a, uint64_t g, Vector *out, uint
     return error_set(err, ERR_INTERNAL, "unknown aggregate");
 }
 
+/* Write group g's partial state of aggregate a into out[0] (and out[1]). */
+static bool finalize_partial(HashAggState *s, int a, uint64_t g, Vector **out, uint32_t k, Error *err)
+{
+    const AggregateSpec *sp = &s->specs[a];
+    AggValues *v = &s->vals[a];
+    switch (sp->kind) {
+    case AGG_COUNT_STAR:
+    case AGG_COUNT:
+        VEC_DATA(out[0], int64_t)[k] = v->count[g];
+        return true;
+    case AGG_SUM:
+    case AGG_AVG:
+        VEC_DATA(out[1], int64_t)[k] = v->count[g];
+        if (!v->has[g]) {
+            vector_set_null(out[0], k);
+        } else if (sp->input_type.id == TYPE_DOUBLE) {
+            VEC_DATA(out[0], double)[k] = v->dsum[g] + v->dcomp[g];
+        } else {
+            kiln_int128 x = v->isum[g], limit = decimal_pow10(38);
+            if (x >= limit || x <= -limit) return error_set(err, ERR_DATA, "numeric field overflow in %s", aggregate_name(sp->kind));
+            VEC_DATA(out[0], kiln_int128)[k] = x;
+        }
+        return true;
+    default:
+        /* min, max, bool_and, bool_or: the state is the result */
+        return finalize_value(s, a, g, out[0], k, err);
+    }
+}
+
 static bool hash_aggregate_next(ExecNode *node, Batch **out, Error *err)
 {
     HashAggState *s = (HashAggState *)node;
@@ -377,12 +468,26 @@ static bool hash_aggregate_next(ExecNode *node, Batch **out, Error *err)
         Batch *chunk = &s->keys.chunks[first / VECTOR_CAPACITY];
         for (int k = 0; k < s->nkeys; k++) s->out.cols[k] = chunk->cols[k];
     }
-    for (int a = 0; a < s->naggs; a++) {
-        Vector *res = &s->results[a];
-        vector_reset(res);
-        for (uint32_t k = 0; k < n; k++)
-            if (!finalize_value(s, a, first + k, res, k, err)) return false;
-        s->out.cols[s->nkeys + a] = res;
+    if (s->partial) {
+        int col = 0;
+        for (int a = 0; a < s->naggs; a++) {
+            LogicalType st[2];
+            int nstate = aggregate_state_types(&s->specs[a], st);
+            Vector *res[2] = {&s->results[col], nstate > 1 ? &s->results[col + 1] : NULL};
+            for (int j = 0; j < nstate; j++) vector_reset(res[j]);
+            for (uint32_t k = 0; k < n; k++)
+                if (!finalize_partial(s, a, first + k, res, k, err)) return false;
+            for (int j = 0; j < nstate; j++) s->out.cols[s->nkeys + col + j] = res[j];
+            col += nstate;
+        }
+    } else {
+        for (int a = 0; a < s->naggs; a++) {
+            Vector *res = &s->results[a];
+            vector_reset(res);
+            for (uint32_t k = 0; k < n; k++)
+                if (!finalize_value(s, a, first + k, res, k, err)) return false;
+            s->out.cols[s->nkeys + a] = res;
+        }
     }
     s->out.count = (uint32_t)n;
     s->next_group += n;
@@ -407,9 +512,10 @@ static void hash_aggregate_close(ExecNode *node)
         mem_free(v->count);
         mem_free(v->isum);
         mem_free(v->dsum);
+        mem_free(v->dcomp);
         mem_free(v->flag);
-        vector_destroy(&s->results[a]);
     }
+    for (int r = 0; r < s->nresults; r++) vector_destroy(&s->results[r]);
     mem_free(s->vals);
     mem_free(s->results);
     for (int c = 0; c < s->flat_batch.ncols; c++) vector_destroy(&s->flat[c]);
@@ -435,8 +541,17 @@ ExecNode *op_hash_aggregate_create(const PlanNode *plan, ExecNode *child, ExecCo
     const PlanNode *in = plan->child;
     memtable_init(&s->keys, s->nkeys, in->types);
     s->vals = mem_calloc((size_t)s->naggs + 1, sizeof(AggValues));
-    s->results = mem_calloc((size_t)s->naggs + 1, sizeof(Vector));
-    for (int a = 0; a < s->naggs; a++) vector_init(&s->results[a], plan->aggs[a].result_type, VECTOR_CAPACITY);
+    s->partial = plan->agg_partial;
+    s->results = mem_calloc((size_t)(2 * s->naggs) + 1, sizeof(Vector));
+    for (int a = 0; a < s->naggs; a++) {
+        if (!s->partial) {
+            vector_init(&s->results[s->nresults++], plan->aggs[a].result_type, VECTOR_CAPACITY);
+            continue;
+        }
+        LogicalType st[2];
+        int nstate = aggregate_state_types(&plan->aggs[a], st);
+        for (int j = 0; j < nstate; j++) vector_init(&s->results[s->nresults++], st[j], VECTOR_CAPACITY);
+    }
     s->flat = mem_calloc((size_t)in->ncols + 1, sizeof(Vector));
     batch_init_borrowed(&s->flat_batch, in->ncols);
     for (int c = 0; c < in->ncols; c++) {

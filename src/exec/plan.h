@@ -68,6 +68,7 @@ typedef struct PlanNode {
     int64_t morsel_bytes;     /* GATHER over CSV: target piece size */
     int ngroups;              /* AGGREGATE: the first ngroups input columns are the keys */
     AggregateSpec *aggs;      /* AGGREGATE */
+    bool agg_partial;         /* AGGREGATE: emit partial states (aggregate_state_types) instead of results */
     int naggs;
 } PlanNode;
 
