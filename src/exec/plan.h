@@ -39,6 +39,7 @@ struct CsvScanSpec; /* formats/csv binding, defined in exec/csv_scan.h */
 
 typedef struct PlanNode {
     PlanKind kind;
+    bool optimized;           /* the root has been through the optimizer */
     int ncols;
     LogicalType *types;
     char **names;

@@ -1,0 +1,110 @@
+/* opt_filter_pushdown: a filter above a join is split into its AND-ed
+ * conditions, and each condition that reads only one input of the join is
+ * moved onto that input, where it shrinks the join's work (and, under a
+ * parallel scan, runs in the workers).  Which side may take a condition
+ * depends on the join: both for INNER, the preserved side only for LEFT and
+ * RIGHT (a condition on the NULL-extended side must see the NULLs), none for
+ * FULL, the left for SEMI and ANTI. */
+#include <string.h>
+
+#include "sql/optimize_internal.h"
+
+static void collect_conjuncts(Expr *e, Expr **out, int *n, int cap)
+{
+    if (e->kind == EXPR_AND) {
+        for (int i = 0; i < e->nargs; i++) collect_conjuncts(e->args[i], out, n, cap);
+        return;
+    }
+    if (*n < cap) out[(*n)++] = e;
+}
+
+static void column_range(const Expr *e, int *lo, int *hi)
+{
+    if (e->kind == EXPR_COLUMN) {
+        if (e->column < *lo) *lo = e->column;
+        if (e->column > *hi) *hi = e->column;
+    }
+    for (int i = 0; i < e->nargs; i++) column_range(e->args[i], lo, hi);
+}
+
+static void shift_columns(Expr *e, int delta)
+{
+    if (e->kind == EXPR_COLUMN) e->column += delta;
+    for (int i = 0; i < e->nargs; i++) shift_columns(e->args[i], delta);
+}
+
+static Expr *and_of(Binder *b, Expr **parts, int n)
+{
+    if (n == 1) return parts[0];
+    Expr *e = arena_calloc(b->arena, sizeof(Expr));
+    e->kind = EXPR_AND;
+    e->type = type_make(TYPE_BOOLEAN);
+    e->sql_pos = parts[0]->sql_pos;
+    e->nargs = n;
+    e->args = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
+    memcpy(e->args, parts, sizeof(Expr *) * (size_t)n);
+    return e;
+}
+
+/* Put conditions (already in the input's numbering) on top of *slot. */
+static void add_filter(Binder *b, PlanNode **slot, Expr **conds, int n)
+{
+    if (n == 0) return;
+    PlanNode *in = *slot;
+    if (in->kind == PLAN_FILTER) {
+        Expr **all = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
+        memcpy(all, conds, sizeof(Expr *) * (size_t)n);
+        Expr *both[2] = {in->predicate, and_of(b, all, n)};
+        in->predicate = and_of(b, both, 2);
+        return;
+    }
+    PlanNode *f = plan_new(b, PLAN_FILTER, in->ncols);
+    memcpy(f->types, in->types, sizeof(LogicalType) * (size_t)in->ncols);
+    memcpy(f->names, in->names, sizeof(char *) * (size_t)in->ncols);
+    f->child = in;
+    f->predicate = and_of(b, conds, n);
+    *slot = f;
+}
+
+static void push_into_join(Binder *b, PlanNode **slot)
+{
+    PlanNode *filter = *slot;
+    PlanNode *join = filter->child;
+    JoinType t = join->join_type;
+    bool to_left = t == JOIN_INNER || t == JOIN_LEFT || t == JOIN_SEMI || t == JOIN_ANTI;
+    bool to_right = t == JOIN_INNER || t == JOIN_RIGHT;
+    int nl = join->child->ncols;
+    int nr = (t == JOIN_SEMI || t == JOIN_ANTI) ? 0 : join->right->ncols;
+    enum { MAX_CONJUNCTS = 256 };
+    Expr *conds[MAX_CONJUNCTS];
+    int n = 0;
+    collect_conjuncts(filter->predicate, conds, &n, MAX_CONJUNCTS);
+    if (n >= MAX_CONJUNCTS) return; /* pathological: leave the filter as it is */
+    Expr *left[MAX_CONJUNCTS], *right[MAX_CONJUNCTS], *keep[MAX_CONJUNCTS];
+    int nleft = 0, nright = 0, nkeep = 0;
+    for (int i = 0; i < n; i++) {
+        int lo = 1 << 30, hi = -1;
+        column_range(conds[i], &lo, &hi);
+        if (hi < 0) keep[nkeep++] = conds[i]; /* constant: keep where it is */
+        else if (to_left && hi < nl) left[nleft++] = conds[i];
+        else if (to_right && lo >= nl && hi < nl + nr) {
+            shift_columns(conds[i], -nl);
+            right[nright++] = conds[i];
+        } else keep[nkeep++] = conds[i];
+    }
+    if (nleft == 0 && nright == 0) return;
+    add_filter(b, &join->child, left, nleft);
+    add_filter(b, &join->right, right, nright);
+    if (nkeep == 0) *slot = join;
+    else filter->predicate = and_of(b, keep, nkeep);
+}
+
+void opt_push_down_filters(Binder *b, PlanNode **slot)
+{
+    PlanNode *p = *slot;
+    if (p == NULL) return;
+    if (p->kind == PLAN_FILTER && p->child && p->child->kind == PLAN_HASH_JOIN) push_into_join(b, slot);
+    p = *slot;
+    opt_push_down_filters(b, &p->child);
+    opt_push_down_filters(b, &p->right);
+}

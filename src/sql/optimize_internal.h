@@ -1,0 +1,21 @@
+/* optimize_internal: the passes of the optimizer, run in this order by
+ * optimize_plan (optimize.c). */
+#ifndef KILN_SQL_OPTIMIZE_INTERNAL_H
+#define KILN_SQL_OPTIMIZE_INTERNAL_H
+
+#include "sql/binder.h"
+
+/* Move filter conditions below joins, onto the input they read (opt_filter_pushdown.c). */
+void opt_push_down_filters(Binder *b, PlanNode **slot);
+/* Parse CSV columns that are only cast to numeric as numeric (opt_prune.c). */
+void opt_push_casts_into_scans(PlanNode *plan);
+/* Remove the columns no one reads, down to the scans (opt_prune.c). */
+void opt_prune_columns(Binder *b, PlanNode *root);
+/* Run streaming pipelines over large scans on worker threads (opt_parallel.c). */
+void opt_parallelize(Binder *b, PlanNode **slot, int threads, int64_t morsel_bytes);
+
+/* Helpers shared by the passes (opt_prune.c). */
+void opt_mark_columns(const Expr *e, bool *used);
+void opt_renumber_columns(Expr *e, const int *map);
+
+#endif
