@@ -4,7 +4,7 @@ CC       ?= cc
 MODE     ?= release
 BUILD    := build/$(MODE)
 
-PKGS     := libpcre2-8 libprotobuf-c libzstd zlib libutf8proc libxxhash
+PKGS     := libpcre2-8 libprotobuf-c libzstd zlib libutf8proc libxxhash liblz4 snappy
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
@@ -16,10 +16,13 @@ else ifeq ($(MODE),asan)
   OPT    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 else ifeq ($(MODE),debug)
   OPT    := -O0 -g
+else ifeq ($(MODE),fuzz)
+  # libFuzzer targets (scripts/fuzz.sh, CC=clang): the library instrumented for coverage
+  OPT    := -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
 endif
 CFLAGS   := $(CSTD) $(WARN) $(OPT) -Isrc $(PKG_CFLAGS) $(EXTRA_CFLAGS)
 LDFLAGS  := $(OPT) $(EXTRA_LDFLAGS)
-LIBS     := -lpg_query $(PKG_LIBS) -lpthread -lm
+LIBS     := -lpg_query $(PKG_LIBS) -lbz2 -lpthread -lm
 
 LIB_SRCS := $(shell find src -name '*.c' ! -path 'src/main.c' | sort)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)

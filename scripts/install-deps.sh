@@ -10,11 +10,14 @@
 set -euo pipefail
 
 # Compiler, build tools and the libraries of the Makefile's PKGS and LIBS
-# (libpg_query; pcre2, protobuf-c, zstd, zlib, utf8proc, xxhash).
+# (libpg_query; pcre2, protobuf-c, zstd, zlib, utf8proc, xxhash; snappy and lz4
+# for Parquet).
 packages=(
     build-essential pkg-config make git clang
     libpg-query-dev libprotobuf-c-dev protobuf-c-compiler
     libpcre2-dev libzstd-dev zlib1g-dev libutf8proc-dev libssl-dev libxxhash-dev
+    libsnappy-dev
+    libbz2-dev liblz4-dev
 )
 
 # clang's sanitizer runtime matches clang's major version (14 on bookworm).

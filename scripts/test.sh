@@ -8,12 +8,14 @@
 #   integration tests     tests/integration/test_*.sh, each one test: it gets
 #                         the kiln binary in $KILN and passes by exiting 0
 #                         (run against the release and the asan binary)
+#   fuzz smoke test       scripts/fuzz.sh 5: each tests/fuzz target for 5 s
 # and ends with ONE line "N passed, N failed" summing them all; a build
 # counts as one test, and a suite whose program did not build counts as one
 # failure (the others still run).  Exit status 1 if anything failed.
 #
 # Environment: JOBS (make -j, default 2), TEST_TIMEOUT (seconds per suite,
-# default 900), SKIP_ASAN=1 / SKIP_CLANG=1 for a quicker local run.
+# default 900), SKIP_ASAN=1 / SKIP_CLANG=1 / SKIP_FUZZ=1 for a quicker local
+# run, FUZZ_SECONDS (per fuzz target, default 5).
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
@@ -165,6 +167,11 @@ fi
 for mode in "${modes[@]}"; do
     run_suites "$mode"
 done
+# Fuzz smoke test: every libFuzzer target (tests/fuzz/) built with clang and
+# run for a few seconds; each target is one test (scripts/fuzz.sh).
+if [ "${SKIP_FUZZ:-0}" != 1 ]; then
+    run_suite "fuzz smoke (scripts/fuzz.sh ${FUZZ_SECONDS:-5})" bash scripts/fuzz.sh "${FUZZ_SECONDS:-5}"
+fi
 
 section "summary"
 echo "time: $(($(date +%s) - started)) s"

@@ -15,6 +15,7 @@ void strbuf_reserve(StrBuf *sb, size_t extra)
     while (cap < need) cap *= 2;
     sb->data = mem_realloc(sb->data, cap);
     sb->cap = cap;
+    sb->data[sb->len] = '\0'; /* NUL-terminated even before the first append */
 }
 
 void strbuf_append(StrBuf *sb, const char *s, size_t n)

@@ -5,6 +5,7 @@
 
 #include "common/strbuf.h"
 #include "exec/scan_provider.h"
+#include "exec/window.h"
 
 ExecNode *exec_build(const PlanNode *plan, ExecContext *ctx, Error *err)
 {
@@ -37,6 +38,10 @@ ExecNode *exec_build(const PlanNode *plan, ExecContext *ctx, Error *err)
     case PLAN_HASH_JOIN: node = op_hash_join_create(plan, child, ctx, err); break;
     case PLAN_GATHER: break;
     case PLAN_EXTERNAL_SCAN: node = plan->provider->create(plan, ctx, err); break;
+    case PLAN_UNION: node = op_union_create(plan, child, ctx, err); break;
+    case PLAN_SETOP: node = op_setop_create(plan, child, ctx, err); break;
+    case PLAN_UNIQUE: node = op_unique_create(plan, child, ctx, err); break;
+    case PLAN_WINDOW: node = op_window_create(plan, child, ctx, err); break;
     }
     if (node == NULL) {
         exec_close(child);
@@ -84,6 +89,10 @@ static const char *plan_kind_name(PlanKind k)
     case PLAN_HASH_JOIN: return "HASH_JOIN";
     case PLAN_GATHER: return "GATHER";
     case PLAN_EXTERNAL_SCAN: return "EXTERNAL_SCAN";
+    case PLAN_UNION: return "UNION_ALL";
+    case PLAN_SETOP: return "HASH_SETOP";
+    case PLAN_UNIQUE: return "UNIQUE";
+    case PLAN_WINDOW: return "WINDOW";
     }
     return "?";
 }
@@ -109,6 +118,16 @@ static void explain_node(const PlanNode *p, StrBuf *out, int depth)
             strbuf_printf(out, "%s%s(#%d)", a ? "," : "", aggregate_name(p->aggs[a].kind), p->aggs[a].input);
         break;
     case PLAN_GATHER: strbuf_printf(out, " workers=%d", p->workers); break;
+    case PLAN_SETOP: {
+        static const char *const setops[] = {"INTERSECT", "INTERSECT ALL", "EXCEPT", "EXCEPT ALL"};
+        strbuf_printf(out, " %s", setops[p->setop]);
+        break;
+    }
+    case PLAN_UNIQUE:
+        strbuf_puts(out, " keys=");
+        for (int k = 0; k < p->nkeys; k++) strbuf_printf(out, "%s#%d", k ? "," : "", p->keys[k].column);
+        break;
+    case PLAN_WINDOW: window_explain(p->window, out); break;
     case PLAN_EXTERNAL_SCAN:
         if (p->provider->explain) p->provider->explain(p, out);
         break;

@@ -63,5 +63,9 @@ ExecNode *op_hash_aggregate_create(const PlanNode *plan, ExecNode *child, ExecCo
 ExecNode *op_hash_join_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
 ExecNode *op_gather_create(const PlanNode *plan, ExecContext *ctx, Error *err);
 ExecNode *op_sort_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
+ExecNode *op_union_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
+ExecNode *op_setop_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
+ExecNode *op_unique_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
+ExecNode *op_window_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err);
 
 #endif

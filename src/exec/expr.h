@@ -27,6 +27,7 @@ typedef enum ExprKind {
     EXPR_GREATEST,        /* greatest of args ignoring NULLs, via calls ">" */
     EXPR_LEAST,           /* least of args ignoring NULLs, via calls "<" */
     EXPR_AGG_REF,         /* binder-internal: aggregate number `column`, replaced before planning */
+    EXPR_WINDOW_REF,      /* binder-internal: window call number `column` (args: its inputs), replaced before planning */
 } ExprKind;
 
 typedef enum BoolTest { BOOL_TEST_TRUE, BOOL_TEST_FALSE, BOOL_TEST_UNKNOWN } BoolTest;

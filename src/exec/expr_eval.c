@@ -377,6 +377,7 @@ Vector *expr_eval(ExprState *s, const Batch *in, Error *err)
         vector_reset(res);
         return eval_greatest_least(s, in, err);
     case EXPR_AGG_REF:
+    case EXPR_WINDOW_REF:
         break;
     }
     error_set(err, ERR_INTERNAL, "unknown expression kind %d", (int)e->kind);

@@ -89,5 +89,6 @@ extern const ScalarFunction fn_set_datetime[];   /* date_trunc, date_part, to_ch
 extern const ScalarFunction fn_set_string[];     /* lower, upper, trim, substring, || ... */
 extern const ScalarFunction fn_set_math[];       /* round, trunc, abs, floor, ceil, power ... */
 extern const ScalarFunction fn_set_pattern[];    /* LIKE, ILIKE, ~, regexp_replace ... */
+extern const ScalarFunction fn_set_json[];       /* -> ->> #> #>> json_extract_path, json_typeof ... on JSON text */
 
 #endif

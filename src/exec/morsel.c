@@ -10,6 +10,7 @@
 
 #include "common/mem.h"
 #include "exec/csv_scan.h"
+#include "io/compression.h"
 #include "io/fs.h"
 
 #define SCAN_BLOCK (1u << 20)
@@ -210,10 +211,12 @@ bool morsel_scan_is_large(const PlanNode *scan, uint64_t csv_morsel_bytes)
         fs_path_list_add(&files, pattern);
     }
     uint64_t total = 0;
+    bool compressed = false; /* a compressed file is read from start to end: never split */
     for (int i = 0; i < files.count; i++) {
         uint64_t size;
         if (fs_file_size(files.paths[i], &size, &err)) total += size;
+        compressed |= compression_is_compressed(files.paths[i], scan->csv->options.compression);
     }
     fs_path_list_free(&files);
-    return total > csv_morsel_bytes;
+    return total > csv_morsel_bytes && !compressed;
 }

@@ -25,7 +25,13 @@ typedef enum PlanKind {
     PLAN_HASH_JOIN,   /* join child (probe) with right (build) on key columns; nested loop without keys */
     PLAN_GATHER,      /* run child (a streaming pipeline over a scan) on worker threads, morsel by morsel */
     PLAN_EXTERNAL_SCAN, /* a source implemented by a ScanProvider (exec/scan_provider.h) */
+    PLAN_UNION,       /* UNION ALL: child's rows, then right's (same column types) */
+    PLAN_SETOP,       /* INTERSECT / EXCEPT [ALL] of child and right by hashing whole rows (setop) */
+    PLAN_UNIQUE,      /* first row of each run of equal keys[].column values (DISTINCT ON over sorted input) */
+    PLAN_WINDOW,      /* window functions: input columns, then one result per window->funcs (exec/window.h) */
 } PlanKind;
+
+typedef enum SetOpKind { SETOP_INTERSECT, SETOP_INTERSECT_ALL, SETOP_EXCEPT, SETOP_EXCEPT_ALL } SetOpKind;
 
 typedef enum JoinType { JOIN_INNER, JOIN_LEFT, JOIN_RIGHT, JOIN_FULL, JOIN_SEMI, JOIN_ANTI } JoinType;
 
@@ -71,6 +77,8 @@ typedef struct PlanNode {
     AggregateSpec *aggs;      /* AGGREGATE */
     bool agg_partial;         /* AGGREGATE: emit partial states (aggregate_state_types) instead of results */
     int naggs;
+    SetOpKind setop;          /* SETOP */
+    struct WindowSpec *window; /* WINDOW: partition and order keys, functions (exec/window.h) */
 } PlanNode;
 
 /* Release bind data held by the plan's expressions (nodes live in an arena). */

@@ -8,10 +8,12 @@
  *     so a '$' inside one never starts a dollar quote, and E'', N'', B'', X'',
  *     U&'' and U&"" prefixes are recognised only as whole one-letter tokens;
  *   - E'' strings treat a backslash and the byte after it as one unit;
+ *   - a string literal goes on after its closing quote when whitespace with
+ *     a newline and another quote follow ('a'<newline>'b'), in the same kind;
  *   - '' and "" are an escaped quote inside their literal;
  *   - $tag$ starts a dollar quote unless it continues an identifier
  *     ($1 is a parameter reference, $1$$x$$ is $1 then a dollar quote);
- *   - -- comments run to the end of the line, slash-star comments nest.
+ *   - -- comments run to the end of the line (LF or CR), slash-star comments nest.
  * A placeholder in code becomes a complete literal; when the previous output
  * byte could glue to it (E'', U&'', 'a''b') a space is put in between, and
  * likewise before a quote that follows it.
@@ -132,6 +134,8 @@ typedef enum Escaping {
     ESCAPE_DOUBLE_QUOTES,             /* "...": " doubled */
     ESCAPE_DOUBLE_QUOTES_BACKSLASHES, /* U&"...": " and \ doubled */
     ESCAPE_NONE,                      /* $tag$...$tag$: checked afterwards */
+    ESCAPE_NO_QUOTES,                 /* B'...', X'...': PostgreSQL ends these at any quote
+                                         (no '' inside), so a value may not hold one */
 } Escaping;
 
 typedef struct Subst {
@@ -227,6 +231,7 @@ static void emit_escaped(Subst *s, const char *value, Escaping esc)
         case ESCAPE_DOUBLE_QUOTES: twice = c == '"'; break;
         case ESCAPE_DOUBLE_QUOTES_BACKSLASHES: twice = c == '"' || c == '\\'; break;
         case ESCAPE_NONE: break;
+        case ESCAPE_NO_QUOTES: break;
         }
         strbuf_putc(&s->out, c);
         if (twice) strbuf_putc(&s->out, c);
@@ -253,6 +258,27 @@ static bool replace_in_code(Subst *s, size_t i, size_t name_start, size_t name_l
     return true;
 }
 
+/* PostgreSQL continues a string literal across whitespace that holds a
+ * newline ('a' <newline> 'b' is 'ab'), and the continuation keeps the first
+ * part's kind: after E'...' backslashes still escape.  The gap is exactly
+ * scan.l's [ \t\f]*[\n\r][ \t\n\r\f]* in the libpg_query we build with (no
+ * comments, no \v; tests/fuzz/fuzz_params.c checks this against it).  Skips
+ * such whitespace from src[i] (just after a closing quote) and returns where
+ * it ends; *newline tells whether it held a newline, i.e. whether a quote
+ * there would continue the literal. */
+static size_t skip_continuation_gap(const Subst *s, size_t i, bool *newline)
+{
+    const char *src = s->src;
+    *newline = false;
+    while (i < s->len) {
+        char c = src[i];
+        if (c == '\n' || c == '\r') *newline = true;
+        else if (c != ' ' && c != '\t' && c != '\f') break;
+        i++;
+    }
+    return i;
+}
+
 /* Copy a quoted literal or identifier starting at the quote src[*pos],
  * substituting placeholders inside it. */
 static bool copy_quoted(Subst *s, size_t *pos, char quote, bool backslash_escapes, Escaping esc)
@@ -275,6 +301,19 @@ static bool copy_quoted(Subst *s, size_t *pos, char quote, bool backslash_escape
                 i += 2;
                 continue;
             }
+            bool newline = false;
+            size_t next = quote == '\'' ? skip_continuation_gap(s, i + 1, &newline) : i + 1;
+            if (newline && next < s->len && src[next] == '\'') {
+                /* the same literal goes on (comments in between stay as they are) */
+                emit(s, &src[i], next + 1 - i);
+                i = next + 1;
+                continue;
+            }
+            size_t name_start, name_len, end;
+            if (newline && next < s->len && src[next] == '{' && match_placeholder(s, next, &name_start, &name_len, &end))
+                return error_set_at(s->err, ERR_SQL, (int)next,
+                                    "a parameter after a string literal and a newline would continue that literal; "
+                                    "put it inside the quotes");
             emit(s, &src[i], 1);
             i++;
             break;
@@ -283,6 +322,9 @@ static bool copy_quoted(Subst *s, size_t *pos, char quote, bool backslash_escape
         if (c == '{' && match_placeholder(s, i, &name_start, &name_len, &end)) {
             const char *value = placeholder_value(s, i, name_start, name_len);
             if (value == NULL) return false;
+            if (esc == ESCAPE_NO_QUOTES && strchr(value, '\'') != NULL)
+                return error_set_at(s->err, ERR_SQL, (int)i,
+                                    "parameter value cannot contain a quote inside a B'...' or X'...' literal");
             size_t out_start = s->out.len;
             emit_escaped(s, value, esc);
             push_anchor(s, out_start, i, end);
@@ -393,7 +435,7 @@ static bool substitute(Subst *s)
         unsigned char c = (unsigned char)src[i];
         if (c == '-' && i + 1 < len && src[i + 1] == '-') {
             size_t j = i;
-            while (j < len && src[j] != '\n') j++;
+            while (j < len && src[j] != '\n' && src[j] != '\r') j++; /* scan.l: a CR ends it too */
             emit(s, src + i, j - i);
             i = j;
         } else if (c == '/' && i + 1 < len && src[i + 1] == '*') {
@@ -424,8 +466,10 @@ static bool substitute(Subst *s)
             if (j - i == 1 && j < len && src[j] == '\'') {
                 i = j;
                 bool escape_string = first == 'e';
-                ok = copy_quoted(s, &i, '\'', escape_string,
-                                 escape_string ? ESCAPE_SINGLE_QUOTES_BACKSLASHES : ESCAPE_SINGLE_QUOTES);
+                Escaping esc = escape_string                  ? ESCAPE_SINGLE_QUOTES_BACKSLASHES
+                               : first == 'b' || first == 'x' ? ESCAPE_NO_QUOTES
+                                                              : ESCAPE_SINGLE_QUOTES;
+                ok = copy_quoted(s, &i, '\'', escape_string, esc);
             } else if (j - i == 1 && first == 'u' && j + 1 < len && src[j] == '&' &&
                        (src[j + 1] == '\'' || src[j + 1] == '"')) {
                 /* U&'...' ends like a standard string; backslashes only

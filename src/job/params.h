@@ -9,12 +9,17 @@
  *   where the placeholder is          it becomes
  *   in code (outside any literal)     a complete literal 'value' (quotes doubled),
  *                                     so it is always one constant, never SQL text
- *   inside '...' (also N'', B'', X'') the value with ' doubled
+ *   inside '...' (also N'')           the value with ' doubled
+ *   inside B'...' or X'...'           the value as is; an error if it holds a '
+ *                                     (PostgreSQL ends these at any quote)
  *   inside E'...' or U&'...'          the value with ' and \ doubled
  *   inside "..." (identifier)         the value with " doubled (U&"...": and \ doubled)
  *   inside $tag$...$tag$              the value as is; an error if the result
  *                                     would contain the closing $tag$ early
  *   inside -- and block comments      left alone (not even checked)
+ *   in code after 'literal' + newline an error: PostgreSQL would continue the
+ *                                     literal ('a'<newline>'b' is 'ab', and E''
+ *                                     keeps its backslash escapes there)
  *
  * Any other use of braces is left alone.  A placeholder naming a parameter
  * that was not given is an ERR_SQL error positioned on the placeholder.

@@ -193,6 +193,7 @@ bool csv_read_option_apply(Binder *b, CsvOptions *o, const SqlOption *opt, Error
         if (!opt->has_value) return error_set_at(err, ERR_SQL, opt->pos, "columns requires a value");
         return parse_columns_text(b, o, opt->text, opt->pos, err);
     }
+    if (!strcmp(n, "compression")) return sql_option_compression(opt, &o->compression, err);
     if (!strcmp(n, "format")) {
         if (opt->has_value && strcasecmp(opt->text, "csv") != 0)
             return error_set_at(err, ERR_SQL, opt->pos, "COPY format \"%s\" is not supported yet (csv is)", opt->text);
@@ -213,12 +214,21 @@ bool csv_write_option_apply(Binder *b, CsvWriteOptions *o, const SqlOption *opt,
         o->nullstr = arena_strdup(b->arena, opt->text);
         return true;
     }
+    if (!strcmp(n, "compression")) return sql_option_compression(opt, &o->compression, err);
     if (!strcmp(n, "format")) {
         if (opt->has_value && strcasecmp(opt->text, "csv") != 0)
             return error_set_at(err, ERR_SQL, opt->pos, "COPY format \"%s\" is not supported yet (csv is)", opt->text);
         return true;
     }
     return error_set_at(err, ERR_SQL, opt->pos, "option \"%s\" not recognized", n);
+}
+
+bool sql_option_compression(const SqlOption *opt, Compression *out, Error *err)
+{
+    if (opt->has_value && compression_parse(opt->text, out)) return true;
+    return error_set_at(err, ERR_SQL, opt->pos,
+                        "compression must be one of auto, none, gzip, zstd, bzip2, lz4, not \"%s\"",
+                        opt->has_value ? opt->text : "");
 }
 
 bool csv_scan_plan(Binder *b, const char *pattern, const CsvOptions *opts, int pos, PlanNode **out, Error *err)

@@ -27,5 +27,7 @@ bool csv_write_option_apply(Binder *b, CsvWriteOptions *o, const SqlOption *opt,
 bool csv_scan_plan(Binder *b, const char *pattern, const CsvOptions *opts, int pos, PlanNode **out, Error *err);
 /* Parse the truth value of an option's text (true/false/on/off/1/0, bare = true). */
 bool sql_option_bool(const SqlOption *opt, bool *out, Error *err);
+/* Parse a compression option's codec name (io/compression.h). */
+bool sql_option_compression(const SqlOption *opt, Compression *out, Error *err);
 
 #endif

@@ -15,6 +15,7 @@
 #include "common/strbuf.h"
 #include "exec/expr_eval.h"
 #include "sql/binder.h"
+#include "sql/bind_window.h"
 #include "types/cast.h"
 
 int bind_pos(const Binder *b, int location) { return b->positions_valid ? location : -1; }
@@ -275,6 +276,11 @@ static Expr *make_call2(Binder *b, const char *name, Expr *l, Expr *r, int pos, 
     return make_call(b, name, args, 2, pos, err);
 }
 
+Expr *bind_operator(Binder *b, const char *name, Expr *l, Expr *r, int pos, Error *err)
+{
+    return make_call2(b, name, l, r, pos, err);
+}
+
 static Expr *make_bool(Binder *b, ExprKind kind, Expr **args, int n, int pos)
 {
     Expr *e = new_expr(b, kind, type_make(TYPE_BOOLEAN), pos, n);
@@ -373,8 +379,11 @@ static Expr *bind_column_ref(Binder *b, PgQuery__ColumnRef *cr, const Scope *sco
     }
     const ScopeColumn *found = NULL;
     bool table_seen = false;
-    for (int i = 0; scope && i < scope->ncols; i++) {
+    /* inner columns first; an enclosing query's (outer) only if none matches */
+    for (int pass = 0; scope && pass < 2 && !found; pass++)
+    for (int i = 0; i < scope->ncols; i++) {
         const ScopeColumn *c = &scope->cols[i];
+        if (c->outer != (pass == 1)) continue;
         if (table) {
             if (c->table == NULL || strcmp(c->table, table) != 0) continue;
             table_seen = true;
@@ -387,6 +396,16 @@ static Expr *bind_column_ref(Binder *b, PgQuery__ColumnRef *cr, const Scope *sco
             return NULL;
         }
         found = c;
+    }
+    for (int i = 0; found == NULL && b->outer_scope && i < b->outer_scope->ncols; i++) {
+        const ScopeColumn *c = &b->outer_scope->cols[i];
+        if ((table ? (c->table == NULL || strcmp(c->table, table) != 0) : c->hidden) || strcmp(c->name, name) != 0)
+            continue;
+        b->outer_refs++;
+        error_set_at(err, ERR_SQL, pos,
+                     "correlated subqueries are supported only as WHERE [NOT] EXISTS (...) and WHERE ... IN (...) "
+                     "conditions (column \"%s\" belongs to the outer query)", name);
+        return NULL;
     }
     if (found == NULL) {
         if (table && !table_seen)
@@ -655,10 +674,7 @@ static Expr *bind_func_call(Binder *b, PgQuery__FuncCall *fc, const Scope *scope
         error_set_at(err, ERR_SQL, pos, "malformed function call");
         return NULL;
     }
-    if (fc->over) {
-        error_set_at(err, ERR_SQL, pos, "window functions are not supported yet: %s", name);
-        return NULL;
-    }
+    if (fc->over) return bind_window_call(b, fc, name, scope, err);
     if (fc->agg_star || aggregate_is_known(name)) return bind_aggregate_call(b, fc, name, scope, err);
     static const char *const later[] = {"stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop",
                                         "array_agg", "percentile_cont", "percentile_disc", "approx_count_distinct",
@@ -773,6 +789,13 @@ static Expr *bind_type_cast(Binder *b, PgQuery__TypeCast *tc, const Scope *scope
     if (!bind_type_name(b, tc->type_name, &t, err)) return NULL;
     Expr *e = bind_coerce(b, arg, t, COERCE_EXPLICIT, err);
     if (e && e != arg && e->kind == EXPR_CAST) e->sql_pos = bind_pos(b, tc->location);
+    if (e && e->untyped_literal) {
+        /* 'a'::text is typed text, no longer a literal whose context decides */
+        Expr *typed = arena_alloc(b->arena, sizeof *typed);
+        *typed = *e;
+        typed->untyped_literal = false;
+        e = typed;
+    }
     return e;
 }
 
@@ -843,9 +866,7 @@ Expr *bind_expr(Binder *b, PgQuery__Node *node, const Scope *scope, Error *err)
         }
         return e;
     }
-    case PG_QUERY__NODE__NODE_SUB_LINK:
-        error_set_at(err, ERR_SQL, bind_pos(b, node->sub_link->location), "subqueries in expressions are not supported yet");
-        return NULL;
+    case PG_QUERY__NODE__NODE_SUB_LINK: return bind_sublink(b, node->sub_link, scope, err);
     case PG_QUERY__NODE__NODE_PARAM_REF:
         error_set_at(err, ERR_SQL, bind_pos(b, node->param_ref->location),
                      "positional parameters ($1) are not supported; use {{ name }} job parameters");

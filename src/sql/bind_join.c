@@ -223,6 +223,14 @@ static bool make_join(Binder *b, PlanNode *left, PlanNode *right, JoinType type,
     return true;
 }
 
+bool bind_make_join(Binder *b, PlanNode *left, PlanNode *right, JoinType type, Expr **conds, int nconds,
+                    PlanNode **out, Error *err)
+{
+    ExprList list = {0};
+    for (int i = 0; i < nconds; i++) list_push(b, &list, conds[i]);
+    return make_join(b, left, right, type, &list, out, err);
+}
+
 /* The scope of left ++ right. */
 static Scope concat_scopes(Binder *b, const Scope *l, const Scope *r, int nl)
 {
@@ -363,7 +371,7 @@ bool bind_join_expr(Binder *b, PgQuery__JoinExpr *je, PlanNode **out, Scope *sco
             }
             exprs[u] = e;
             names[u] = (char *)using_names[u];
-            s.cols[u] = (ScopeColumn){NULL, using_names[u], e->type, u, false};
+            s.cols[u] = (ScopeColumn){NULL, using_names[u], e->type, u, false, false};
         }
         for (int c = 0; c < nl + nr; c++) {
             exprs[nusing + c] = expr_column(b, c, j->types[c]);

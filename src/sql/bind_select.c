@@ -12,6 +12,7 @@
 #include "common/mem.h"
 #include "exec/expr_eval.h"
 #include "sql/binder.h"
+#include "sql/bind_window.h"
 #include "types/cast.h"
 
 #define MAX_VIEW_DEPTH 32
@@ -441,11 +442,100 @@ static bool bind_limit_value(Binder *b, PgQuery__Node *node, const char *what, i
     return true;
 }
 
+/* True if two bound expressions compute the same thing (same tree, same
+ * functions, equal constants): DISTINCT ON (lower(x)) ... ORDER BY lower(x). */
+static bool same_expr(const Expr *a, const Expr *b)
+{
+    if (a->kind != b->kind || !type_equal(a->type, b->type) || a->nargs != b->nargs || a->negated != b->negated)
+        return false;
+    switch (a->kind) {
+    case EXPR_COLUMN:
+        if (a->column != b->column) return false;
+        break;
+    case EXPR_CONST: {
+        if (a->constant.is_null || b->constant.is_null) return a->constant.is_null && b->constant.is_null;
+        if (a->type.id == TYPE_VARCHAR)
+            return a->constant.u.str.len == b->constant.u.str.len &&
+                   memcmp(a->constant.u.str.data, b->constant.u.str.data, a->constant.u.str.len) == 0;
+        Value x = a->constant, y = b->constant;
+        return memcmp(&x.u, &y.u, sizeof x.u) == 0;
+    }
+    case EXPR_CALL:
+    case EXPR_IS_DISTINCT:
+    case EXPR_GREATEST:
+    case EXPR_LEAST:
+        if (a->call->function != b->call->function || a->call->overload != b->call->overload) return false;
+        break;
+    case EXPR_BOOL_TEST:
+        if (a->bool_test != b->bool_test) return false;
+        break;
+    case EXPR_CASE:
+        if (a->has_else != b->has_else) return false;
+        break;
+    default: break;
+    }
+    for (int i = 0; i < a->nargs; i++)
+        if (!same_expr(a->args[i], b->args[i])) return false;
+    return true;
+}
+
+/* DISTINCT ON (exprs): bind the expressions as ORDER BY items would be (output
+ * names, positions, or expressions computed as hidden columns), check that
+ * they lead the ORDER BY as PostgreSQL requires, and return the sort keys
+ * (ORDER BY, then the DISTINCT ON expressions it does not cover) and the key
+ * columns whose first row per group is kept. */
+static bool bind_distinct_on(Binder *b, PgQuery__SelectStmt *stmt, const Scope *scope, TargetList *tl, int nvisible,
+                             const SortKey *order, SortKey **sort_out, int *nsort_out, SortKey **on_out, Error *err)
+{
+    int nd = (int)stmt->n_distinct_clause, no = (int)stmt->n_sort_clause;
+    PgQuery__SelectStmt fake = *stmt;
+    fake.n_sort_clause = (size_t)nd;
+    fake.sort_clause = arena_calloc(b->arena, sizeof(PgQuery__Node *) * (size_t)(nd + 1));
+    for (int i = 0; i < nd; i++) {
+        PgQuery__Node *n = arena_calloc(b->arena, sizeof *n);
+        n->node_case = PG_QUERY__NODE__NODE_SORT_BY;
+        n->sort_by = arena_calloc(b->arena, sizeof(PgQuery__SortBy));
+        n->sort_by->node = stmt->distinct_clause[i];
+        n->sort_by->location = node_location(stmt->distinct_clause[i]);
+        fake.sort_clause[i] = n;
+    }
+    SortKey *on;
+    if (!bind_order_by(b, &fake, scope, tl, nvisible, &on, err)) return false;
+    bool *covered = arena_calloc(b->arena, (size_t)nd + 1);
+    int ncovered = 0;
+    for (int k = 0; k < no && ncovered < nd; k++) {
+        int j = 0;
+        while (j < nd && on[j].column != order[k].column &&
+               !same_expr(tl->exprs[on[j].column], tl->exprs[order[k].column]))
+            j++;
+        if (j == nd)
+            return error_set_at(err, ERR_SQL, bind_pos(b, node_location(stmt->distinct_clause[0])),
+                                "SELECT DISTINCT ON expressions must match initial ORDER BY expressions");
+        for (int i = 0; i < nd; i++)
+            if (!covered[i] && (on[i].column == order[k].column ||
+                                same_expr(tl->exprs[on[i].column], tl->exprs[order[k].column]))) {
+                covered[i] = true;
+                ncovered++;
+            }
+    }
+    SortKey *sort = arena_calloc(b->arena, sizeof(SortKey) * (size_t)(no + nd + 1));
+    int nsort = 0;
+    for (int k = 0; k < no; k++) sort[nsort++] = order[k];
+    for (int i = 0; i < nd; i++)
+        if (!covered[i]) sort[nsort++] = on[i];
+    *sort_out = sort;
+    *nsort_out = nsort;
+    *on_out = on;
+    return true;
+}
+
 bool bind_select(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *err)
 {
     int saved_ctes = cte_count;
     AggBindContext *saved_agg = b->agg;
     b->agg = NULL;
+    WindowBindContext *saved_win = b->win;
+    b->win = NULL;
     if (stmt->with_clause) {
         PgQuery__WithClause *wc = stmt->with_clause;
         if (wc->recursive) return error_set_at(err, ERR_SQL, bind_pos(b, wc->location), "WITH RECURSIVE is not supported yet");
@@ -459,12 +549,9 @@ bool bind_select(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *er
     }
     bool ok = false;
     PlanNode *plan = NULL;
-    if (stmt->op != PG_QUERY__SET_OPERATION__SETOP_NONE && stmt->op != PG_QUERY__SET_OPERATION__SET_OPERATION_UNDEFINED) {
-        error_set(err, ERR_SQL, "UNION, INTERSECT and EXCEPT are not supported yet");
-        goto done;
-    }
-    if (stmt->n_values_lists > 0) {
-        ok = bind_values(b, stmt, &plan, err);
+    bool setop = stmt->op != PG_QUERY__SET_OPERATION__SETOP_NONE && stmt->op != PG_QUERY__SET_OPERATION__SET_OPERATION_UNDEFINED;
+    if (setop || stmt->n_values_lists > 0) {
+        ok = setop ? bind_set_operation(b, stmt, &plan, err) : bind_values(b, stmt, &plan, err);
         if (ok && (stmt->n_sort_clause || stmt->limit_count || stmt->limit_offset)) {
             /* VALUES ... ORDER BY / LIMIT: treat the VALUES as a FROM item */
             Scope sc = scope_of_plan(b, plan, NULL);
@@ -473,6 +560,13 @@ bool bind_select(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *er
             SortKey *keys = NULL;
             int nvisible = tl.n;
             if (stmt->n_sort_clause && !bind_order_by(b, stmt, &sc, &tl, nvisible, &keys, err)) { ok = false; goto done; }
+            if (setop && tl.n > nvisible) {
+                /* PostgreSQL: only result column names or positions */
+                error_set(err, ERR_SQL, "invalid UNION/INTERSECT/EXCEPT ORDER BY clause: only result column names "
+                                        "can be used, not expressions or functions");
+                ok = false;
+                goto done;
+            }
             plan = plan_project(b, plan, tl.n, tl.exprs, tl.names);
             if (stmt->n_sort_clause) {
                 PlanNode *s = plan_new(b, PLAN_SORT, plan->ncols);
@@ -487,45 +581,52 @@ bool bind_select(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *er
         }
         goto done;
     }
-    if (stmt->n_window_clause > 0) {
-        error_set(err, ERR_SQL, "WINDOW clauses are not supported yet");
-        goto done;
-    }
-    bool distinct = false;
+    bool distinct = false, distinct_on = false;
     if (stmt->n_distinct_clause > 0) {
-        if (stmt->n_distinct_clause == 1 && stmt->distinct_clause[0]->node_case == PG_QUERY__NODE__NODE__NOT_SET) {
+        if (stmt->n_distinct_clause == 1 && stmt->distinct_clause[0]->node_case == PG_QUERY__NODE__NODE__NOT_SET)
             distinct = true;
-        } else {
-            error_set(err, ERR_SQL, "SELECT DISTINCT ON is not supported yet");
-            goto done;
-        }
+        else
+            distinct_on = true;
     }
     if (stmt->into_clause) {
         error_set(err, ERR_SQL, "SELECT INTO is not supported; use CREATE TABLE ... AS");
         goto done;
     }
     Scope scope = {NULL, 0};
-    if (!bind_from_where(b, stmt, &plan, &scope, err)) goto done;
+    WindowBindContext wctx; /* window calls: in the select list and ORDER BY only */
+    bind_window_begin(b, &wctx, stmt, "WHERE");
+    if (!bind_from_where_subqueries(b, stmt, &plan, &scope, err)) goto done;
     /* the select list, HAVING and ORDER BY may call aggregates */
     AggBindContext actx;
     memset(&actx, 0, sizeof actx);
     actx.active = true;
     b->agg = &actx;
+    bind_window_allow(b, NULL);
     TargetList tl = {0};
     if (!bind_targets(b, stmt, &scope, &tl, err)) goto done;
     int nvisible = tl.n;
     Expr *having = NULL;
     if (stmt->having_clause) {
+        bind_window_allow(b, "HAVING");
         having = bind_condition(b, stmt->having_clause, &scope, "HAVING", err);
+        bind_window_allow(b, NULL);
         if (!having) goto done;
     }
     SortKey *keys = NULL;
     if (stmt->n_sort_clause && !bind_order_by(b, stmt, &scope, &tl, nvisible, &keys, err)) goto done;
+    SortKey *on_sort = NULL, *on_keys = NULL;
+    int on_nsort = 0;
+    if (distinct_on &&
+        !bind_distinct_on(b, stmt, &scope, &tl, nvisible, keys, &on_sort, &on_nsort, &on_keys, err))
+        goto done;
     actx.active = false;
+    bind_window_allow(b, "GROUP BY");
+    if (!bind_window_check_group_by(b, stmt, tl.exprs, nvisible, err)) goto done;
     if (actx.naggs > 0 || stmt->n_group_clause > 0 || having) {
         if (!bind_aggregation(b, stmt, &scope, &plan, tl.exprs, tl.n, nvisible, &having, err)) goto done;
     }
     b->agg = saved_agg;
+    if (wctx.ncalls > 0 && !bind_windows(b, &plan, tl.exprs, tl.n, err)) goto done;
     plan = plan_project(b, plan, tl.n, tl.exprs, tl.names);
     if (distinct) {
         /* DISTINCT groups by every output column */
@@ -542,7 +643,22 @@ bool bind_select(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *er
         d->naggs = 0;
         plan = d;
     }
-    if (stmt->n_sort_clause) {
+    if (distinct_on) {
+        /* DISTINCT ON: sort by ORDER BY (led by the keys), keep each key group's first row */
+        PlanNode *s = plan_new(b, PLAN_SORT, plan->ncols);
+        memcpy(s->types, plan->types, sizeof(LogicalType) * (size_t)plan->ncols);
+        memcpy(s->names, plan->names, sizeof(char *) * (size_t)plan->ncols);
+        s->child = plan;
+        s->keys = on_sort;
+        s->nkeys = on_nsort;
+        PlanNode *u = plan_new(b, PLAN_UNIQUE, plan->ncols);
+        memcpy(u->types, plan->types, sizeof(LogicalType) * (size_t)plan->ncols);
+        memcpy(u->names, plan->names, sizeof(char *) * (size_t)plan->ncols);
+        u->child = s;
+        u->keys = on_keys;
+        u->nkeys = (int)stmt->n_distinct_clause;
+        plan = u;
+    } else if (stmt->n_sort_clause) {
         PlanNode *s = plan_new(b, PLAN_SORT, plan->ncols);
         memcpy(s->types, plan->types, sizeof(LogicalType) * (size_t)plan->ncols);
         memcpy(s->names, plan->names, sizeof(char *) * (size_t)plan->ncols);
@@ -577,6 +693,7 @@ limit:
 done:
     cte_count = saved_ctes;
     b->agg = saved_agg;
+    b->win = saved_win;
     if (ok) *out = plan;
     return ok;
 }

@@ -21,6 +21,7 @@ typedef struct ScopeColumn {
     LogicalType type;
     int index;         /* column of the input batch */
     bool hidden;       /* only reachable qualified (the right copy of a USING column) */
+    bool outer;        /* of an enclosing query (a decorrelated subquery): matched only if no inner column is */
 } ScopeColumn;
 
 typedef struct Scope {
@@ -52,6 +53,9 @@ typedef struct Binder {
     FunctionCall ***calls; /* every bound call, released by binder_release (shared with nested binders) */
     int *ncalls, *cap_calls;
     AggBindContext *agg;   /* where aggregate calls go; NULL = not allowed */
+    struct WindowBindContext *win; /* where window calls go (sql/bind_window.h); NULL = not allowed */
+    const Scope *outer_scope; /* while binding a subquery expression: the enclosing query's columns */
+    int outer_refs;        /* references to outer_scope seen (each one an error: correlation unsupported there) */
 } Binder;
 
 /* Initialise a binder for one statement (arena and catalog are borrowed). */
@@ -110,6 +114,19 @@ bool bind_join_expr(Binder *b, PgQuery__JoinExpr *je, PlanNode **out, Scope *sco
  * inner joins, WHERE conditions between items become their join keys, and
  * conditions on one item are applied under the join. */
 bool bind_from_where(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **plan, Scope *scope, Error *err);
+/* Bind UNION / INTERSECT / EXCEPT [ALL] (without its ORDER BY / LIMIT) into a plan (bind_setop.c). */
+bool bind_set_operation(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **out, Error *err);
+/* A subquery used as an expression: scalar, EXISTS, IN / op ANY / op ALL;
+ * uncorrelated ones are run once, here, and become constants (bind_subquery.c). */
+Expr *bind_sublink(Binder *b, PgQuery__SubLink *sl, const Scope *scope, Error *err);
+/* bind_from_where, with WHERE's [NOT] EXISTS and [NOT] IN (subquery)
+ * conjuncts turned into SEMI / ANTI joins (bind_subquery.c). */
+bool bind_from_where_subqueries(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **plan, Scope *scope, Error *err);
+/* Join two plans on conds bound against left ++ right (see bind_join.c). */
+bool bind_make_join(Binder *b, PlanNode *left, PlanNode *right, JoinType type, Expr **conds, int nconds,
+                    PlanNode **out, Error *err);
+/* A call of a binary operator ("=", "<" ...) with PostgreSQL's operand typing. */
+Expr *bind_operator(Binder *b, const char *name, Expr *l, Expr *r, int pos, Error *err);
 /* Bind a table function in FROM (read_csv ...) into a scan plan. */
 bool bind_table_function(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
                          Error *err);

@@ -6,6 +6,8 @@
 
 static const CopyFormat *const formats[] = {
     &copy_format_csv,
+    &copy_format_json,
+    &copy_format_parquet,
 };
 
 static bool ends_with(const char *s, const char *suffix)

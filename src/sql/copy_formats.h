@@ -31,5 +31,9 @@ bool copy_format_resolve(const char *path, const SqlOption *opts, int nopts, con
 
 /* CSV (copy_csv.c). */
 extern const CopyFormat copy_format_csv;
+/* JSON Lines (copy_json.c). */
+extern const CopyFormat copy_format_json;
+/* Parquet (copy_parquet.c). */
+extern const CopyFormat copy_format_parquet;
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "sql/bind_parquet.h"
 #include "types/cast.h"
 
 typedef struct TableFunction {
@@ -14,6 +15,14 @@ typedef struct TableFunction {
 static const TableFunction table_functions[] = {
     {"read_csv", bind_read_csv},
     {"read_csv_auto", bind_read_csv},
+    {"read_parquet", bind_read_parquet},
+    {"parquet_scan", bind_read_parquet},
+    {"parquet_schema", bind_parquet_schema},
+    {"parquet_metadata", bind_parquet_metadata},
+    {"parquet_kv_metadata", bind_parquet_kv_metadata},
+    {"read_json", bind_read_json},
+    {"read_json_auto", bind_read_json},
+    {"read_ndjson", bind_read_ndjson},
 };
 
 static const char *string_of(const PgQuery__Node *n)

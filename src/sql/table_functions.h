@@ -18,5 +18,10 @@ bool table_function_args(Binder *b, PgQuery__FuncCall *fc, const char *fname, ch
 /* read_csv / read_csv_auto (bind_csv.c). */
 bool bind_read_csv(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
                    Error *err);
+/* read_json / read_json_auto / read_ndjson (bind_json.c). */
+bool bind_read_json(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
+                    Error *err);
+bool bind_read_ndjson(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
+                      Error *err);
 
 #endif

@@ -260,7 +260,7 @@ bool datetime_parse_date(const char *s, size_t n, int32_t *out, Error *err)
     if (st == PARSE_SYNTAX) {
         size_t k = 0;
         while (k < n && is_space(s[k])) k++;
-        if (n - k >= 8 && (strncasecmp(s + k, "infinity", 8) == 0 || strncasecmp(s + k, "-infinity", 9) == 0))
+        if ((n - k >= 8 && strncasecmp(s + k, "infinity", 8) == 0) || (n - k >= 9 && strncasecmp(s + k, "-infinity", 9) == 0))
             return error_set(err, ERR_DATA, "infinite dates are not supported: \"%.*s\"", clip_len(n), s);
         return error_set(err, ERR_DATA, "invalid input syntax for type date: \"%.*s\"", clip_len(n), s);
     }
@@ -280,7 +280,7 @@ bool datetime_parse_timestamp(const char *s, size_t n, int64_t *out, Error *err)
     if (st == PARSE_SYNTAX) {
         size_t k = 0;
         while (k < n && is_space(s[k])) k++;
-        if (n - k >= 8 && (strncasecmp(s + k, "infinity", 8) == 0 || strncasecmp(s + k, "-infinity", 9) == 0))
+        if ((n - k >= 8 && strncasecmp(s + k, "infinity", 8) == 0) || (n - k >= 9 && strncasecmp(s + k, "-infinity", 9) == 0))
             return error_set(err, ERR_DATA, "infinite timestamps are not supported: \"%.*s\"", clip_len(n), s);
         return error_set(err, ERR_DATA, "invalid input syntax for type timestamp: \"%.*s\"", clip_len(n), s);
     }
@@ -300,9 +300,21 @@ bool datetime_parse_timestamp(const char *s, size_t n, int64_t *out, Error *err)
 
 /* ---- interval input ---------------------------------------------------- */
 
+/* Months and days are doubles (exact far beyond the int32 range they are
+ * checked against); microseconds are exact integers plus a fraction, since
+ * they reach 2^63 where a double would silently round (999999994:05:06). */
 typedef struct IntervalAcc {
-    double months, days, micros; /* exact up to 2^53; checked when converting */
+    double months, days;
+    kiln_int128 micros;  /* whole microseconds */
+    double micros_frac;  /* fractions of the larger units, in microseconds */
 } IntervalAcc;
+
+/* A number of interval text: whole part exact (saturated far beyond any
+ * valid interval), fraction in (-1, 1) with the same sign. */
+typedef struct IntervalNumber {
+    int64_t whole;
+    double frac;
+} IntervalNumber;
 
 typedef enum IntervalUnit {
     IU_NONE, IU_MICRO, IU_MILLI, IU_SECOND, IU_MINUTE, IU_HOUR, IU_DAY, IU_WEEK, IU_MONTH, IU_YEAR, IU_DECADE,
@@ -336,32 +348,37 @@ static IntervalUnit unit_from_word(const char *w, size_t n)
     return IU_NONE;
 }
 
-/* Add value (integer part ip, signed fraction frac) of a unit, spilling
- * fractions downward as PostgreSQL does. */
-static void interval_acc_add(IntervalAcc *acc, IntervalUnit u, double value)
+static void interval_acc_add_micros(IntervalAcc *acc, IntervalNumber v, int64_t micros_per_unit)
 {
-    double ip = trunc(value), frac = value - ip;
+    acc->micros += (kiln_int128)v.whole * micros_per_unit;
+    acc->micros_frac += v.frac * (double)micros_per_unit;
+}
+
+/* Add a number of a unit, spilling fractions downward as PostgreSQL does. */
+static void interval_acc_add(IntervalAcc *acc, IntervalUnit u, IntervalNumber v)
+{
+    double ip = (double)v.whole, frac = v.frac;
     switch (u) {
-    case IU_MICRO: acc->micros += value; break;
-    case IU_MILLI: acc->micros += value * 1000.0; break;
-    case IU_SECOND: acc->micros += value * 1e6; break;
-    case IU_MINUTE: acc->micros += value * 6e7; break;
-    case IU_HOUR: acc->micros += value * 3.6e9; break;
+    case IU_MICRO: interval_acc_add_micros(acc, v, 1); break;
+    case IU_MILLI: interval_acc_add_micros(acc, v, 1000); break;
+    case IU_SECOND: interval_acc_add_micros(acc, v, 1000000); break;
+    case IU_MINUTE: interval_acc_add_micros(acc, v, INT64_C(60000000)); break;
+    case IU_HOUR: interval_acc_add_micros(acc, v, INT64_C(3600000000)); break;
     case IU_DAY:
         acc->days += ip;
-        acc->micros += frac * 8.64e10;
+        acc->micros_frac += frac * 8.64e10;
         break;
     case IU_WEEK: {
-        double d = value * 7.0, dip = trunc(d);
-        acc->days += dip;
-        acc->micros += (d - dip) * 8.64e10;
+        double d = frac * 7.0, dip = trunc(d);
+        acc->days += ip * 7.0 + dip;
+        acc->micros_frac += (d - dip) * 8.64e10;
         break;
     }
     case IU_MONTH: {
         double d = frac * 30.0, dip = trunc(d);
         acc->months += ip;
         acc->days += dip;
-        acc->micros += (d - dip) * 8.64e10;
+        acc->micros_frac += (d - dip) * 8.64e10;
         break;
     }
     case IU_YEAR: acc->months += ip * 12 + rint(frac * 12); break;
@@ -373,29 +390,33 @@ static void interval_acc_add(IntervalAcc *acc, IntervalUnit u, double value)
 }
 
 /* Read a signed decimal number; false if there is none. */
-static bool read_signed_decimal(const char *s, size_t n, size_t *i, double *out)
+static bool read_signed_decimal(const char *s, size_t n, size_t *i, IntervalNumber *out)
 {
     size_t j = *i;
     bool neg = false;
     if (j < n && (s[j] == '+' || s[j] == '-')) neg = s[j++] == '-';
-    double v = 0;
+    int64_t whole = 0;
+    double frac = 0;
     bool any = false;
     while (j < n && is_digit(s[j])) {
-        v = v * 10 + (s[j++] - '0');
+        /* saturate: 10^17 of any unit is out of every interval field's range */
+        if (whole < INT64_C(100000000000000000)) whole = whole * 10 + (s[j] - '0');
+        j++;
         any = true;
     }
     if (j < n && s[j] == '.') {
         j++;
         double scale = 0.1;
         while (j < n && is_digit(s[j])) {
-            v += (s[j++] - '0') * scale;
+            frac += (s[j++] - '0') * scale;
             scale /= 10;
             any = true;
         }
     }
     if (!any) return false;
     *i = j;
-    *out = neg ? -v : v;
+    out->whole = neg ? -whole : whole;
+    out->frac = neg ? -frac : frac;
     return true;
 }
 
@@ -422,7 +443,8 @@ static bool read_interval_time(const char *s, size_t n, size_t *i, IntervalAcc *
             }
         }
     }
-    double us = (double)h * 3.6e9 + (double)m * 6e7 + (double)sec * 1e6 + rint(frac * 1e6);
+    kiln_int128 us = (kiln_int128)h * INT64_C(3600000000) + (kiln_int128)m * 60000000 + (kiln_int128)sec * 1000000 +
+                     (kiln_int128)rint(frac * 1e6);
     acc->micros += neg ? -us : us;
     *i = j;
     return true;
@@ -440,7 +462,7 @@ static bool parse_iso8601_interval(const char *s, size_t n, size_t i, IntervalAc
             i++;
             continue;
         }
-        double v;
+        IntervalNumber v;
         if (!read_signed_decimal(s, n, &i, &v) || i >= n) return false;
         char u = (char)(s[i++] | 0x20);
         IntervalUnit unit;
@@ -495,7 +517,7 @@ static bool parse_postgres_interval(const char *s, size_t n, size_t i, IntervalA
             any = true;
             continue;
         }
-        double v;
+        IntervalNumber v;
         if (!read_signed_decimal(s, n, &i, &v)) return false;
         while (i < n && is_space(s[i])) i++;
         size_t start = i;
@@ -521,6 +543,7 @@ static bool parse_postgres_interval(const char *s, size_t n, size_t i, IntervalA
         acc->months = -acc->months;
         acc->days = -acc->days;
         acc->micros = -acc->micros;
+        acc->micros_frac = -acc->micros_frac;
     }
     return true;
 }
@@ -529,12 +552,15 @@ bool datetime_parse_interval(const char *s, size_t n, Interval *out, Error *err)
 {
     size_t i = 0;
     while (i < n && is_space(s[i])) i++;
-    IntervalAcc acc = {0, 0, 0};
+    IntervalAcc acc = {0, 0, 0, 0};
     bool ok = i < n && (s[i] == 'P' || s[i] == 'p') ? parse_iso8601_interval(s, n, i, &acc)
                                                      : parse_postgres_interval(s, n, i, &acc);
     if (!ok) return error_set(err, ERR_DATA, "invalid input syntax for type interval: \"%.*s\"", clip_len(n), s);
-    double micros = rint(acc.micros);
-    if (fabs(acc.months) > INT32_MAX || fabs(acc.days) > INT32_MAX || fabs(micros) >= 9.2e18)
+    /* the fractions sum to far less than 2^63 unless a field is out of range anyway */
+    bool frac_ok = fabs(acc.micros_frac) < 9.2e18;
+    kiln_int128 micros = acc.micros + (frac_ok ? (kiln_int128)rint(acc.micros_frac) : 0);
+    if (fabs(acc.months) > INT32_MAX || fabs(acc.days) > INT32_MAX || !frac_ok || micros > INT64_MAX ||
+        micros < INT64_MIN)
         return error_set(err, ERR_DATA, "interval field value out of range: \"%.*s\"", clip_len(n), s);
     out->months = (int32_t)acc.months;
     out->days = (int32_t)acc.days;

@@ -99,6 +99,7 @@ static const TypeAlias type_aliases[] = {
     {"text", TYPE_VARCHAR},      {"varchar", TYPE_VARCHAR}, {"bpchar", TYPE_VARCHAR},
     {"char", TYPE_VARCHAR},      {"character", TYPE_VARCHAR}, {"character varying", TYPE_VARCHAR},
     {"string", TYPE_VARCHAR},
+    {"json", TYPE_VARCHAR},      {"jsonb", TYPE_VARCHAR}, /* JSON is text in kiln (docs/json.md) */
     {"date", TYPE_DATE},
     {"timestamp", TYPE_TIMESTAMP}, {"timestamp without time zone", TYPE_TIMESTAMP},
     {"datetime", TYPE_TIMESTAMP},

@@ -104,6 +104,8 @@ check_page() {
 check_page docs/cli.md
 check_page docs/jobs.md
 check_page docs/sql.md
+check_page docs/json.md
+check_page docs/parquet.md
 
 if [ "$examples" -lt 10 ]; then
     echo "FAIL: only $examples examples found in the docs"

@@ -201,7 +201,7 @@ static bool open_next_file(CsvReader *r, Error *err)
         uint64_t start = r->is_range ? r->range_start : 0;
         uint64_t end = r->is_range ? r->range_end : UINT64_MAX;
         if (!csv_scanner_open(&r->scan, path, &r->dialect, r->opts.block_size, r->opts.max_line_size, start, end,
-                              err)) {
+                              r->opts.compression, err)) {
             csv_scanner_close(&r->scan);
             return false;
         }

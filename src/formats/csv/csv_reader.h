@@ -42,6 +42,9 @@
  *                 "filename") holding each row's file path.
  *   block_size    bytes read at a time (default 4 MiB; tests use tiny ones).
  *   max_line_size longest record in bytes (default 64 MiB).
+ *   compression   COMPRESSION_AUTO (default): files ending .gz, .zst, .bz2,
+ *                 .lz4 are decompressed as they are read (io/decompress.h);
+ *                 a codec or COMPRESSION_NONE overrides the extension.
  *
  * Inference: per column the narrowest of BOOLEAN (true/false), BIGINT,
  * DOUBLE, DATE (YYYY-MM-DD), TIMESTAMP (date [T| ]HH:MM:SS[.ffffff]) that
@@ -78,6 +81,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "io/compression.h"
 #include "types/batch.h"
 #include "types/types.h"
 
@@ -109,6 +113,7 @@ typedef struct CsvOptions {
     const char *filename;     /* name of the file-name column, NULL = none */
     size_t block_size;
     size_t max_line_size;
+    Compression compression;  /* AUTO (default): by file extension (io/compression.h) */
 } CsvOptions;
 
 /* What a file looks like: its dialect and its columns. */

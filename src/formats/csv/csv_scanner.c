@@ -52,6 +52,13 @@ static bool refill(CsvScanner *s, Error *err)
         s->cap = grown;
     }
     size_t want = s->cap - s->len, got = 0;
+    if (s->dec) { /* compressed: the stream's next bytes; a short read is its end */
+        if (!decompress_read(s->dec, s->buf + s->len, want, &got, err)) return false;
+        s->len += got;
+        s->read_offset += got;
+        if (got < want) s->eof = true;
+        return true;
+    }
     if (!fs_pread(s->file, s->buf + s->len, want, s->read_offset, &got, err)) return false;
     s->len += got;
     s->read_offset += got;
@@ -183,7 +190,7 @@ static int scan_record(CsvScanner *s)
 }
 
 bool csv_scanner_open(CsvScanner *s, const char *path, const CsvDialect *dialect, size_t block_size,
-                      size_t max_record, uint64_t start, uint64_t end, Error *err)
+                      size_t max_record, uint64_t start, uint64_t end, Compression compression, Error *err)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
@@ -199,6 +206,17 @@ bool csv_scanner_open(CsvScanner *s, const char *path, const CsvDialect *dialect
     if (s->cap > max_record) s->cap = max_record;
     uint64_t remaining = s->file->size > start ? s->file->size - start + 2 : 2;
     if (s->cap > remaining) s->cap = remaining < 64 ? 64 : (size_t)remaining; /* small files, small buffers */
+    if (compression_is_compressed(path, compression)) {
+        if (start > 0) return error_set(err, ERR_INTERNAL, "a compressed file cannot be read from an offset");
+        s->dec = decompress_open(s->file, compression, err);
+        if (s->dec == NULL) return false;
+        s->cap = block_size < 64 ? 64 : block_size; /* the decompressed size is unknown */
+        if (s->cap > max_record) s->cap = max_record;
+        s->buf = mem_alloc(s->cap);
+        if (!refill(s, err)) return false;
+        if (s->len >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0) s->pos = 3;
+        return true;
+    }
     s->buf = mem_alloc(s->cap);
     s->read_offset = s->buf_offset = start > 0 ? start - 1 : 0;
     if (s->file->size == 0 || s->read_offset >= s->file->size) {
@@ -225,6 +243,7 @@ bool csv_scanner_open(CsvScanner *s, const char *path, const CsvDialect *dialect
 
 void csv_scanner_close(CsvScanner *s)
 {
+    decompress_close(s->dec);
     fs_close(s->file);
     mem_free(s->buf);
     mem_free(s->fields);

@@ -32,6 +32,7 @@
 
 #include "common/error.h"
 #include "common/strbuf.h"
+#include "io/decompress.h"
 #include "io/fs.h"
 
 typedef struct CsvDialect {
@@ -55,6 +56,7 @@ typedef enum CsvScanResult {
 
 typedef struct CsvScanner {
     FsFile *file;          /* owned */
+    Decompressor *dec;     /* compressed file: read through it, from start to end (owned) */
     const char *path;      /* the file's path as the user gave it (borrowed) */
     CsvDialect dialect;
     char *buf;
@@ -79,9 +81,12 @@ typedef struct CsvScanner {
 } CsvScanner;
 
 /* Open path for scanning [start, end) of it (end = UINT64_MAX: to the end).
- * Reads the first block and skips a UTF-8 byte order mark at offset 0. */
+ * Reads the first block and skips a UTF-8 byte order mark at offset 0.
+ * A file compressed under `compression` (io/compression.h) is decompressed
+ * as it is read; offsets are then in the decompressed data and only
+ * start = 0 is allowed. */
 bool csv_scanner_open(CsvScanner *s, const char *path, const CsvDialect *dialect, size_t block_size,
-                      size_t max_record, uint64_t start, uint64_t end, Error *err);
+                      size_t max_record, uint64_t start, uint64_t end, Compression compression, Error *err);
 /* Close the file and free the buffers (safe on a zeroed scanner). */
 void csv_scanner_close(CsvScanner *s);
 /* Scan the next record.  On ERR_DATA errors (unterminated quote, record too
@@ -94,6 +99,9 @@ bool csv_scanner_skip_lines(CsvScanner *s, int64_t n, Error *err);
  * the buffer or into scratch: valid until the next call on s or scratch. */
 const char *csv_scanner_field_text(const CsvScanner *s, int i, StrBuf *scratch, uint32_t *len);
 /* File offset up to which records have been consumed (progress). */
-static inline uint64_t csv_scanner_consumed(const CsvScanner *s) { return s->buf_offset + s->pos; }
+static inline uint64_t csv_scanner_consumed(const CsvScanner *s)
+{
+    return s->dec ? decompress_bytes_in(s->dec) : s->buf_offset + s->pos; /* compressed: bytes of the file */
+}
 
 #endif

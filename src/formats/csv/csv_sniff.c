@@ -71,7 +71,7 @@ static size_t block_size(const CsvOptions *opts)
 static bool open_scanner(CsvScanner *s, const char *path, const CsvOptions *opts, const CsvDialect *d,
                          size_t block, Error *err)
 {
-    if (!csv_scanner_open(s, path, d, block, max_line(opts), 0, UINT64_MAX, err)) return false;
+    if (!csv_scanner_open(s, path, d, block, max_line(opts), 0, UINT64_MAX, opts->compression, err)) return false;
     return csv_scanner_skip_lines(s, opts->skip, err);
 }
 

@@ -13,6 +13,7 @@
 
 #include "common/mem.h"
 #include "common/strbuf.h"
+#include "io/compress.h"
 #include "io/fs.h"
 #include "types/cast.h"
 
@@ -41,6 +42,7 @@ void csv_write_options_init(CsvWriteOptions *opts)
     opts->quote = '"';
     opts->escape = '\0';
     opts->nullstr = NULL;
+    opts->compression = COMPRESSION_AUTO;
 }
 
 static CsvWriter *writer_new(const CsvWriteOptions *opts, Error *err)
@@ -75,7 +77,7 @@ CsvWriter *csv_writer_open(const char *path, const CsvWriteOptions *opts, Error 
 {
     CsvWriter *w = writer_new(opts, err);
     if (w == NULL) return NULL;
-    w->file = fs_open_write(path, err);
+    w->file = compress_open_write(path, opts->compression, err); /* plain fs_open_write when uncompressed */
     if (w->file == NULL) {
         csv_writer_abort(w);
         return NULL;

@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "common/error.h"
+#include "io/compression.h"
 #include "types/batch.h"
 
 typedef struct CsvWriteOptions {
@@ -30,6 +31,7 @@ typedef struct CsvWriteOptions {
     char quote;           /* default '"' */
     char escape;          /* default '\0' = the quote (quotes are doubled) */
     const char *nullstr;  /* written for NULL; default "" (copied at open) */
+    Compression compression; /* file target: AUTO (default) = by extension (.gz ...), io/compress.h */
 } CsvWriteOptions;
 
 typedef struct CsvWriter CsvWriter;

@@ -1,0 +1,967 @@
+/* parquet_reader: footer, schema mapping and column chunk decoding (see the
+ * header).
+ *
+ * A column reader walks the pages of one column chunk.  For each call it
+ * takes rows from the current page: definition levels first (RLE hybrid),
+ * then as many values as there are non-NULL rows, decoded into a batch-sized
+ * array of raw values (PqRaw: an integer, a double, or bytes pointing into
+ * the page, the dictionary or a per-call arena), then converted into the
+ * output vector.  Dictionary pages are decoded into a PqRaw array whose
+ * bytes point into the kept dictionary page buffer. */
+#include "formats/parquet/parquet_reader.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/mem.h"
+#include "common/strbuf.h"
+#include "formats/parquet/parquet_codec.h"
+#include "formats/parquet/parquet_encoding.h"
+#include "types/decimal.h"
+
+/* Conversions from physical values to kiln values. */
+enum {
+    CV_BOOL, CV_I32, CV_U32, CV_DATE, CV_I32_DEC, CV_I64, CV_U64_DEC, CV_I64_DEC, CV_TS_MILLIS, CV_TS_MICROS,
+    CV_TS_NANOS, CV_INT96, CV_FLOAT, CV_DOUBLE, CV_FLOAT16, CV_STRING, CV_BIN_DEC, CV_UUID,
+};
+
+/* A page's uncompressed size may exceed this only in proportion to its compressed size. */
+#define PAGE_FLOOR_BYTES ((int64_t)16 << 20)
+#define PAGE_MAX_RATIO 4096
+
+typedef struct PqRaw {
+    union {
+        int64_t i;
+        double d;
+        struct {
+            const uint8_t *p;
+            uint32_t len;
+        } s;
+    } u;
+} PqRaw;
+
+/* ---- opening ---- */
+
+static uint32_t le32(const uint8_t *p) { return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
+
+static bool data_error(Error *err, const char *path, const char *fmt, const char *detail)
+{
+    char msg[600];
+    snprintf(msg, sizeof msg, fmt, detail ? detail : "");
+    error_set(err, ERR_DATA, "%s", msg);
+    error_set_location(err, path, 0, 0);
+    return false;
+}
+
+static bool decimal_type_ok(int precision, int scale) { return precision >= 1 && precision <= DECIMAL_MAX_PRECISION && scale >= 0 && scale <= precision; }
+
+/* Map a leaf to a kiln type; sets c->unsupported when kiln cannot. */
+static void map_leaf(ParquetColumn *c, const PqSchemaElement *e)
+{
+    const PqLogicalType *lt = &e->logical;
+    int ct = e->converted_type;
+    bool is_decimal = lt->kind == PQ_LT_DECIMAL || ct == PQ_CT_DECIMAL;
+    int precision = lt->kind == PQ_LT_DECIMAL ? lt->precision : e->precision;
+    int scale = lt->kind == PQ_LT_DECIMAL ? lt->scale : e->scale;
+    c->type = type_make(TYPE_VARCHAR);
+    if (is_decimal) {
+        if (!decimal_type_ok(precision, scale)) {
+            c->unsupported = "a DECIMAL wider than 38 digits";
+            return;
+        }
+        c->type = type_decimal(precision, scale);
+    }
+    if (lt->kind == PQ_LT_TIME || ct == PQ_CT_TIME_MILLIS || ct == PQ_CT_TIME_MICROS) {
+        c->unsupported = "the TIME type";
+        return;
+    }
+    if (lt->kind == PQ_LT_GEOMETRY || lt->kind == PQ_LT_GEOGRAPHY) {
+        c->unsupported = lt->kind == PQ_LT_GEOMETRY ? "GEOMETRY" : "GEOGRAPHY";
+        return;
+    }
+    if (lt->kind == PQ_LT_VARIANT) {
+        c->unsupported = "VARIANT";
+        return;
+    }
+    if (ct == PQ_CT_INTERVAL) {
+        c->unsupported = "the INTERVAL type";
+        return;
+    }
+    switch (e->type) {
+    case PQ_BOOLEAN: c->type = type_make(TYPE_BOOLEAN); c->conv = CV_BOOL; return;
+    case PQ_INT32:
+        if (is_decimal) {
+            c->conv = CV_I32_DEC;
+        } else if (lt->kind == PQ_LT_DATE || ct == PQ_CT_DATE) {
+            c->type = type_make(TYPE_DATE);
+            c->conv = CV_DATE;
+        } else if ((lt->kind == PQ_LT_INTEGER && !lt->is_signed && lt->bit_width == 32) || ct == PQ_CT_UINT_32) {
+            c->type = type_make(TYPE_BIGINT);
+            c->conv = CV_U32;
+        } else {
+            c->type = type_make(TYPE_INTEGER);
+            c->conv = CV_I32;
+        }
+        return;
+    case PQ_INT64:
+        if (is_decimal) {
+            c->conv = CV_I64_DEC;
+        } else if (lt->kind == PQ_LT_TIMESTAMP || ct == PQ_CT_TIMESTAMP_MILLIS || ct == PQ_CT_TIMESTAMP_MICROS) {
+            int unit = lt->kind == PQ_LT_TIMESTAMP ? lt->unit : ct == PQ_CT_TIMESTAMP_MILLIS ? PQ_UNIT_MILLIS : PQ_UNIT_MICROS;
+            c->type = type_make(TYPE_TIMESTAMP);
+            c->conv = unit == PQ_UNIT_MILLIS ? CV_TS_MILLIS : unit == PQ_UNIT_NANOS ? CV_TS_NANOS : CV_TS_MICROS;
+        } else if ((lt->kind == PQ_LT_INTEGER && !lt->is_signed) || ct == PQ_CT_UINT_64) {
+            c->type = type_decimal(20, 0);
+            c->conv = CV_U64_DEC;
+        } else {
+            c->type = type_make(TYPE_BIGINT);
+            c->conv = CV_I64;
+        }
+        return;
+    case PQ_INT96: c->type = type_make(TYPE_TIMESTAMP); c->conv = CV_INT96; return;
+    case PQ_FLOAT: c->type = type_make(TYPE_DOUBLE); c->conv = CV_FLOAT; return;
+    case PQ_DOUBLE: c->type = type_make(TYPE_DOUBLE); c->conv = CV_DOUBLE; return;
+    case PQ_BYTE_ARRAY:
+    case PQ_FIXED:
+        if (is_decimal) {
+            c->conv = CV_BIN_DEC;
+        } else if (e->type == PQ_FIXED && lt->kind == PQ_LT_FLOAT16 && e->type_length == 2) {
+            c->type = type_make(TYPE_DOUBLE);
+            c->conv = CV_FLOAT16;
+        } else if (e->type == PQ_FIXED && lt->kind == PQ_LT_UUID && e->type_length == 16) {
+            c->conv = CV_UUID; /* as text, the canonical 8-4-4-4-12 form */
+        } else if (e->type == PQ_FIXED) {
+            c->unsupported = "binary data (FIXED_LEN_BYTE_ARRAY; kiln has no BLOB type yet)";
+        } else {
+            c->conv = CV_STRING;
+        }
+        if (e->type == PQ_FIXED && e->type_length <= 0) c->unsupported = "a FIXED_LEN_BYTE_ARRAY without a length";
+        return;
+    default: c->unsupported = "an unknown physical type"; return;
+    }
+}
+
+/* Walk the schema tree from element *pos (depth-first), counting leaves. */
+static bool walk_schema(ParquetFile *pf, uint32_t *pos, int *leaves, int depth, Error *err)
+{
+    if (*pos >= pf->meta.nschema) return data_error(err, pf->path, "invalid Parquet schema: %s", "children missing");
+    if (depth > 64) return data_error(err, pf->path, "invalid Parquet schema: %s", "nested too deeply");
+    const PqSchemaElement *e = &pf->meta.schema[(*pos)++];
+    if (e->num_children < 0) return data_error(err, pf->path, "invalid Parquet schema: %s", "negative child count");
+    if (e->num_children == 0) {
+        if (e->type < 0) return data_error(err, pf->path, "invalid Parquet schema: %s", "a leaf without a type");
+        (*leaves)++;
+        return true;
+    }
+    for (int32_t i = 0; i < e->num_children; i++)
+        if (!walk_schema(pf, pos, leaves, depth + 1, err)) return false;
+    return true;
+}
+
+static const char *group_feature(const PqSchemaElement *e)
+{
+    if (e->logical.kind == PQ_LT_LIST || e->converted_type == PQ_CT_LIST) return "LIST";
+    if (e->logical.kind == PQ_LT_MAP || e->converted_type == PQ_CT_MAP || e->converted_type == PQ_CT_MAP_KEY_VALUE)
+        return "MAP";
+    return "STRUCT";
+}
+
+static bool build_columns(ParquetFile *pf, Error *err)
+{
+    PqFileMeta *m = &pf->meta;
+    if (m->nschema == 0) return data_error(err, pf->path, "invalid Parquet schema: %s", "no root element");
+    const PqSchemaElement *root = &m->schema[0];
+    if (root->num_children < 0 || (uint32_t)root->num_children >= m->nschema + 1u)
+        return data_error(err, pf->path, "invalid Parquet schema: %s", "bad child count");
+    pf->cols = arena_calloc(&pf->arena, sizeof *pf->cols * ((size_t)root->num_children + 1));
+    uint32_t pos = 1;
+    int leaves = 0;
+    for (int32_t i = 0; i < root->num_children; i++) {
+        if (pos >= m->nschema) return data_error(err, pf->path, "invalid Parquet schema: %s", "children missing");
+        const PqSchemaElement *e = &m->schema[pos];
+        ParquetColumn *c = &pf->cols[pf->ncols++];
+        c->name = e->name;
+        c->element = e;
+        c->leaf = e->num_children == 0 ? leaves : -1;
+        c->max_def = e->repetition == PQ_OPTIONAL ? 1 : 0;
+        if (!walk_schema(pf, &pos, &leaves, 1, err)) return false;
+        if (e->num_children > 0) {
+            c->type = type_make(TYPE_VARCHAR);
+            c->unsupported = group_feature(e);
+        } else if (e->repetition == PQ_REPEATED) {
+            c->type = type_make(TYPE_VARCHAR);
+            c->unsupported = "a repeated field (LIST)";
+        } else {
+            map_leaf(c, e);
+        }
+    }
+    if (pos != m->nschema) return data_error(err, pf->path, "invalid Parquet schema: %s", "extra elements");
+    pf->nleaves = leaves;
+    for (uint32_t g = 0; g < m->nrow_groups; g++) {
+        if (m->row_groups[g].ncolumns != (uint32_t)leaves)
+            return data_error(err, pf->path, "invalid Parquet metadata: %s", "a row group's column count does not match the schema");
+        if (m->row_groups[g].num_rows < 0)
+            return data_error(err, pf->path, "invalid Parquet metadata: %s", "negative row count");
+    }
+    return true;
+}
+
+static ParquetFile *open_common(ParquetFile *pf, Error *err)
+{
+    uint64_t size = pf->file->size;
+    uint8_t tail[8], head[4];
+    size_t got;
+    if (size < 12) {
+        data_error(err, pf->path, "file is too small to be a Parquet file%s", "");
+        goto fail;
+    }
+    if (!fs_pread(pf->file, head, 4, 0, &got, err) || got != 4) goto fail_io;
+    if (!fs_pread(pf->file, tail, 8, size - 8, &got, err) || got != 8) goto fail_io;
+    if (memcmp(tail + 4, "PARE", 4) == 0) {
+        data_error(err, pf->path, "encrypted Parquet files are not supported%s", "");
+        goto fail;
+    }
+    if (memcmp(head, "PAR1", 4) != 0) {
+        data_error(err, pf->path, "not a Parquet file (it does not start with PAR1)%s", "");
+        goto fail;
+    }
+    if (memcmp(tail + 4, "PAR1", 4) != 0) {
+        data_error(err, pf->path, "truncated Parquet file (it does not end with PAR1)%s", "");
+        goto fail;
+    }
+    uint32_t flen = le32(tail);
+    if ((uint64_t)flen > size - 12) {
+        data_error(err, pf->path, "invalid Parquet file: the footer length is larger than the file (truncated?)%s", "");
+        goto fail;
+    }
+    pf->footer = mem_alloc(flen ? flen : 1);
+    if (!fs_pread(pf->file, pf->footer, flen, size - 8 - flen, &got, err) || got != flen) goto fail_io;
+    if (!pq_decode_file_meta(pf->footer, flen, &pf->arena, &pf->meta, err)) {
+        error_set_location(err, pf->path, 0, 0);
+        goto fail;
+    }
+    if (!build_columns(pf, err)) goto fail;
+    return pf;
+fail_io:
+    if (!error_failed(err)) data_error(err, pf->path, "could not read Parquet file: %s", "short read");
+fail:
+    parquet_file_close(pf);
+    return NULL;
+}
+
+ParquetFile *parquet_file_open(const char *path, Error *err)
+{
+    FsFile *f = fs_open_read(path, err);
+    if (f == NULL) return NULL;
+    ParquetFile *pf = mem_calloc(1, sizeof *pf);
+    arena_init(&pf->arena, 0);
+    pf->file = f;
+    pf->path = arena_strdup(&pf->arena, path);
+    return open_common(pf, err);
+}
+
+/* An in-memory FsFile for parquet_file_open_memory. */
+typedef struct MemFile {
+    FsFile base;
+    const uint8_t *data;
+} MemFile;
+
+static bool mem_pread(FsFile *f, void *buf, size_t n, uint64_t offset, size_t *got, Error *err)
+{
+    MemFile *m = (MemFile *)f;
+    *got = 0;
+    if (offset >= f->size) return true;
+    size_t avail = (size_t)(f->size - offset);
+    *got = n < avail ? n : avail;
+    memcpy(buf, m->data + offset, *got);
+    return true;
+}
+
+static void mem_close(FsFile *f)
+{
+    mem_free(f->path);
+    mem_free(f);
+}
+
+static const FileSystem memory_fs = {.name = "memory", .pread = mem_pread, .close = mem_close};
+
+ParquetFile *parquet_file_open_memory(const char *name, const uint8_t *data, size_t n, Error *err)
+{
+    MemFile *mf = mem_calloc(1, sizeof *mf);
+    mf->base.fs = &memory_fs;
+    mf->base.path = mem_strdup(name);
+    mf->base.size = n;
+    mf->data = data;
+    ParquetFile *pf = mem_calloc(1, sizeof *pf);
+    arena_init(&pf->arena, 0);
+    pf->file = &mf->base;
+    pf->path = arena_strdup(&pf->arena, name);
+    return open_common(pf, err);
+}
+
+void parquet_file_close(ParquetFile *pf)
+{
+    if (pf == NULL) return;
+    fs_close(pf->file);
+    mem_free(pf->footer);
+    arena_destroy(&pf->arena);
+    mem_free(pf);
+}
+
+/* ---- column reader ---- */
+
+struct ParquetColumnReader {
+    ParquetFile *pf;
+    const ParquetColumn *col;
+    const PqColumnMeta *meta;
+    int ptype;
+    int width;              /* fixed width of a value (FLBA length, 12 for INT96) */
+    uint8_t *chunk;         /* the column chunk's bytes */
+    size_t chunk_len, chunk_pos;
+    int64_t rows_left;      /* rows of the row group not yet read */
+    /* dictionary */
+    uint8_t *dict_buf;
+    PqRaw *dict;
+    uint32_t ndict;
+    /* current page */
+    uint8_t *page;          /* uncompressed page */
+    size_t page_cap;
+    int64_t page_rows_left;
+    PqRleDecoder defs;
+    bool has_defs;
+    int encoding;
+    const uint8_t *vp, *vend; /* PLAIN cursor / value section */
+    uint64_t bit_pos;         /* PLAIN booleans */
+    PqRleDecoder idx;         /* dictionary indices, RLE booleans */
+    PqDeltaDecoder delta;     /* DELTA_BINARY_PACKED; lengths of DELTA_LENGTH; prefixes of DELTA_BYTE_ARRAY */
+    PqDeltaDecoder delta2;    /* suffix lengths of DELTA_BYTE_ARRAY */
+    StrBuf last;              /* DELTA_BYTE_ARRAY: the previous value */
+    uint64_t bss_count, bss_pos; /* BYTE_STREAM_SPLIT */
+    /* per-call scratch */
+    uint32_t levels[VECTOR_CAPACITY];
+    PqRaw raw[VECTOR_CAPACITY];
+    int64_t tmp[VECTOR_CAPACITY];
+    int64_t tmp2[VECTOR_CAPACITY];
+    Arena scratch;
+};
+
+static bool col_error(ParquetColumnReader *r, Error *err, const char *fmt, const char *detail)
+{
+    char msg[ERROR_MSG_MAX + 512];
+    snprintf(msg, sizeof msg, fmt, detail ? detail : "");
+    error_set(err, ERR_DATA, "column \"%s\": %s", r->col->name, msg);
+    error_set_location(err, r->pf->path, 0, 0);
+    return false;
+}
+
+ParquetColumnReader *parquet_column_reader_open(ParquetFile *pf, int rg, int col, Error *err)
+{
+    const ParquetColumn *c = &pf->cols[col];
+    if (c->unsupported) {
+        error_set(err, ERR_DATA, "column \"%s\" is %s, which kiln cannot read yet", c->name, c->unsupported);
+        error_set_location(err, pf->path, 0, 0);
+        return NULL;
+    }
+    const PqRowGroup *g = &pf->meta.row_groups[rg];
+    const PqColumnChunk *cc = &g->columns[c->leaf];
+    ParquetColumnReader *r = mem_calloc(1, sizeof *r);
+    arena_init(&r->scratch, 0);
+    r->pf = pf;
+    r->col = c;
+    r->meta = &cc->meta;
+    r->ptype = c->element->type;
+    r->width = r->ptype == PQ_INT96 ? 12 : r->ptype == PQ_FIXED ? c->element->type_length : 0;
+    r->rows_left = g->num_rows;
+    const PqColumnMeta *m = &cc->meta;
+    if (!cc->has_meta) {
+        col_error(r, err, "column chunk without metadata%s", "");
+        goto fail;
+    }
+    if (cc->file_path) {
+        col_error(r, err, "column chunks in other files are not supported%s", "");
+        goto fail;
+    }
+    if (m->type != r->ptype) {
+        col_error(r, err, "invalid Parquet metadata: the column chunk's type does not match the schema%s", "");
+        goto fail;
+    }
+    if (!pq_codec_supported(m->codec)) {
+        col_error(r, err, "compression codec %s is not supported", pq_codec_name(m->codec));
+        goto fail;
+    }
+    int64_t start = m->data_page_offset;
+    /* some writers set dictionary_page_offset 0 when there is none */
+    if (m->has_dictionary_page_offset && m->dictionary_page_offset >= 4 && (m->dictionary_page_offset < start || start < 4))
+        start = m->dictionary_page_offset;
+    uint64_t fsize = pf->file->size;
+    if (start < 4 || m->total_compressed_size < 0 || (uint64_t)start > fsize ||
+        (uint64_t)m->total_compressed_size > fsize - (uint64_t)start) {
+        col_error(r, err, "invalid Parquet metadata: the column chunk lies outside the file (truncated?)%s", "");
+        goto fail;
+    }
+    r->chunk_len = (size_t)m->total_compressed_size;
+    r->chunk = mem_alloc(r->chunk_len ? r->chunk_len : 1);
+    size_t got;
+    if (!fs_pread(pf->file, r->chunk, r->chunk_len, (uint64_t)start, &got, err)) goto fail;
+    if (got != r->chunk_len) {
+        col_error(r, err, "unexpected end of file%s", "");
+        goto fail;
+    }
+    return r;
+fail:
+    parquet_column_reader_close(r);
+    return NULL;
+}
+
+void parquet_column_reader_close(ParquetColumnReader *r)
+{
+    if (r == NULL) return;
+    mem_free(r->chunk);
+    mem_free(r->dict_buf);
+    mem_free(r->dict);
+    mem_free(r->page);
+    strbuf_free(&r->last);
+    arena_destroy(&r->scratch);
+    mem_free(r);
+}
+
+/* Decompress the page body at the chunk cursor into dst (exactly ulen bytes). */
+static bool page_body(ParquetColumnReader *r, const PqPageHeader *h, const uint8_t *src, uint8_t **dst, size_t *dst_cap,
+                      size_t prefix, Error *err)
+{
+    size_t ulen = (size_t)h->uncompressed_size;
+    if (*dst_cap < ulen + 1) {
+        mem_free(*dst);
+        *dst = mem_alloc(ulen + 1);
+        *dst_cap = ulen + 1;
+    }
+    /* v2: the levels (prefix bytes) are stored uncompressed */
+    if (prefix) memcpy(*dst, src, prefix);
+    bool compressed = r->meta->codec != PQ_CODEC_UNCOMPRESSED && !(h->type == PQ_PAGE_DATA_V2 && !h->is_compressed);
+    if (ulen == prefix) return true; /* an empty body: nothing to decompress, whatever the codec */
+    if (!compressed) {
+        if (h->compressed_size != h->uncompressed_size)
+            return col_error(r, err, "corrupt page: uncompressed sizes disagree%s", "");
+        memcpy(*dst + prefix, src + prefix, ulen - prefix);
+        return true;
+    }
+    if (!pq_decompress(r->meta->codec, src + prefix, (size_t)h->compressed_size - prefix, *dst + prefix, ulen - prefix,
+                       err)) {
+        char msg[ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", err->message);
+        return col_error(r, err, "%s", msg);
+    }
+    return true;
+}
+
+static bool read_dictionary(ParquetColumnReader *r, const PqPageHeader *h, const uint8_t *src, Error *err)
+{
+    size_t cap = 0;
+    mem_free(r->dict_buf);
+    r->dict_buf = NULL;
+    if (!page_body(r, h, src, &r->dict_buf, &cap, 0, err)) return false;
+    if (h->encoding != PQ_ENC_PLAIN && h->encoding != PQ_ENC_PLAIN_DICTIONARY)
+        return col_error(r, err, "unsupported dictionary encoding %s", pq_encoding_name(h->encoding));
+    const uint8_t *p = r->dict_buf, *end = r->dict_buf + h->uncompressed_size;
+    uint64_t n = (uint64_t)h->num_values;
+    int w = r->ptype == PQ_INT32 || r->ptype == PQ_FLOAT ? 4
+          : r->ptype == PQ_INT64 || r->ptype == PQ_DOUBLE ? 8
+          : r->ptype == PQ_BYTE_ARRAY ? 4 : r->width;
+    if (r->ptype == PQ_BOOLEAN || w <= 0) return col_error(r, err, "corrupt dictionary page%s", "");
+    if (h->num_values < 0 || n * (uint64_t)w > (uint64_t)(end - p)) return col_error(r, err, "corrupt dictionary page: too many entries%s", "");
+    mem_free(r->dict);
+    r->dict = mem_alloc(sizeof(PqRaw) * (n + 1));
+    r->ndict = (uint32_t)n;
+    for (uint64_t i = 0; i < n; i++) {
+        PqRaw *v = &r->dict[i];
+        switch (r->ptype) {
+        case PQ_INT32: { int32_t x; memcpy(&x, p, 4); v->u.i = x; p += 4; break; }
+        case PQ_INT64: memcpy(&v->u.i, p, 8); p += 8; break;
+        case PQ_FLOAT: { float x; memcpy(&x, p, 4); v->u.d = x; p += 4; break; }
+        case PQ_DOUBLE: memcpy(&v->u.d, p, 8); p += 8; break;
+        case PQ_BYTE_ARRAY: {
+            if (end - p < 4) return col_error(r, err, "corrupt dictionary page%s", "");
+            uint32_t len = le32(p);
+            p += 4;
+            if (len > (uint64_t)(end - p)) return col_error(r, err, "corrupt dictionary page%s", "");
+            v->u.s.p = p;
+            v->u.s.len = len;
+            p += len;
+            break;
+        }
+        default: /* FIXED, INT96 */
+            v->u.s.p = p;
+            v->u.s.len = (uint32_t)w;
+            p += w;
+            break;
+        }
+    }
+    return true;
+}
+
+static bool start_values(ParquetColumnReader *r, const uint8_t *p, const uint8_t *end, Error *err)
+{
+    r->vp = p;
+    r->vend = end;
+    r->bit_pos = 0;
+    switch (r->encoding) {
+    case PQ_ENC_PLAIN: return true;
+    case PQ_ENC_PLAIN_DICTIONARY:
+    case PQ_ENC_RLE_DICTIONARY: {
+        if (r->dict == NULL) return col_error(r, err, "dictionary-encoded page without a dictionary%s", "");
+        if (p >= end) {
+            pq_rle_init(&r->idx, p, 0, 0);
+            return true;
+        }
+        int bw = *p;
+        if (bw > 32) return col_error(r, err, "corrupt page: bad bit width%s", "");
+        pq_rle_init(&r->idx, p + 1, (size_t)(end - p - 1), bw);
+        return true;
+    }
+    case PQ_ENC_RLE:
+        if (r->ptype != PQ_BOOLEAN) return col_error(r, err, "RLE encoding is only for booleans%s", "");
+        if (end - p < 4 || le32(p) > (uint64_t)(end - p - 4)) return col_error(r, err, "corrupt RLE page%s", "");
+        pq_rle_init(&r->idx, p + 4, le32(p), 1);
+        return true;
+    case PQ_ENC_DELTA_BINARY_PACKED:
+        if (r->ptype != PQ_INT32 && r->ptype != PQ_INT64) return col_error(r, err, "DELTA_BINARY_PACKED on a non-integer column%s", "");
+        if (!pq_delta_init(&r->delta, p, (size_t)(end - p))) return col_error(r, err, "corrupt DELTA_BINARY_PACKED page%s", "");
+        return true;
+    case PQ_ENC_DELTA_LENGTH_BYTE_ARRAY: {
+        if (r->ptype != PQ_BYTE_ARRAY) return col_error(r, err, "DELTA_LENGTH_BYTE_ARRAY on a non-binary column%s", "");
+        PqDeltaDecoder skip;
+        const uint8_t *data;
+        if (!pq_delta_init(&skip, p, (size_t)(end - p)) || (data = pq_delta_skip_all(&skip)) == NULL)
+            return col_error(r, err, "corrupt DELTA_LENGTH_BYTE_ARRAY page%s", "");
+        pq_delta_init(&r->delta, p, (size_t)(end - p));
+        r->vp = data;
+        return true;
+    }
+    case PQ_ENC_DELTA_BYTE_ARRAY: {
+        if (r->ptype != PQ_BYTE_ARRAY && r->ptype != PQ_FIXED)
+            return col_error(r, err, "DELTA_BYTE_ARRAY on a non-binary column%s", "");
+        PqDeltaDecoder skip;
+        const uint8_t *suffixes, *data;
+        if (!pq_delta_init(&skip, p, (size_t)(end - p)) || (suffixes = pq_delta_skip_all(&skip)) == NULL ||
+            !pq_delta_init(&skip, suffixes, (size_t)(end - suffixes)) || (data = pq_delta_skip_all(&skip)) == NULL)
+            return col_error(r, err, "corrupt DELTA_BYTE_ARRAY page%s", "");
+        pq_delta_init(&r->delta, p, (size_t)(end - p));
+        pq_delta_init(&r->delta2, suffixes, (size_t)(end - suffixes));
+        r->vp = data;
+        strbuf_clear(&r->last);
+        return true;
+    }
+    case PQ_ENC_BYTE_STREAM_SPLIT: {
+        int w = r->ptype == PQ_INT32 || r->ptype == PQ_FLOAT ? 4 : r->ptype == PQ_INT64 || r->ptype == PQ_DOUBLE ? 8
+              : r->ptype == PQ_FIXED ? r->width : 0;
+        if (w <= 0) return col_error(r, err, "BYTE_STREAM_SPLIT on an unsupported column type%s", "");
+        if ((size_t)(end - p) % (size_t)w != 0) return col_error(r, err, "corrupt BYTE_STREAM_SPLIT page%s", "");
+        r->bss_count = (uint64_t)(end - p) / (uint64_t)w;
+        r->bss_pos = 0;
+        return true;
+    }
+    default: return col_error(r, err, "unsupported encoding %s", pq_encoding_name(r->encoding));
+    }
+}
+
+/* Load the next data page (reading a dictionary page on the way). */
+static bool next_page(ParquetColumnReader *r, Error *err)
+{
+    for (;;) {
+        if (r->chunk_pos >= r->chunk_len) return col_error(r, err, "the column chunk ends before its last row%s", "");
+        PqPageHeader h;
+        size_t used;
+        if (!pq_decode_page_header(r->chunk + r->chunk_pos, r->chunk_len - r->chunk_pos, &h, &used, err)) {
+            char msg[ERROR_MSG_MAX];
+            snprintf(msg, sizeof msg, "%s", err->message);
+            return col_error(r, err, "%s", msg);
+        }
+        r->chunk_pos += used;
+        if (h.compressed_size < 0 || h.uncompressed_size < 0 || (size_t)h.compressed_size > r->chunk_len - r->chunk_pos)
+            return col_error(r, err, "corrupt page header: the page lies outside its column chunk (truncated?)%s", "");
+        if ((int64_t)h.uncompressed_size > PAGE_FLOOR_BYTES &&
+            (int64_t)h.uncompressed_size / PAGE_MAX_RATIO > (int64_t)h.compressed_size)
+            return col_error(r, err, "corrupt page header: implausible uncompressed size%s", "");
+        const uint8_t *src = r->chunk + r->chunk_pos;
+        r->chunk_pos += (size_t)h.compressed_size;
+        if (h.type == PQ_PAGE_DICTIONARY) {
+            if (!read_dictionary(r, &h, src, err)) return false;
+            continue;
+        }
+        if (h.type != PQ_PAGE_DATA && h.type != PQ_PAGE_DATA_V2) continue; /* index pages */
+        if (h.num_values < 0) return col_error(r, err, "corrupt page header: negative value count%s", "");
+        size_t prefix = 0;
+        if (h.type == PQ_PAGE_DATA_V2) {
+            if (h.def_length < 0 || h.rep_length < 0 || (int64_t)h.def_length + h.rep_length > h.compressed_size ||
+                (int64_t)h.def_length + h.rep_length > h.uncompressed_size)
+                return col_error(r, err, "corrupt page header: bad level lengths%s", "");
+            prefix = (size_t)h.def_length + (size_t)h.rep_length;
+        }
+        if (!page_body(r, &h, src, &r->page, &r->page_cap, prefix, err)) return false;
+        const uint8_t *p = r->page, *end = r->page + h.uncompressed_size;
+        r->has_defs = r->col->max_def > 0;
+        if (h.type == PQ_PAGE_DATA_V2) {
+            p += h.rep_length;
+            if (r->has_defs) pq_rle_init(&r->defs, p, (size_t)h.def_length, 1);
+            p += h.def_length;
+        } else if (r->has_defs) {
+            if (h.def_encoding != PQ_ENC_RLE)
+                return col_error(r, err, "unsupported definition level encoding %s", pq_encoding_name(h.def_encoding));
+            if (end - p < 4 || le32(p) > (uint64_t)(end - p - 4)) return col_error(r, err, "corrupt definition levels%s", "");
+            pq_rle_init(&r->defs, p + 4, le32(p), 1);
+            p += 4 + le32(p);
+        }
+        r->encoding = h.encoding;
+        r->page_rows_left = h.num_values;
+        if (!start_values(r, p, end, err)) return false;
+        if (h.num_values > 0) return true;
+    }
+}
+
+static bool need(ParquetColumnReader *r, size_t n, Error *err)
+{
+    if ((size_t)(r->vend - r->vp) < n) return col_error(r, err, "corrupt page: values end early%s", "");
+    return true;
+}
+
+static uint32_t fixed_width(const ParquetColumnReader *r)
+{
+    switch (r->ptype) {
+    case PQ_INT32:
+    case PQ_FLOAT: return 4;
+    case PQ_INT64:
+    case PQ_DOUBLE: return 8;
+    default: return (uint32_t)r->width;
+    }
+}
+
+static void raw_from_bytes(ParquetColumnReader *r, const uint8_t *p, PqRaw *v)
+{
+    switch (r->ptype) {
+    case PQ_INT32: { int32_t x; memcpy(&x, p, 4); v->u.i = x; break; }
+    case PQ_INT64: memcpy(&v->u.i, p, 8); break;
+    case PQ_FLOAT: { float x; memcpy(&x, p, 4); v->u.d = x; break; }
+    case PQ_DOUBLE: memcpy(&v->u.d, p, 8); break;
+    default: v->u.s.p = p; v->u.s.len = (uint32_t)r->width; break;
+    }
+}
+
+/* Decode the next n non-NULL values into r->raw. */
+static bool decode_values(ParquetColumnReader *r, uint32_t n, Error *err)
+{
+    PqRaw *out = r->raw;
+    switch (r->encoding) {
+    case PQ_ENC_PLAIN:
+        if (r->ptype == PQ_BOOLEAN) {
+            if (((r->bit_pos + n + 7) / 8) > (uint64_t)(r->vend - r->vp)) return col_error(r, err, "corrupt page: values end early%s", "");
+            for (uint32_t i = 0; i < n; i++, r->bit_pos++) out[i].u.i = (r->vp[r->bit_pos / 8] >> (r->bit_pos % 8)) & 1;
+            return true;
+        }
+        if (r->ptype == PQ_BYTE_ARRAY) {
+            for (uint32_t i = 0; i < n; i++) {
+                if (!need(r, 4, err)) return false;
+                uint32_t len = le32(r->vp);
+                r->vp += 4;
+                if (!need(r, len, err)) return false;
+                out[i].u.s.p = r->vp;
+                out[i].u.s.len = len;
+                r->vp += len;
+            }
+            return true;
+        } else {
+            uint32_t w = fixed_width(r);
+            if (!need(r, (size_t)w * n, err)) return false;
+            for (uint32_t i = 0; i < n; i++, r->vp += w) raw_from_bytes(r, r->vp, &out[i]);
+            return true;
+        }
+    case PQ_ENC_PLAIN_DICTIONARY:
+    case PQ_ENC_RLE_DICTIONARY: {
+        uint32_t *idx = r->levels + 0; /* levels are consumed before values: reuse as index space */
+        uint32_t got = pq_rle_get(&r->idx, idx, n);
+        if (got != n) return col_error(r, err, "corrupt page: dictionary indices end early%s", "");
+        for (uint32_t i = 0; i < n; i++) {
+            if (idx[i] >= r->ndict) return col_error(r, err, "corrupt page: dictionary index out of range%s", "");
+            out[i] = r->dict[idx[i]];
+        }
+        return true;
+    }
+    case PQ_ENC_RLE: {
+        uint32_t *bits = r->levels;
+        if (pq_rle_get(&r->idx, bits, n) != n) return col_error(r, err, "corrupt page: values end early%s", "");
+        for (uint32_t i = 0; i < n; i++) out[i].u.i = bits[i] ? 1 : 0;
+        return true;
+    }
+    case PQ_ENC_DELTA_BINARY_PACKED:
+        if (pq_delta_get(&r->delta, r->tmp, n) != n) return col_error(r, err, "corrupt DELTA_BINARY_PACKED page%s", "");
+        for (uint32_t i = 0; i < n; i++) out[i].u.i = r->ptype == PQ_INT32 ? (int64_t)(int32_t)r->tmp[i] : r->tmp[i];
+        return true;
+    case PQ_ENC_DELTA_LENGTH_BYTE_ARRAY:
+        if (pq_delta_get(&r->delta, r->tmp, n) != n) return col_error(r, err, "corrupt DELTA_LENGTH_BYTE_ARRAY page%s", "");
+        for (uint32_t i = 0; i < n; i++) {
+            if (r->tmp[i] < 0 || r->tmp[i] > UINT32_MAX || !need(r, (size_t)r->tmp[i], err))
+                return col_error(r, err, "corrupt DELTA_LENGTH_BYTE_ARRAY page%s", "");
+            out[i].u.s.p = r->vp;
+            out[i].u.s.len = (uint32_t)r->tmp[i];
+            r->vp += r->tmp[i];
+        }
+        return true;
+    case PQ_ENC_DELTA_BYTE_ARRAY:
+        if (pq_delta_get(&r->delta, r->tmp, n) != n || pq_delta_get(&r->delta2, r->tmp2, n) != n)
+            return col_error(r, err, "corrupt DELTA_BYTE_ARRAY page%s", "");
+        for (uint32_t i = 0; i < n; i++) {
+            int64_t pre = r->tmp[i], suf = r->tmp2[i];
+            if (pre < 0 || (size_t)pre > r->last.len || suf < 0 || suf > UINT32_MAX || !need(r, (size_t)suf, err))
+                return col_error(r, err, "corrupt DELTA_BYTE_ARRAY page%s", "");
+            size_t len = (size_t)pre + (size_t)suf;
+            uint8_t *s = arena_alloc(&r->scratch, len + 1);
+            if (pre) memcpy(s, r->last.data, (size_t)pre);
+            if (suf) memcpy(s + pre, r->vp, (size_t)suf);
+            r->vp += suf;
+            strbuf_clear(&r->last);
+            strbuf_append(&r->last, (const char *)s, len);
+            if (r->ptype == PQ_FIXED && len != (size_t)r->width)
+                return col_error(r, err, "corrupt DELTA_BYTE_ARRAY page: wrong value length%s", "");
+            out[i].u.s.p = s;
+            out[i].u.s.len = (uint32_t)len;
+        }
+        return true;
+    case PQ_ENC_BYTE_STREAM_SPLIT: {
+        uint32_t w = fixed_width(r);
+        if (r->bss_pos + n > r->bss_count) return col_error(r, err, "corrupt BYTE_STREAM_SPLIT page%s", "");
+        for (uint32_t i = 0; i < n; i++, r->bss_pos++) {
+            uint8_t *b = r->ptype == PQ_FIXED ? arena_alloc(&r->scratch, w) : (uint8_t *)&r->tmp[i];
+            for (uint32_t k = 0; k < w; k++) b[k] = r->vp[(uint64_t)k * r->bss_count + r->bss_pos];
+            raw_from_bytes(r, b, &out[i]);
+            if (r->ptype == PQ_FIXED) out[i].u.s.p = b;
+        }
+        return true;
+    }
+    default: return col_error(r, err, "unsupported encoding %s", pq_encoding_name(r->encoding));
+    }
+}
+
+static double half_to_double(uint16_t h)
+{
+    int sign = h >> 15, exp = (h >> 10) & 0x1f, frac = h & 0x3ff;
+    double v;
+    if (exp == 0) v = ldexp(frac, -24);
+    else if (exp == 31) v = frac ? NAN : INFINITY;
+    else v = ldexp(frac + 1024, exp - 25);
+    return sign ? -v : v;
+}
+
+/* True if the n bytes at p are well-formed UTF-8 (no overlongs, surrogates
+ * or code points past U+10FFFF). */
+static bool utf8_valid(const uint8_t *p, uint32_t n)
+{
+    uint32_t i = 0;
+    while (i < n) {
+        /* ASCII eight bytes at a time */
+        if (i + 8 <= n) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if ((w & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        uint8_t c = p[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        int len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+        if (len == 0 || c > 0xf4 || i + (uint32_t)len > n) return false;
+        for (int k = 1; k < len; k++)
+            if ((p[i + (uint32_t)k] & 0xc0) != 0x80) return false;
+        uint8_t c1 = p[i + 1];
+        if (c == 0xe0 && c1 < 0xa0) return false;          /* overlong */
+        if (c == 0xed && c1 >= 0xa0) return false;         /* surrogate */
+        if (c == 0xf0 && c1 < 0x90) return false;          /* overlong */
+        if (c == 0xf4 && c1 >= 0x90) return false;         /* past U+10FFFF */
+        i += (uint32_t)len;
+    }
+    return true;
+}
+
+/* Store one raw value into slot i of out; returns NULL or what is wrong. */
+static const char *convert_raw(const ParquetColumn *col, const PqRaw *v, Vector *out, uint32_t i)
+{
+    switch (col->conv) {
+    case CV_BOOL: VEC_DATA(out, uint8_t)[i] = v->u.i ? 1 : 0; return NULL;
+    case CV_I32:
+    case CV_DATE: VEC_DATA(out, int32_t)[i] = (int32_t)v->u.i; return NULL;
+    case CV_U32: VEC_DATA(out, int64_t)[i] = (int64_t)(uint32_t)v->u.i; return NULL;
+    case CV_I64:
+    case CV_TS_MICROS: VEC_DATA(out, int64_t)[i] = v->u.i; return NULL;
+    case CV_TS_MILLIS:
+        if (v->u.i > INT64_MAX / 1000 || v->u.i < INT64_MIN / 1000) return "timestamp out of range";
+        VEC_DATA(out, int64_t)[i] = v->u.i * 1000;
+        return NULL;
+    case CV_TS_NANOS: {
+        int64_t q = v->u.i / 1000;
+        if (v->u.i % 1000 < 0) q--; /* floor */
+        VEC_DATA(out, int64_t)[i] = q;
+        return NULL;
+    }
+    case CV_INT96: {
+        int64_t nanos;
+        int32_t julian;
+        memcpy(&nanos, v->u.s.p, 8);
+        memcpy(&julian, v->u.s.p + 8, 4);
+        /* wrapping arithmetic, as Spark's: its writer wraps the same way for
+         * dates beyond the nanosecond range, so the value comes back */
+        int64_t micros = (int64_t)((uint64_t)((int64_t)julian - 2440588) * 86400000000ULL + (uint64_t)(nanos / 1000));
+        VEC_DATA(out, int64_t)[i] = micros;
+        return NULL;
+    }
+    case CV_FLOAT:
+    case CV_DOUBLE: VEC_DATA(out, double)[i] = v->u.d; return NULL;
+    case CV_FLOAT16: VEC_DATA(out, double)[i] = half_to_double((uint16_t)(v->u.s.p[0] | v->u.s.p[1] << 8)); return NULL;
+    case CV_I32_DEC:
+    case CV_I64_DEC:
+    case CV_U64_DEC:
+    case CV_BIN_DEC: {
+        kiln_int128 x;
+        if (col->conv == CV_U64_DEC) x = (kiln_int128)(uint64_t)v->u.i;
+        else if (col->conv != CV_BIN_DEC) x = v->u.i;
+        else {
+            uint32_t len = v->u.s.len;
+            const uint8_t *p = v->u.s.p;
+            x = 0;
+            if (len > 0) {
+                /* big-endian two's complement; bytes beyond 16 must only extend the sign */
+                uint32_t skip = len > 16 ? len - 16 : 0;
+                uint8_t sign = (p[skip] & 0x80) ? 0xff : 0x00;
+                for (uint32_t k = 0; k < skip; k++)
+                    if (p[k] != sign) return "decimal value out of range";
+                x = (int8_t)p[skip];
+                for (uint32_t k = skip + 1; k < len; k++) x = (kiln_int128)((unsigned __int128)x << 8) | p[k];
+            }
+        }
+        kiln_int128 limit = decimal_pow10(col->type.precision);
+        if (x >= limit || x <= -limit) return "decimal value does not fit its precision";
+        if (type_is_decimal128(col->type)) VEC_DATA(out, kiln_int128)[i] = x;
+        else VEC_DATA(out, int64_t)[i] = (int64_t)x;
+        return NULL;
+    }
+    case CV_STRING:
+        if (!utf8_valid(v->u.s.p, v->u.s.len))
+            return "invalid byte sequence for encoding \"UTF8\" (binary data cannot be read as text; kiln has no BLOB type yet)";
+        vector_set_string(out, i, (const char *)v->u.s.p, v->u.s.len);
+        return NULL;
+    case CV_UUID: {
+        char text[37];
+        static const char hex[] = "0123456789abcdef";
+        int k = 0;
+        for (int b = 0; b < 16; b++) {
+            if (b == 4 || b == 6 || b == 8 || b == 10) text[k++] = '-';
+            text[k++] = hex[v->u.s.p[b] >> 4];
+            text[k++] = hex[v->u.s.p[b] & 15];
+        }
+        vector_set_string(out, i, text, 36);
+        return NULL;
+    }
+    default: return "internal: unknown conversion";
+    }
+}
+
+static bool convert(ParquetColumnReader *r, const PqRaw *v, Vector *out, uint32_t i, Error *err)
+{
+    const char *why = convert_raw(r->col, v, out, i);
+    return why == NULL || col_error(r, err, "%s", why);
+}
+
+bool parquet_statistic_value(const ParquetColumn *col, const uint8_t *bytes, uint32_t len, Vector *out, uint32_t row)
+{
+    PqRaw v;
+    int w = col->element->type == PQ_INT32 || col->element->type == PQ_FLOAT ? 4
+          : col->element->type == PQ_INT64 || col->element->type == PQ_DOUBLE ? 8
+          : col->element->type == PQ_BOOLEAN ? 1 : col->element->type == PQ_INT96 ? 12 : -1;
+    if (col->unsupported || bytes == NULL) return false;
+    if (w > 0 && len != (uint32_t)w) return false;
+    if (col->element->type == PQ_FIXED && len != (uint32_t)col->element->type_length) return false;
+    switch (col->element->type) {
+    case PQ_BOOLEAN: v.u.i = bytes[0] != 0; break;
+    case PQ_INT32: { int32_t x; memcpy(&x, bytes, 4); v.u.i = x; break; }
+    case PQ_INT64: memcpy(&v.u.i, bytes, 8); break;
+    case PQ_FLOAT: { float x; memcpy(&x, bytes, 4); v.u.d = x; break; }
+    case PQ_DOUBLE: memcpy(&v.u.d, bytes, 8); break;
+    default: v.u.s.p = bytes; v.u.s.len = len; break;
+    }
+    if (convert_raw(col, &v, out, row) != NULL) return false;
+    vector_set_valid(out, row);
+    return true;
+}
+
+bool parquet_column_reader_read(ParquetColumnReader *r, Vector *out, uint32_t offset, uint32_t n, Error *err)
+{
+    if ((int64_t)n > r->rows_left) return col_error(r, err, "read past the end of the row group%s", "");
+    arena_reset(&r->scratch);
+    uint32_t done = 0;
+    while (done < n) {
+        if (r->page_rows_left == 0 && !next_page(r, err)) return false;
+        uint32_t k = n - done;
+        if ((int64_t)k > r->page_rows_left) k = (uint32_t)r->page_rows_left;
+        uint8_t valid[VECTOR_CAPACITY];
+        uint32_t nvalues = k;
+        if (r->has_defs) {
+            if (pq_rle_get(&r->defs, r->levels, k) != k) return col_error(r, err, "corrupt definition levels%s", "");
+            nvalues = 0;
+            for (uint32_t i = 0; i < k; i++) {
+                valid[i] = r->levels[i] >= 1;
+                nvalues += valid[i];
+            }
+        } else {
+            memset(valid, 1, k);
+        }
+        if (!decode_values(r, nvalues, err)) return false;
+        uint32_t vi = 0;
+        for (uint32_t i = 0; i < k; i++) {
+            uint32_t slot = offset + done + i;
+            if (!valid[i]) {
+                vector_set_null(out, slot);
+                continue;
+            }
+            vector_set_valid(out, slot);
+            if (!convert(r, &r->raw[vi++], out, slot, err)) return false;
+        }
+        done += k;
+        r->page_rows_left -= k;
+    }
+    r->rows_left -= n;
+    return true;
+}
+
+const char *parquet_logical_type_text(const PqSchemaElement *e, char *buf, size_t n)
+{
+    const PqLogicalType *lt = &e->logical;
+    static const char *const units[] = {"", "MILLIS", "MICROS", "NANOS"};
+    const char *unit = lt->unit >= 1 && lt->unit <= 3 ? units[lt->unit] : "?";
+    switch (lt->kind) {
+    case PQ_LT_STRING: snprintf(buf, n, "STRING"); break;
+    case PQ_LT_MAP: snprintf(buf, n, "MAP"); break;
+    case PQ_LT_LIST: snprintf(buf, n, "LIST"); break;
+    case PQ_LT_ENUM: snprintf(buf, n, "ENUM"); break;
+    case PQ_LT_DECIMAL: snprintf(buf, n, "DECIMAL(%d,%d)", lt->precision, lt->scale); break;
+    case PQ_LT_DATE: snprintf(buf, n, "DATE"); break;
+    case PQ_LT_TIME: snprintf(buf, n, "TIME(%s,%s)", unit, lt->utc ? "true" : "false"); break;
+    case PQ_LT_TIMESTAMP: snprintf(buf, n, "TIMESTAMP(%s,%s)", unit, lt->utc ? "true" : "false"); break;
+    case PQ_LT_INTEGER: snprintf(buf, n, "INTEGER(%d,%s)", lt->bit_width, lt->is_signed ? "true" : "false"); break;
+    case PQ_LT_UNKNOWN: snprintf(buf, n, "UNKNOWN"); break;
+    case PQ_LT_JSON: snprintf(buf, n, "JSON"); break;
+    case PQ_LT_BSON: snprintf(buf, n, "BSON"); break;
+    case PQ_LT_UUID: snprintf(buf, n, "UUID"); break;
+    case PQ_LT_FLOAT16: snprintf(buf, n, "FLOAT16"); break;
+    case PQ_LT_VARIANT: snprintf(buf, n, "VARIANT"); break;
+    case PQ_LT_GEOMETRY: snprintf(buf, n, "GEOMETRY"); break;
+    case PQ_LT_GEOGRAPHY: snprintf(buf, n, "GEOGRAPHY"); break;
+    default:
+        if (e->converted_type == PQ_CT_DECIMAL) snprintf(buf, n, "DECIMAL(%d,%d)", e->precision, e->scale);
+        else if (e->converted_type >= 0) snprintf(buf, n, "%s", pq_converted_type_name(e->converted_type));
+        else buf[0] = 0;
+        break;
+    }
+    return buf;
+}

@@ -1,0 +1,79 @@
+/* parquet_reader: reads Parquet files into kiln vectors.
+ *
+ * parquet_file_open reads and checks the footer (two positional reads
+ * through io/fs.h: the 8-byte tail, then the footer) and maps the top-level
+ * fields of the schema to kiln columns:
+ *   BOOLEAN -> BOOLEAN; INT32 -> INTEGER (INT_8/16/32, UINT_8/16 too),
+ *   UINT_32 -> BIGINT, DATE -> DATE, DECIMAL -> DECIMAL(p,s);
+ *   INT64 -> BIGINT, UINT_64 -> DECIMAL(20,0), TIMESTAMP millis/micros/nanos
+ *   (and the legacy TIMESTAMP_MILLIS/MICROS) -> TIMESTAMP, DECIMAL -> DECIMAL;
+ *   INT96 -> TIMESTAMP; FLOAT, DOUBLE, FLOAT16 -> DOUBLE;
+ *   BYTE_ARRAY -> VARCHAR (or DECIMAL); FIXED_LEN_BYTE_ARRAY -> DECIMAL,
+ *   else VARCHAR of the raw bytes.
+ * A column that kiln cannot represent (LIST, MAP, STRUCT, a repeated field,
+ * TIME, INTERVAL, a decimal wider than 38 digits) is still listed, with
+ * `unsupported` naming the feature: a scan that needs it fails with that
+ * name, a scan of the other columns works.
+ *
+ * A column reader reads one column chunk of one row group: the chunk's bytes
+ * are read with one positional read (its size is checked against the file),
+ * then pages are decompressed one at a time and decoded incrementally, so
+ * memory is the chunk plus one page plus one batch; no allocation is sized by
+ * a count taken on trust from the file. */
+#ifndef KILN_FORMATS_PARQUET_PARQUET_READER_H
+#define KILN_FORMATS_PARQUET_PARQUET_READER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/arena.h"
+#include "common/error.h"
+#include "formats/parquet/parquet_meta.h"
+#include "io/fs.h"
+#include "types/vector.h"
+
+typedef struct ParquetColumn {
+    const char *name;
+    LogicalType type;          /* kiln type (VARCHAR for unsupported columns) */
+    const char *unsupported;   /* NULL, or the feature that kiln cannot read ("LIST" ...) */
+    int leaf;                  /* index of its column chunk in a row group (-1 for groups) */
+    const PqSchemaElement *element;
+    int max_def;               /* 1 for OPTIONAL, 0 for REQUIRED */
+    int conv;                  /* how physical values become kiln values (parquet_reader.c) */
+} ParquetColumn;
+
+typedef struct ParquetFile {
+    FsFile *file;
+    const char *path;
+    Arena arena;               /* metadata, column descriptions */
+    uint8_t *footer;           /* the footer bytes (the metadata points into them) */
+    PqFileMeta meta;
+    int ncols;
+    ParquetColumn *cols;
+    int nleaves;
+} ParquetFile;
+
+/* Open a file and read its footer and schema. */
+ParquetFile *parquet_file_open(const char *path, Error *err);
+/* Open from bytes held in memory (fuzzing, tests); data must outlive the file. */
+ParquetFile *parquet_file_open_memory(const char *name, const uint8_t *data, size_t n, Error *err);
+/* Close a file (NULL is fine). */
+void parquet_file_close(ParquetFile *pf);
+
+typedef struct ParquetColumnReader ParquetColumnReader;
+
+/* Start reading column col (a ParquetColumn index) of row group rg. */
+ParquetColumnReader *parquet_column_reader_open(ParquetFile *pf, int rg, int col, Error *err);
+/* Read the next n rows of the chunk into out[offset, offset+n); out has the column's type. */
+bool parquet_column_reader_read(ParquetColumnReader *r, Vector *out, uint32_t offset, uint32_t n, Error *err);
+/* Free a column reader (NULL is fine). */
+void parquet_column_reader_close(ParquetColumnReader *r);
+
+/* Decode a statistic (min_value ...) of a column into slot row of out (the
+ * column's type); false if it does not decode. */
+bool parquet_statistic_value(const ParquetColumn *col, const uint8_t *bytes, uint32_t len, Vector *out, uint32_t row);
+/* "INT32", "DECIMAL(9,2)", "TIMESTAMP(MICROS,false)": the physical and the
+ * logical/converted type of a column, for parquet_schema(). */
+const char *parquet_logical_type_text(const PqSchemaElement *e, char *buf, size_t n);
+
+#endif

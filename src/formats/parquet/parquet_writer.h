@@ -1,0 +1,59 @@
+/* parquet_writer: writes kiln batches as a Parquet file.
+ *
+ * Flat schema, one OPTIONAL column per kiln column:
+ *   BOOLEAN -> BOOLEAN; INTEGER -> INT32; BIGINT -> INT64; DOUBLE -> DOUBLE;
+ *   VARCHAR -> BYTE_ARRAY (STRING/UTF8); DATE -> INT32 (DATE);
+ *   TIMESTAMP -> INT64 (TIMESTAMP micros, not adjusted to UTC);
+ *   DECIMAL(p,s) -> INT32 (p <= 9), INT64 (p <= 18) or FIXED_LEN_BYTE_ARRAY of
+ *   the fewest bytes that hold p digits (p > 18), all with DECIMAL(p,s);
+ *   INTERVAL is refused.
+ * Pages are data pages v1 with RLE definition levels; values are
+ * RLE_DICTIONARY-encoded while the column chunk's dictionary stays under
+ * dictionary_bytes, then PLAIN for the rest of the chunk (booleans are always
+ * PLAIN).  Each column chunk has min/max (min_value/max_value, the order
+ * being the type's: the file declares TypeDefinedOrder) and null_count.
+ *
+ * Memory: one row group is buffered (encoded and compressed pages of every
+ * column); it is written out when it reaches row_group_rows rows or
+ * row_group_bytes buffered bytes.  The file appears atomically at close
+ * (fs_open_write). */
+#ifndef KILN_FORMATS_PARQUET_PARQUET_WRITER_H
+#define KILN_FORMATS_PARQUET_PARQUET_WRITER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "formats/parquet/parquet_meta.h"
+#include "types/batch.h"
+
+typedef struct ParquetWriteOptions {
+    int codec;                  /* PQ_CODEC_*; default SNAPPY */
+    int level;                  /* ZSTD/GZIP level, 0 = the codec's default */
+    int64_t row_group_rows;     /* rows per row group (default 122880) */
+    int64_t row_group_bytes;    /* buffered bytes that cut a row group early (default 128 MiB) */
+    int64_t page_bytes;         /* target uncompressed page size (default 1 MiB) */
+    int64_t dictionary_bytes;   /* dictionary size that makes a chunk fall back to PLAIN (default 1 MiB) */
+    bool dictionary;            /* try dictionary encoding (default true) */
+    const PqKeyValue *kv;       /* key-value metadata for the footer */
+    int nkv;
+} ParquetWriteOptions;
+
+typedef struct ParquetWriter ParquetWriter;
+
+/* The defaults above. */
+void parquet_write_options_init(ParquetWriteOptions *o);
+/* Start writing path (atomically: it appears at parquet_writer_close). */
+ParquetWriter *parquet_writer_open(const char *path, const ParquetWriteOptions *opts, Error *err);
+/* Declare the columns (before the first batch); refuses unsupported types. */
+bool parquet_writer_begin(ParquetWriter *w, int ncols, const char *const *names, const LogicalType *types, Error *err);
+/* Append a batch's rows. */
+bool parquet_writer_write_batch(ParquetWriter *w, const Batch *b, Error *err);
+/* Flush, write the footer and make the file visible; frees w. */
+bool parquet_writer_close(ParquetWriter *w, Error *err);
+/* Discard the output; frees w (NULL is fine). */
+void parquet_writer_abort(ParquetWriter *w);
+/* Bytes a FIXED_LEN_BYTE_ARRAY needs for a decimal of this precision. */
+int parquet_decimal_bytes(int precision);
+
+#endif
