@@ -22,6 +22,9 @@ typedef struct ExecContext {
     uint64_t bytes_total;     /* input bytes known in total */
     uint64_t rows_produced;   /* rows returned by the root */
     int threads;
+    int64_t memory_limit;        /* bytes; operators spill to temp_directory beyond it */
+    const char *temp_directory;
+    uint64_t spilled_bytes;      /* written to spill files by this statement (atomic adds) */
     /* in a worker of a parallel scan (op_gather): the one morsel its scan reads */
     const struct Morsel *morsel;
     const PlanNode *morsel_scan;        /* the scan node the morsel belongs to */

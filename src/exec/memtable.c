@@ -52,3 +52,17 @@ void memtable_append(MemTable *t, const Batch *b)
     }
     t->nrows += b->count;
 }
+
+uint64_t memtable_bytes(const MemTable *t)
+{
+    uint64_t bytes = 0;
+    for (int c = 0; c < t->nchunks; c++) {
+        const Batch *b = &t->chunks[c];
+        for (int k = 0; k < b->ncols; k++) {
+            const Vector *v = b->cols[k];
+            bytes += (uint64_t)v->capacity * type_physical_size(v->type) + v->capacity / 8;
+            if (v->heap) bytes += v->heap->bytes_reserved;
+        }
+    }
+    return bytes;
+}

@@ -23,6 +23,8 @@ void memtable_init(MemTable *t, int ncols, const LogicalType *types);
 void memtable_destroy(MemTable *t);
 /* Append the logical rows of b (same column types). */
 void memtable_append(MemTable *t, const Batch *b);
+/* Approximate bytes held (vector buffers and string heaps). */
+uint64_t memtable_bytes(const MemTable *t);
 /* Drop every row, keep the schema. */
 void memtable_clear(MemTable *t);
 

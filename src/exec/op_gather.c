@@ -47,6 +47,8 @@ typedef struct GatherState {
     int current_chunk;
     Batch empty;
     uint64_t bytes_done;     /* input bytes of finished morsels */
+    int64_t memory_limit;    /* each worker's subtree gets the statement's limit */
+    const char *temp_directory;
 } GatherState;
 
 /* A failure that is not a morsel's (the queue itself): returned at once. */
@@ -68,6 +70,8 @@ static MemTable *run_morsel(GatherState *s, const Morsel *m, Error *err)
     ExecContext ctx;
     memset(&ctx, 0, sizeof ctx);
     ctx.threads = 1;
+    ctx.memory_limit = s->memory_limit;
+    ctx.temp_directory = s->temp_directory;
     ctx.morsel = m;
     ctx.morsel_scan = s->plan->scan;
     ctx.morsel_csv_schema = s->have_csv_schema ? &s->csv_schema : NULL;
@@ -218,6 +222,8 @@ ExecNode *op_gather_create(const PlanNode *plan, ExecContext *ctx, Error *err)
     GatherState *s = mem_calloc(1, sizeof *s);
     s->base.ops = &gather_ops;
     s->plan = plan;
+    s->memory_limit = ctx->memory_limit;
+    s->temp_directory = ctx->temp_directory;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     batch_init_borrowed(&s->empty, plan->ncols);

@@ -52,6 +52,8 @@ bool session_run_plan(StmtContext *sc, PlanNode *plan, ResultSink *sink, uint64_
     ctx.progress = (ExecProgressFn)s->progress;
     ctx.progress_ctx = s->progress_ctx;
     ctx.threads = s->settings.threads;
+    ctx.memory_limit = s->settings.memory_limit;
+    ctx.temp_directory = s->settings.temp_directory;
     *rows = 0;
     plan = optimize_plan(&sc->binder, plan, s->settings.threads, s->settings.morsel_bytes);
     ExecNode *root = exec_build(plan, &ctx, err);
@@ -72,6 +74,7 @@ bool session_run_plan(StmtContext *sc, PlanNode *plan, ResultSink *sink, uint64_
     }
     if (ok && sink && sink->end) ok = sink->end(sink, err);
     exec_close(root);
+    s->spilled_bytes += ctx.spilled_bytes;
     return ok;
 }
 
@@ -451,6 +454,12 @@ static bool stmt_show(StmtContext *sc, PgQuery__VariableShowStmt *stmt, Error *e
         if (ok && sink && sink->batch) ok = sink->batch(sink, &b, err);
         if (ok && sink && sink->end) ok = sink->end(sink, err);
         batch_destroy(&b);
+    } else if (strcmp(stmt->name, "spilled_bytes") == 0) {
+        /* a read-only statistic: what this session has written to spill files */
+        char buf[32];
+        snprintf(buf, sizeof buf, "%" PRIu64, sc->session->spilled_bytes);
+        char *lines[1] = {buf};
+        ok = emit_text_rows(sc->sink, stmt->name, lines, 1, err);
     } else {
         char *v = NULL;
         if (!settings_show(st, stmt->name, &v, err)) return false;

@@ -15,6 +15,7 @@ struct Session {
     ProgressFn progress;
     void *progress_ctx;
     char status[128];
+    uint64_t spilled_bytes;   /* written to spill files by this session's statements */
 };
 
 /* One statement being run: its text, its arena and binder. */
