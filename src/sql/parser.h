@@ -9,6 +9,9 @@
 
 #include "common/error.h"
 
+/* Deepest parse tree accepted (a node inside a node ... counts one per level). */
+#define SQL_MAX_DEPTH 3000
+
 typedef struct ParsedScript {
     PgQuery__ParseResult *tree;   /* statements: tree->stmts[i]->stmt, stmt_location, stmt_len */
 } ParsedScript;

@@ -148,6 +148,8 @@ static bool copy_from(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts,
 bool stmt_copy(StmtContext *sc, PgQuery__CopyStmt *stmt, Error *err)
 {
     if (stmt->is_program) return error_set(err, ERR_SQL, "COPY ... PROGRAM is not supported");
+    /* protobuf gives "" rather than NULL for STDIN/STDOUT */
+    if (stmt->filename && stmt->filename[0] == '\0') stmt->filename = NULL;
     SqlOption *opts;
     int nopts;
     if (!sql_options_from_defelems(&sc->binder, stmt->options, stmt->n_options, &opts, &nopts, err)) return false;
