@@ -31,7 +31,7 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 SLT_SRCS := $(sort $(wildcard tests/sqllogictest/*.c))
 SLT_OBJS := $(SLT_SRCS:%.c=$(BUILD)/%.o)
 
-.PHONY: all release asan test clean bins
+.PHONY: all release asan test clean bins print-libs print-pkg-cflags
 all: bins
 	@if [ "$(MODE)" = release ]; then ln -sf $(BUILD)/kiln kiln; fi
 
@@ -62,5 +62,11 @@ test:
 
 clean:
 	rm -rf build kiln
+
+# for scripts that link against libkiln.a themselves (scripts/fuzz.sh)
+print-libs:
+	@echo $(LIBS)
+print-pkg-cflags:
+	@echo $(PKG_CFLAGS)
 
 -include $(LIB_OBJS:.o=.d) $(UNIT_OBJS:.o=.d) $(SLT_OBJS:.o=.d) $(BUILD)/src/main.d

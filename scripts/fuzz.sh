@@ -50,11 +50,13 @@ if ! make -j"$jobs" CC=clang MODE=fuzz "$out/libkiln.a" >"$log" 2>&1; then
     exit 1
 fi
 # The same flags the Makefile uses for MODE=fuzz, plus libFuzzer's main.
-pkgs="libpcre2-8 libprotobuf-c libzstd zlib libutf8proc libxxhash liblz4 snappy"
+# Libraries and their flags come from the Makefile, so a new dependency needs
+# no edit here.
+pkg_cflags=$(make -s print-pkg-cflags)
 cflags="-std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fno-omit-frame-pointer
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc -Itests/fuzz
-        $(pkg-config --cflags $pkgs)"
-libs="-lpg_query $(pkg-config --libs $pkgs) -lbz2 -lpthread -lm"
+        $pkg_cflags"
+libs=$(make -s print-libs)
 
 for target in "${targets[@]}"; do
     src=tests/fuzz/fuzz_$target.c

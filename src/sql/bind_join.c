@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "sql/binder.h"
+#include "sql/expr_util.h"
 #include "types/cast.h"
 
 typedef struct ExprList {
@@ -39,59 +40,17 @@ static void list_push(Binder *b, ExprList *l, Expr *e)
     l->items[l->n++] = e;
 }
 
-/* Split a condition into its AND-ed parts. */
+/* Add the AND-ed parts of a condition to a list (a TRUE constant adds nothing). */
 static void split_conjuncts(Binder *b, Expr *e, ExprList *out)
 {
-    if (e->kind == EXPR_AND) {
-        for (int i = 0; i < e->nargs; i++) split_conjuncts(b, e->args[i], out);
-        return;
+    int n = expr_count_conjuncts(e);
+    Expr **parts = arena_alloc(b->arena, sizeof(Expr *) * (size_t)n);
+    n = expr_split_conjuncts(e, parts);
+    for (int i = 0; i < n; i++) {
+        Expr *c = parts[i];
+        if (c->kind == EXPR_CONST && !c->constant.is_null && c->constant.u.boolean) continue; /* TRUE */
+        list_push(b, out, c);
     }
-    if (e->kind == EXPR_CONST && !e->constant.is_null && e->constant.u.boolean) return; /* TRUE */
-    list_push(b, out, e);
-}
-
-/* Lowest and highest column an expression reads (lo > hi: none). */
-static void column_range(const Expr *e, int *lo, int *hi)
-{
-    if (e->kind == EXPR_COLUMN) {
-        if (e->column < *lo) *lo = e->column;
-        if (e->column > *hi) *hi = e->column;
-    }
-    for (int i = 0; i < e->nargs; i++) column_range(e->args[i], lo, hi);
-}
-
-static bool reads_only(const Expr *e, int from, int to)
-{
-    int lo = 1 << 30, hi = -1;
-    column_range(e, &lo, &hi);
-    return hi < 0 || (lo >= from && hi < to);
-}
-
-static bool reads_any(const Expr *e)
-{
-    int lo = 1 << 30, hi = -1;
-    column_range(e, &lo, &hi);
-    return hi >= 0;
-}
-
-/* Shift every column reference >= from by delta. */
-static void shift_columns(Expr *e, int from, int delta)
-{
-    if (e->kind == EXPR_COLUMN && e->column >= from) e->column += delta;
-    for (int i = 0; i < e->nargs; i++) shift_columns(e->args[i], from, delta);
-}
-
-static Expr *make_and(Binder *b, Expr **parts, int n)
-{
-    if (n == 1) return parts[0];
-    Expr *e = arena_calloc(b->arena, sizeof(Expr));
-    e->kind = EXPR_AND;
-    e->type = type_make(TYPE_BOOLEAN);
-    e->sql_pos = parts[0]->sql_pos;
-    e->nargs = n;
-    e->args = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
-    memcpy(e->args, parts, sizeof(Expr *) * (size_t)n);
-    return e;
 }
 
 static PlanNode *add_filter(Binder *b, PlanNode *plan, Expr **conds, int n)
@@ -101,7 +60,7 @@ static PlanNode *add_filter(Binder *b, PlanNode *plan, Expr **conds, int n)
     memcpy(f->types, plan->types, sizeof(LogicalType) * (size_t)plan->ncols);
     memcpy(f->names, plan->names, sizeof(char *) * (size_t)plan->ncols);
     f->child = plan;
-    f->predicate = make_and(b, conds, n);
+    f->predicate = expr_and(b, conds, n);
     return f;
 }
 
@@ -136,11 +95,11 @@ static bool make_join(Binder *b, PlanNode *left, PlanNode *right, JoinType type,
         Expr *c = conds->items[i];
         bool is_eq = c->kind == EXPR_CALL && c->nargs == 2 && strcmp(c->call->function->name, "=") == 0;
         Expr *l = NULL, *r = NULL;
-        if (is_eq && reads_any(c->args[0]) && reads_any(c->args[1])) {
-            if (reads_only(c->args[0], 0, nl) && reads_only(c->args[1], nl, nl + nr)) {
+        if (is_eq && expr_reads_any(c->args[0]) && expr_reads_any(c->args[1])) {
+            if (expr_reads_only(c->args[0], 0, nl) && expr_reads_only(c->args[1], nl, nl + nr)) {
                 l = c->args[0];
                 r = c->args[1];
-            } else if (reads_only(c->args[1], 0, nl) && reads_only(c->args[0], nl, nl + nr)) {
+            } else if (expr_reads_only(c->args[1], 0, nl) && expr_reads_only(c->args[0], nl, nl + nr)) {
                 l = c->args[1];
                 r = c->args[0];
             }
@@ -170,7 +129,7 @@ static bool make_join(Binder *b, PlanNode *left, PlanNode *right, JoinType type,
             lcols[k] = nl + nle;
             lextra[nle++] = lkeys[k];
         }
-        shift_columns(rkeys[k], 0, -nl);
+        expr_shift_columns(rkeys[k], 0, -nl);
         if (rkeys[k]->kind == EXPR_COLUMN) {
             rcols[k] = rkeys[k]->column;
         } else {
@@ -200,8 +159,8 @@ static bool make_join(Binder *b, PlanNode *left, PlanNode *right, JoinType type,
         }
     if (residual.n > 0) {
         /* the residual reads the join's internal layout: right columns move past the left extras */
-        for (int i = 0; i < residual.n; i++) shift_columns(residual.items[i], nl, nle);
-        j->predicate = make_and(b, residual.items, residual.n);
+        for (int i = 0; i < residual.n; i++) expr_shift_columns(residual.items[i], nl, nle);
+        j->predicate = expr_and(b, residual.items, residual.n);
     }
     PlanNode *result = j;
     if (nle || (nre && !left_only)) {
@@ -441,9 +400,9 @@ bool bind_from_where(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **plan, Scop
     for (int k = 0; k < nitems; k++) {
         ExprList mine = {0};
         for (int i = 0; i < where.n; i++) {
-            if (used[i] || !reads_any(where.items[i]) || !reads_only(where.items[i], base[k], base[k + 1])) continue;
+            if (used[i] || !expr_reads_any(where.items[i]) || !expr_reads_only(where.items[i], base[k], base[k + 1])) continue;
             if (nitems == 1) break;
-            shift_columns(where.items[i], 0, -base[k]);
+            expr_shift_columns(where.items[i], 0, -base[k]);
             list_push(b, &mine, where.items[i]);
             used[i] = true;
         }
@@ -453,7 +412,7 @@ bool bind_from_where(Binder *b, PgQuery__SelectStmt *stmt, PlanNode **plan, Scop
     for (int k = 1; k < nitems; k++) {
         ExprList conds = {0};
         for (int i = 0; i < where.n; i++) {
-            if (used[i] || !reads_only(where.items[i], 0, base[k + 1]) || !reads_any(where.items[i])) continue;
+            if (used[i] || !expr_reads_only(where.items[i], 0, base[k + 1]) || !expr_reads_any(where.items[i])) continue;
             list_push(b, &conds, where.items[i]);
             used[i] = true;
         }

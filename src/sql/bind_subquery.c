@@ -30,11 +30,13 @@
  *
  * Memory: a subquery run while binding keeps its rows in a memtable until
  * they are converted to constants in the statement's arena. */
+#include <limits.h>
 #include <string.h>
 
 #include "common/mem.h"
 #include "exec/exec.h"
 #include "sql/binder.h"
+#include "sql/expr_util.h"
 #include "types/cast.h"
 
 #define MAX_LIST_ROWS 100000
@@ -62,39 +64,6 @@ static Expr *make_bool(Binder *b, ExprKind kind, Expr **args, int n, int pos)
     Expr *e = new_expr(b, kind, type_make(TYPE_BOOLEAN), pos, n);
     memcpy(e->args, args, sizeof(Expr *) * (size_t)n);
     return e;
-}
-
-/* Lowest and highest column an expression reads (lo > hi: none). */
-static void column_range(const Expr *e, int *lo, int *hi)
-{
-    if (e->kind == EXPR_COLUMN) {
-        if (e->column < *lo) *lo = e->column;
-        if (e->column > *hi) *hi = e->column;
-    }
-    for (int i = 0; i < e->nargs; i++) column_range(e->args[i], lo, hi);
-}
-
-static void shift_columns(Expr *e, int delta)
-{
-    if (e->kind == EXPR_COLUMN) e->column += delta;
-    for (int i = 0; i < e->nargs; i++) shift_columns(e->args[i], delta);
-}
-
-static void split_conjuncts(Expr *e, Expr **out, int *n, int cap)
-{
-    if (e->kind == EXPR_AND) {
-        for (int i = 0; i < e->nargs; i++) split_conjuncts(e->args[i], out, n, cap);
-        return;
-    }
-    if (*n < cap) out[(*n)++] = e;
-}
-
-static int count_conjuncts(const Expr *e)
-{
-    if (e->kind != EXPR_AND) return 1;
-    int n = 0;
-    for (int i = 0; i < e->nargs; i++) n += count_conjuncts(e->args[i]);
-    return n;
 }
 
 static PlanNode *add_filter(Binder *b, PlanNode *plan, Expr *pred)
@@ -324,19 +293,19 @@ static Decorrelated decorrelate(Binder *b, PgQuery__SubLink *sl, JoinType type, 
         where = bind_condition(b, sub->where_clause, &both, "WHERE", err);
         if (!where) return DECOR_ERROR;
     }
-    int ncond = where ? count_conjuncts(where) : 0;
+    int ncond = where ? expr_count_conjuncts(where) : 0;
     Expr **conds = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(ncond + 2));
     int n = 0;
-    if (where) split_conjuncts(where, conds, &n, ncond);
+    if (where) n = expr_split_conjuncts(where, conds);
     /* conjuncts on the subquery's own columns filter it before the join */
     Expr **inner = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(ncond + 1));
     Expr **join = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(ncond + 2));
     int ninner = 0, njoin = 0;
     for (int i = 0; i < n; i++) {
-        int lo = 1 << 30, hi = -1;
-        column_range(conds[i], &lo, &hi);
+        int lo = INT_MAX, hi = -1;
+        expr_column_range(conds[i], &lo, &hi);
         if (hi < 0 || lo >= nl) {
-            shift_columns(conds[i], -nl);
+            expr_shift_columns(conds[i], 0, -nl);
             inner[ninner++] = conds[i];
         } else {
             join[njoin++] = conds[i];
@@ -390,8 +359,10 @@ static bool join_in_subquery(Binder *b, PgQuery__SubLink *sl, bool negated, Plan
     agg->ngroups = 0;
     agg->naggs = 2;
     agg->aggs = arena_calloc(b->arena, sizeof(AggregateSpec) * 2);
-    agg->aggs[0] = (AggregateSpec){AGG_COUNT_STAR, -1, -1, -1, type_make(TYPE_BIGINT), type_make(TYPE_BIGINT), false};
-    agg->aggs[1] = (AggregateSpec){AGG_COUNT, 0, -1, -1, counted->types[0], type_make(TYPE_BIGINT), false};
+    agg->aggs[0] = (AggregateSpec){.kind = AGG_COUNT_STAR, .input = -1, .input2 = -1, .filter = -1,
+                                   .input_type = type_make(TYPE_BIGINT), .result_type = type_make(TYPE_BIGINT)};
+    agg->aggs[1] = (AggregateSpec){.kind = AGG_COUNT, .input = 0, .input2 = -1, .filter = -1,
+                                   .input_type = counted->types[0], .result_type = type_make(TYPE_BIGINT)};
     agg->types[0] = agg->types[1] = type_make(TYPE_BIGINT);
     agg->names[0] = "count";
     agg->names[1] = "count_not_null";

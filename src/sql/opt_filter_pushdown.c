@@ -5,46 +5,11 @@
  * depends on the join: both for INNER, the preserved side only for LEFT and
  * RIGHT (a condition on the NULL-extended side must see the NULLs), none for
  * FULL, the left for SEMI and ANTI. */
+#include <limits.h>
 #include <string.h>
 
+#include "sql/expr_util.h"
 #include "sql/optimize_internal.h"
-
-static void collect_conjuncts(Expr *e, Expr **out, int *n, int cap)
-{
-    if (e->kind == EXPR_AND) {
-        for (int i = 0; i < e->nargs; i++) collect_conjuncts(e->args[i], out, n, cap);
-        return;
-    }
-    if (*n < cap) out[(*n)++] = e;
-}
-
-static void column_range(const Expr *e, int *lo, int *hi)
-{
-    if (e->kind == EXPR_COLUMN) {
-        if (e->column < *lo) *lo = e->column;
-        if (e->column > *hi) *hi = e->column;
-    }
-    for (int i = 0; i < e->nargs; i++) column_range(e->args[i], lo, hi);
-}
-
-static void shift_columns(Expr *e, int delta)
-{
-    if (e->kind == EXPR_COLUMN) e->column += delta;
-    for (int i = 0; i < e->nargs; i++) shift_columns(e->args[i], delta);
-}
-
-static Expr *and_of(Binder *b, Expr **parts, int n)
-{
-    if (n == 1) return parts[0];
-    Expr *e = arena_calloc(b->arena, sizeof(Expr));
-    e->kind = EXPR_AND;
-    e->type = type_make(TYPE_BOOLEAN);
-    e->sql_pos = parts[0]->sql_pos;
-    e->nargs = n;
-    e->args = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
-    memcpy(e->args, parts, sizeof(Expr *) * (size_t)n);
-    return e;
-}
 
 /* Put conditions (already in the input's numbering) on top of *slot. */
 static void add_filter(Binder *b, PlanNode **slot, Expr **conds, int n)
@@ -54,15 +19,15 @@ static void add_filter(Binder *b, PlanNode **slot, Expr **conds, int n)
     if (in->kind == PLAN_FILTER) {
         Expr **all = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
         memcpy(all, conds, sizeof(Expr *) * (size_t)n);
-        Expr *both[2] = {in->predicate, and_of(b, all, n)};
-        in->predicate = and_of(b, both, 2);
+        Expr *both[2] = {in->predicate, expr_and(b, all, n)};
+        in->predicate = expr_and(b, both, 2);
         return;
     }
     PlanNode *f = plan_new(b, PLAN_FILTER, in->ncols);
     memcpy(f->types, in->types, sizeof(LogicalType) * (size_t)in->ncols);
     memcpy(f->names, in->names, sizeof(char *) * (size_t)in->ncols);
     f->child = in;
-    f->predicate = and_of(b, conds, n);
+    f->predicate = expr_and(b, conds, n);
     *slot = f;
 }
 
@@ -75,20 +40,18 @@ static void push_into_join(Binder *b, PlanNode **slot)
     bool to_right = t == JOIN_INNER || t == JOIN_RIGHT;
     int nl = join->child->ncols;
     int nr = (t == JOIN_SEMI || t == JOIN_ANTI) ? 0 : join->right->ncols;
-    enum { MAX_CONJUNCTS = 256 };
-    Expr *conds[MAX_CONJUNCTS];
-    int n = 0;
-    collect_conjuncts(filter->predicate, conds, &n, MAX_CONJUNCTS);
-    if (n >= MAX_CONJUNCTS) return; /* pathological: leave the filter as it is */
-    Expr *left[MAX_CONJUNCTS], *right[MAX_CONJUNCTS], *keep[MAX_CONJUNCTS];
+    int total = expr_count_conjuncts(filter->predicate);
+    Expr **conds = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(4 * total));
+    Expr **left = conds + total, **right = left + total, **keep = right + total;
+    int n = expr_split_conjuncts(filter->predicate, conds);
     int nleft = 0, nright = 0, nkeep = 0;
     for (int i = 0; i < n; i++) {
-        int lo = 1 << 30, hi = -1;
-        column_range(conds[i], &lo, &hi);
+        int lo = INT_MAX, hi = -1;
+        expr_column_range(conds[i], &lo, &hi);
         if (hi < 0) keep[nkeep++] = conds[i]; /* constant: keep where it is */
         else if (to_left && hi < nl) left[nleft++] = conds[i];
         else if (to_right && lo >= nl && hi < nl + nr) {
-            shift_columns(conds[i], -nl);
+            expr_shift_columns(conds[i], 0, -nl);
             right[nright++] = conds[i];
         } else keep[nkeep++] = conds[i];
     }
@@ -96,7 +59,7 @@ static void push_into_join(Binder *b, PlanNode **slot)
     add_filter(b, &join->child, left, nleft);
     add_filter(b, &join->right, right, nright);
     if (nkeep == 0) *slot = join;
-    else filter->predicate = and_of(b, keep, nkeep);
+    else filter->predicate = expr_and(b, keep, nkeep);
 }
 
 void opt_push_down_filters(Binder *b, PlanNode **slot)
