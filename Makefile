@@ -4,7 +4,7 @@ CC       ?= cc
 MODE     ?= release
 BUILD    := build/$(MODE)
 
-PKGS     := libpcre2-8 libprotobuf-c libzstd zlib libutf8proc libxxhash liblz4 snappy
+PKGS     := libpcre2-8 libprotobuf-c libzstd zlib libutf8proc libxxhash liblz4 snappy yaml-0.1 sqlite3 libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 

@@ -11,13 +11,17 @@ set -euo pipefail
 
 # Compiler, build tools and the libraries of the Makefile's PKGS and LIBS
 # (libpg_query; pcre2, protobuf-c, zstd, zlib, utf8proc, xxhash; snappy and lz4
-# for Parquet).
+# for Parquet; yaml for kiln.yaml and sqlite3 for the orchestration state;
+# libpq for read_postgres; the sqlite3 shell and a PostgreSQL 15 server for
+# the database integration tests).
 packages=(
     build-essential pkg-config make git clang
     libpg-query-dev libprotobuf-c-dev protobuf-c-compiler
     libpcre2-dev libzstd-dev zlib1g-dev libutf8proc-dev libssl-dev libxxhash-dev
     libsnappy-dev
     libbz2-dev liblz4-dev
+    libyaml-dev libsqlite3-dev
+    libpq-dev sqlite3 postgresql-15
 )
 
 # clang's sanitizer runtime matches clang's major version (14 on bookworm).

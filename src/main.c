@@ -13,6 +13,10 @@ static const struct {
 } commands[] = {
     {"run", cli_cmd_run},
     {"query", cli_cmd_query},
+    {"backfill", cli_cmd_backfill},
+    {"dag", cli_cmd_dag},
+    {"history", cli_cmd_history},
+    {"status", cli_cmd_status},
     {"version", cli_cmd_version},
     {"help", cli_cmd_help},
 };

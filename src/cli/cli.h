@@ -114,4 +114,50 @@ void cli_progress_update(void *ctx, uint64_t bytes_done, uint64_t bytes_total, u
 /* Format "1.5 GiB" style sizes into buf (exposed for tests). */
 const char *cli_format_bytes(uint64_t bytes, char *buf, size_t buflen);
 
+/* ---- project commands: kiln.yaml, DAG, runs, backfill, state (orchestrate.c) ---- */
+
+#include "sched/dag.h"
+#include "sched/project.h"
+#include "sched/state.h"
+
+/* Exit codes of the project commands beyond error_exit_code's. */
+#define EXIT_JOBS_FAILED 6   /* a job failed, or was not run because an upstream job failed */
+#define EXIT_INTERRUPTED 130 /* stopped by SIGINT or SIGTERM */
+
+/* kiln run --all|--jobs|--tags --ds DATE: run jobs of the project (run_project.c). */
+int cli_cmd_run_project(int argc, char **argv);
+/* True when `kiln run` arguments ask for a project run rather than one file. */
+bool cli_run_is_project_run(int argc, char **argv);
+/* kiln backfill --from D1 --to D2: run the DAG for each date. */
+int cli_cmd_backfill(int argc, char **argv);
+/* kiln dag: print the job graph. */
+int cli_cmd_dag(int argc, char **argv);
+/* kiln history: attempts recorded in the state database. */
+int cli_cmd_history(int argc, char **argv);
+/* kiln status --ds DATE: the latest state of each job for a date. */
+int cli_cmd_status(int argc, char **argv);
+
+typedef struct OrchOptions {
+    const char *project; /* --project, default kiln.yaml */
+    const char *ds, *from, *to, *jobs, *tags, *job;
+    const char *format;  /* dag: text or dot */
+    int parallel;        /* default 4 */
+    int limit;           /* history: 0 = default */
+    bool all, with_upstream, with_downstream, rerun, json, quiet, help;
+} OrchOptions;
+
+/* Parse options; allowed is a comma list of the option names (without
+ * dashes) this command takes. ERR_USAGE otherwise. */
+bool cli_orch_parse(int argc, char **argv, const char *allowed, OrchOptions *o, Error *err);
+/* Load o->project and build its DAG (free both even on failure). */
+bool cli_orch_load(const OrchOptions *o, Project *p, Dag *dag, Error *err);
+/* Fill selected[njobs] from --all, --jobs, --tags and the closures. */
+bool cli_orch_select(const OrchOptions *o, const Project *p, const Dag *dag, bool *selected, Error *err);
+/* Open the project's state database (.kiln/state.db beside kiln.yaml). */
+bool cli_orch_open_state(const Project *p, StateDb **state, Error *err);
+/* Run the selected jobs for each date from..to (days), print a summary per
+ * date on stdout and progress on stderr; returns the exit code. */
+int cli_orch_run_dates(const OrchOptions *o, const Project *p, const Dag *dag, const bool *selected, int64_t from,
+                       int64_t to, const char *kind, bool skip_succeeded, const char *args);
+
 #endif

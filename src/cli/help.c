@@ -15,6 +15,11 @@ static const char usage_overview[] =
     "Commands:\n"
     "  run JOB.sql       run a job file, statement by statement\n"
     "  query SQL         run SQL and print the result of the last statement\n"
+    "  run --all --ds D  run the jobs of the project (kiln.yaml) for a logical date\n"
+    "  backfill          run the project's jobs for each date of a range\n"
+    "  dag               print the project's job graph (text or Graphviz DOT)\n"
+    "  history           list the recorded job attempts\n"
+    "  status --ds D     the latest state of each job for a date\n"
     "  version           print the version of kiln and of its SQL parser\n"
     "  help [COMMAND]    print this help, or the help of COMMAND\n"
     "\n"
@@ -52,7 +57,57 @@ static const char usage_run[] =
     "  kiln run jobs/orders_daily.sql --param ds=2026-11-24\n"
     "  kiln run report.sql --format csv > report.csv\n"
     "\n"
-    "Exit codes: 0 ok, 1 internal error, 2 usage, 3 SQL error, 4 data error, 5 I/O error.\n";
+    "Exit codes: 0 ok, 1 internal error, 2 usage, 3 SQL error, 4 data error, 5 I/O error.\n"
+    "\n"
+    "Usage: kiln run (--all | --jobs A,B | --tags T) --ds YYYY-MM-DD [OPTIONS]\n"
+    "\n"
+    "Run jobs of the project kiln.yaml for one logical date, each job in its own\n"
+    "process (kiln run FILE --param ds=...), upstream jobs first, with retries and\n"
+    "timeouts; jobs downstream of a failure are not run. A summary table is printed\n"
+    "at the end; see docs/orchestration.md.\n"
+    "\n"
+    "Options:\n"
+    "  --project FILE          the project file (default kiln.yaml)\n"
+    "  --all                   every job\n"
+    "  --jobs A,B              these jobs\n"
+    "  --tags T,U              the jobs with one of these tags\n"
+    "  --with-upstream         also the jobs the selected ones depend on\n"
+    "  --with-downstream       also the jobs that depend on the selected ones\n"
+    "  --parallel N            at most N jobs at once (default 4)\n"
+    "  -q, --quiet             no progress lines on stderr\n"
+    "\n"
+    "Exit codes: 0 every job succeeded, 2 usage or project file error, 5 I/O error,\n"
+    "6 a job failed (or was not run because an upstream job failed), 130 interrupted.\n";
+
+static const char usage_backfill[] =
+    "Usage: kiln backfill --from YYYY-MM-DD --to YYYY-MM-DD [OPTIONS]\n"
+    "\n"
+    "Run the project's jobs (all, or those of --jobs/--tags) for each logical date\n"
+    "from --from to --to in order. Jobs that already succeeded for a date are\n"
+    "skipped unless --rerun, so the same command resumes an interrupted backfill.\n"
+    "Stops after the first date on which a job failed.\n"
+    "\n"
+    "Options: --project FILE, --jobs A,B, --tags T, --with-upstream,\n"
+    "  --with-downstream, --parallel N, --rerun, -q/--quiet (as for kiln run)\n"
+    "\n"
+    "Exit codes: as for kiln run --all.\n";
+
+static const char usage_dag[] =
+    "Usage: kiln dag [--project FILE] [--format text|dot]\n"
+    "\n"
+    "Check the project file and print its jobs in the order they run, each with the\n"
+    "jobs it depends on, or the graph in Graphviz DOT (kiln dag --format dot | dot -Tsvg).\n";
+
+static const char usage_history[] =
+    "Usage: kiln history [--project FILE] [--job NAME] [--ds DATE] [--limit N] [--json]\n"
+    "\n"
+    "List the recorded job attempts, newest first (50 unless --limit), from the\n"
+    "state database .kiln/state.db beside the project file.\n";
+
+static const char usage_status[] =
+    "Usage: kiln status --ds DATE [--project FILE] [--json]\n"
+    "\n"
+    "The latest attempt of each job for the logical date DATE.\n";
 
 static const char usage_query[] =
     "Usage: kiln query [OPTIONS] SQL\n"
@@ -96,6 +151,10 @@ bool cli_print_usage(FILE *out, const char *command)
     else if (strcmp(command, "query") == 0) text = usage_query;
     else if (strcmp(command, "version") == 0) text = usage_version;
     else if (strcmp(command, "help") == 0) text = usage_help;
+    else if (strcmp(command, "backfill") == 0) text = usage_backfill;
+    else if (strcmp(command, "dag") == 0) text = usage_dag;
+    else if (strcmp(command, "history") == 0) text = usage_history;
+    else if (strcmp(command, "status") == 0) text = usage_status;
     if (text == NULL) return false;
     fputs(text, out);
     return true;

@@ -425,7 +425,7 @@ static bool table_batch(OutputSink *o, const Batch *b, Error *err)
     for (uint32_t i = 0; i < b->count; i++) {
         uint32_t row = batch_row(b, i);
         size_t need = ((size_t)o->buffered_rows + 1) * (size_t)o->ncols;
-        if (need > o->cap_cells) {
+        if (need > o->cap_cells || o->cells == NULL) { /* never NULL, also with no columns (SELECT;) */
             o->cap_cells = need * 2;
             o->cells = mem_realloc(o->cells, o->cap_cells * sizeof *o->cells);
         }

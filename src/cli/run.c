@@ -138,6 +138,8 @@ static void hook_end(void *ctx, const Job *job, int index, bool ok, const char *
 
 int cli_cmd_run(int argc, char **argv)
 {
+    /* `kiln run --all --ds DATE` and friends run a project (run_project.c) */
+    if (cli_run_is_project_run(argc, argv)) return cli_cmd_run_project(argc, argv);
     CliOptions opts;
     Error err = ERROR_INIT;
     if (!cli_parse_options(argc, argv, &opts, &err)) {

@@ -9,7 +9,21 @@ static const struct {
 } known[] = {
     {"count", AGG_COUNT}, {"sum", AGG_SUM}, {"avg", AGG_AVG}, {"min", AGG_MIN}, {"max", AGG_MAX},
     {"bool_and", AGG_BOOL_AND}, {"bool_or", AGG_BOOL_OR}, {"every", AGG_BOOL_AND}, {"string_agg", AGG_STRING_AGG},
+    {"var_samp", AGG_VAR_SAMP}, {"variance", AGG_VAR_SAMP}, {"var_pop", AGG_VAR_POP},
+    {"stddev_samp", AGG_STDDEV_SAMP}, {"stddev", AGG_STDDEV_SAMP}, {"stddev_pop", AGG_STDDEV_POP},
+    {"approx_count_distinct", AGG_APPROX_COUNT_DISTINCT}, {"percentile_cont", AGG_PERCENTILE_CONT},
+    {"median", AGG_PERCENTILE_CONT}, {"percentile_disc", AGG_PERCENTILE_DISC},
 };
+
+bool aggregate_is_ordered_set(const char *name)
+{
+    return strcmp(name, "percentile_cont") == 0 || strcmp(name, "percentile_disc") == 0;
+}
+
+bool aggregate_supports_window(AggKind kind)
+{
+    return kind <= AGG_BOOL_OR;
+}
 
 bool aggregate_is_known(const char *name)
 {
@@ -78,13 +92,37 @@ bool aggregate_resolve(const char *name, bool count_star, int nargs, LogicalType
         if (in.id != TYPE_VARCHAR) break;
         *result = in;
         return true;
+    case AGG_VAR_SAMP:
+    case AGG_VAR_POP:
+    case AGG_STDDEV_SAMP:
+    case AGG_STDDEV_POP:
+        if (in.id != TYPE_INTEGER && in.id != TYPE_BIGINT && in.id != TYPE_DECIMAL && in.id != TYPE_DOUBLE) break;
+        *result = type_make(TYPE_DOUBLE);
+        return true;
+    case AGG_APPROX_COUNT_DISTINCT:
+        if (in.id == TYPE_NULL || in.id == TYPE_INVALID) break;
+        *result = type_make(TYPE_BIGINT);
+        return true;
+    case AGG_PERCENTILE_CONT:
+        if (in.id != TYPE_DOUBLE) break;
+        *result = in;
+        return true;
+    case AGG_PERCENTILE_DISC:
+        if (in.id == TYPE_NULL || in.id == TYPE_INVALID) break;
+        *result = in;
+        return true;
     case AGG_COUNT_STAR: break;
     }
     return error_set(err, ERR_SQL, "function %s(%s) does not exist", name, type_name(in, tn, sizeof tn));
 }
 
-int aggregate_state_types(const AggregateSpec *spec, LogicalType out[2])
+int aggregate_state_types(const AggregateSpec *spec, LogicalType out[AGG_MAX_STATE_COLS])
 {
+    /* a DISTINCT aggregate's state is its set; min, max, bool_and, bool_or
+     * and approx_count_distinct ignore DISTINCT, so they merge as usual */
+    if (spec->distinct && spec->kind != AGG_MIN && spec->kind != AGG_MAX && spec->kind != AGG_BOOL_AND &&
+        spec->kind != AGG_BOOL_OR && spec->kind != AGG_APPROX_COUNT_DISTINCT)
+        return 0;
     switch (spec->kind) {
     case AGG_COUNT_STAR:
     case AGG_COUNT: out[0] = type_make(TYPE_BIGINT); return 1;
@@ -98,7 +136,18 @@ int aggregate_state_types(const AggregateSpec *spec, LogicalType out[2])
     case AGG_MAX: out[0] = spec->input_type; return 1;
     case AGG_BOOL_AND:
     case AGG_BOOL_OR: out[0] = type_make(TYPE_BOOLEAN); return 1;
-    case AGG_STRING_AGG: return 0;
+    case AGG_VAR_SAMP:
+    case AGG_VAR_POP:
+    case AGG_STDDEV_SAMP:
+    case AGG_STDDEV_POP:
+        out[0] = type_make(TYPE_BIGINT);
+        out[1] = type_make(TYPE_DOUBLE);
+        out[2] = type_make(TYPE_DOUBLE);
+        return 3;
+    case AGG_APPROX_COUNT_DISTINCT: out[0] = type_make(TYPE_VARCHAR); return 1;
+    case AGG_STRING_AGG:
+    case AGG_PERCENTILE_CONT:
+    case AGG_PERCENTILE_DISC: return 0;
     }
     return 0;
 }

@@ -115,7 +115,8 @@ static void explain_node(const PlanNode *p, StrBuf *out, int depth)
     case PLAN_AGGREGATE:
         strbuf_printf(out, " groups=%d aggregates=", p->ngroups);
         for (int a = 0; a < p->naggs; a++)
-            strbuf_printf(out, "%s%s(#%d)", a ? "," : "", aggregate_name(p->aggs[a].kind), p->aggs[a].input);
+            strbuf_printf(out, "%s%s(%s#%d)", a ? "," : "", aggregate_name(p->aggs[a].kind),
+                          p->aggs[a].distinct ? "DISTINCT " : "", p->aggs[a].input);
         break;
     case PLAN_GATHER: strbuf_printf(out, " workers=%d", p->workers); break;
     case PLAN_SETOP: {

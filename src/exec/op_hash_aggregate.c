@@ -18,17 +18,31 @@
  * for its morsel, and once above the GATHER with `combine` aggregates that
  * merge those states into the final results.
  *
+ * A DISTINCT aggregate first offers each (group, value) of the batch to its
+ * DistinctSet (exec/distinct_set.h) and then updates as usual, with only the
+ * rows new to the set passing (an extra boolean column acting as FILTER).
+ * Ordered-set aggregates (percentile_cont, percentile_disc) append their
+ * values to a per-aggregate value store and each group keeps the positions
+ * of its values; when the group is emitted, a quickselect (median-of-three
+ * pivots, merge sort after too many rounds) puts the value(s) the fraction
+ * asks for in place, in expected linear time.
+ *
  * Memory: the group keys (deep copies), per-group aggregate states (16-32
  * bytes per aggregate; min/max keep a copy of the value, string_agg its
- * growing string) and a table of 12 bytes per slot at most 50% full.
- * Spilling to disk when over the memory limit is not implemented yet. */
+ * growing string, approx_count_distinct a sketch of 24 bytes + up to 256
+ * bytes while sparse, 4 KB once dense), every distinct value
+ * of a DISTINCT aggregate (plus 28 bytes), every value of an ordered-set
+ * aggregate (plus 8 bytes), and a table of 12 bytes per slot at most 50%
+ * full.  Spilling to disk when over the memory limit is not implemented yet. */
 #include <math.h>
 #include <string.h>
 
 #include "common/mem.h"
 #include "common/strbuf.h"
+#include "exec/distinct_set.h"
 #include "exec/exec.h"
 #include "exec/hash.h"
+#include "exec/hll.h"
 #include "exec/sort_compare.h"
 #include "types/decimal.h"
 
@@ -41,7 +55,17 @@ typedef struct AggValues {
     uint8_t *flag;        /* bool_and / bool_or */
     Vector **chunks;      /* min/max: one vector per VECTOR_CAPACITY groups */
     StrBuf *strs;         /* string_agg */
+    double *sx, *sxx;     /* variance, stddev: Youngs-Cramer sums (N in count) */
+    HllSketch *sketch;    /* approx_count_distinct */
+    struct PositionList *lists; /* ordered-set: positions of each group's values in store */
+    MemTable *store;      /* ordered-set: every value aggregated */
+    DistinctSet *set;     /* DISTINCT: the (group, value) pairs seen */
 } AggValues;
+
+typedef struct PositionList {
+    uint64_t *pos;
+    uint64_t n, cap;
+} PositionList;
 
 typedef struct HashAggState {
     ExecNode base;
@@ -56,6 +80,10 @@ typedef struct HashAggState {
     AggValues *vals;
     uint64_t hashes[VECTOR_CAPACITY];
     uint32_t gids[VECTOR_CAPACITY];
+    uint64_t value_hashes[VECTOR_CAPACITY]; /* DISTINCT and approx_count_distinct */
+    uint32_t selected[VECTOR_CAPACITY];     /* ordered-set: rows that pass */
+    Vector *new_rows;     /* DISTINCT: BOOLEAN, the rows new to the set */
+    Vector **with_new_rows; /* the input columns and new_rows last */
     Vector *flat;         /* one per input column, for selected batches */
     Batch flat_batch;
     bool finished;
@@ -65,6 +93,20 @@ typedef struct HashAggState {
     int nresults;
     bool partial;
 } HashAggState;
+
+static bool is_variance(AggKind k)
+{
+    return k == AGG_VAR_SAMP || k == AGG_VAR_POP || k == AGG_STDDEV_SAMP || k == AGG_STDDEV_POP;
+}
+
+static bool is_ordered_set(AggKind k) { return k == AGG_PERCENTILE_CONT || k == AGG_PERCENTILE_DISC; }
+
+/* DISTINCT changes the result (and needs a set) for these aggregates only. */
+static bool needs_distinct_set(const AggregateSpec *sp)
+{
+    return sp->distinct && !sp->combine && sp->kind != AGG_MIN && sp->kind != AGG_MAX && sp->kind != AGG_BOOL_AND &&
+           sp->kind != AGG_BOOL_OR && sp->kind != AGG_APPROX_COUNT_DISTINCT && !is_ordered_set(sp->kind);
+}
 
 static void grow_groups(HashAggState *s, uint64_t need)
 {
@@ -101,6 +143,20 @@ static void grow_groups(HashAggState *s, uint64_t need)
             v->strs = mem_realloc(v->strs, sizeof(StrBuf) * cap);
             memset(v->strs + s->cap_groups, 0, sizeof(StrBuf) * (cap - s->cap_groups));
         }
+        if (is_variance(sp->kind)) {
+            v->sx = mem_realloc(v->sx, sizeof(double) * cap);
+            v->sxx = mem_realloc(v->sxx, sizeof(double) * cap);
+            memset(v->sx + s->cap_groups, 0, sizeof(double) * (cap - s->cap_groups));
+            memset(v->sxx + s->cap_groups, 0, sizeof(double) * (cap - s->cap_groups));
+        }
+        if (sp->kind == AGG_APPROX_COUNT_DISTINCT) {
+            v->sketch = mem_realloc(v->sketch, sizeof(HllSketch) * cap);
+            memset(v->sketch + s->cap_groups, 0, sizeof(HllSketch) * (cap - s->cap_groups));
+        }
+        if (is_ordered_set(sp->kind)) {
+            v->lists = mem_realloc(v->lists, sizeof(PositionList) * cap);
+            memset(v->lists + s->cap_groups, 0, sizeof(PositionList) * (cap - s->cap_groups));
+        }
     }
     s->cap_groups = cap;
 }
@@ -112,6 +168,46 @@ static inline void add_compensated(double *sum, double *comp, double x)
     if (fabs(*sum) >= fabs(x)) *comp += (*sum - t) + x;
     else *comp += (x - t) + *sum;
     *sum = t;
+}
+
+/* Youngs-Cramer update of (N, Sx, Sxx) with x, as PostgreSQL's float8_accum:
+ * an infinite or NaN input makes Sxx NaN; a finite overflow is an error. */
+static bool variance_add(int64_t *n, double *sx, double *sxx, double x, Error *err)
+{
+    double old_sx = *sx;
+    (*n)++;
+    *sx += x;
+    if (*n > 1) {
+        double t = x * (double)*n - *sx;
+        *sxx += t * t / ((double)*n * (double)(*n - 1));
+        if (isinf(*sx) || isinf(*sxx)) {
+            if (!isinf(old_sx) && !isinf(x)) return error_set(err, ERR_DATA, "value out of range: overflow");
+            *sxx = NAN;
+        }
+    } else if (isnan(x) || isinf(x)) {
+        *sxx = NAN;
+    }
+    return true;
+}
+
+/* Merge state (n2, sx2, sxx2) into (n, sx, sxx), as PostgreSQL's float8_combine. */
+static bool variance_merge(int64_t *n, double *sx, double *sxx, int64_t n2, double sx2, double sxx2, Error *err)
+{
+    if (n2 == 0) return true;
+    if (*n == 0) {
+        *n = n2;
+        *sx = sx2;
+        *sxx = sxx2;
+        return true;
+    }
+    double n1 = (double)*n, m = (double)n2, total = n1 + m;
+    double t = *sx / n1 - sx2 / m;
+    double merged = *sxx + sxx2 + n1 * m * t * t / total;
+    if (isinf(merged) && !isinf(*sxx) && !isinf(sxx2)) return error_set(err, ERR_DATA, "value out of range: overflow");
+    *n += n2;
+    *sx += sx2;
+    *sxx = merged;
+    return true;
 }
 
 static void rehash(HashAggState *s, uint64_t cap)
@@ -222,6 +318,27 @@ static bool combine_aggregate(HashAggState *s, int a, Vector **cols, uint32_t n,
         }
         return true;
     }
+    case AGG_VAR_SAMP:
+    case AGG_VAR_POP:
+    case AGG_STDDEV_SAMP:
+    case AGG_STDDEV_POP: {
+        const Vector *sx = cols[sp->input + 1], *sxx = cols[sp->input + 2];
+        for (uint32_t i = 0; i < n; i++) {
+            uint32_t g = gids[i];
+            if (!variance_merge(&v->count[g], &v->sx[g], &v->sxx[g], VEC_DATA(in, int64_t)[i],
+                                VEC_DATA(sx, double)[i], VEC_DATA(sxx, double)[i], err))
+                return false;
+        }
+        return true;
+    }
+    case AGG_APPROX_COUNT_DISTINCT:
+        for (uint32_t i = 0; i < n; i++) {
+            if (!vector_is_valid(in, i)) continue;
+            const KString *k = &VEC_DATA(in, KString)[i];
+            if (!hll_sketch_merge_text(&v->sketch[gids[i]], kstring_data(k), k->len))
+                return error_set(err, ERR_INTERNAL, "malformed approx_count_distinct state");
+        }
+        return true;
     default: {
         /* min, max, bool_and, bool_or merge exactly as they update */
         AggregateSpec plain = *sp;
@@ -331,8 +448,81 @@ static bool update_aggregate(HashAggState *s, int a, const AggregateSpec *sp, Ve
         }
         return true;
     }
+    case AGG_VAR_SAMP:
+    case AGG_VAR_POP:
+    case AGG_STDDEV_SAMP:
+    case AGG_STDDEV_POP:
+        /* the binder casts every input to double precision */
+        for (uint32_t i = 0; i < n; i++) {
+            if (!vector_is_valid(in, i) || !row_passes(filter, i)) continue;
+            uint32_t g = gids[i];
+            if (!variance_add(&v->count[g], &v->sx[g], &v->sxx[g], VEC_DATA(in, double)[i], err)) return false;
+        }
+        return true;
+    case AGG_APPROX_COUNT_DISTINCT:
+        hash_vector(in, n, s->value_hashes, false);
+        for (uint32_t i = 0; i < n; i++) {
+            if (!vector_is_valid(in, i) || !row_passes(filter, i)) continue;
+            hll_sketch_add(&v->sketch[gids[i]], s->value_hashes[i]);
+        }
+        return true;
+    case AGG_PERCENTILE_CONT:
+    case AGG_PERCENTILE_DISC: {
+        /* the rows that count go to the store in one append; each group
+         * notes where its values land */
+        uint32_t m = 0;
+        uint64_t base = v->store->nrows;
+        for (uint32_t i = 0; i < n; i++) {
+            if (!vector_is_valid(in, i) || !row_passes(filter, i)) continue;
+            PositionList *list = &v->lists[gids[i]];
+            if (list->n == list->cap) {
+                list->cap = list->cap ? list->cap * 2 : 4;
+                list->pos = mem_realloc(list->pos, sizeof(uint64_t) * list->cap);
+            }
+            list->pos[list->n++] = base + m;
+            s->selected[m++] = i;
+        }
+        if (m > 0) {
+            Vector *column = (Vector *)in;
+            Batch view;
+            memset(&view, 0, sizeof view);
+            view.ncols = 1;
+            view.cols = &column;
+            view.count = m;
+            view.sel = s->selected;
+            memtable_append(v->store, &view);
+        }
+        return true;
+    }
     }
     return error_set(err, ERR_INTERNAL, "unknown aggregate");
+}
+
+/* A DISTINCT aggregate: only rows whose (group, value) the set has not seen
+ * yet reach the aggregate, through a FILTER column appended to the input. */
+static bool update_distinct(HashAggState *s, int a, const AggregateSpec *sp, Vector **cols, int ncols, uint32_t n,
+                            Error *err)
+{
+    DistinctSet *set = s->vals[a].set;
+    Vector *in = cols[sp->input];
+    const Vector *filter = sp->filter >= 0 ? cols[sp->filter] : NULL;
+    Vector *values[2] = {in, sp->input2 >= 0 ? cols[sp->input2] : NULL};
+    distinct_set_hash(values, set->values.ncols, s->gids, n, s->value_hashes);
+    Vector *mask = s->new_rows;
+    uint32_t m = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        VEC_DATA(mask, uint8_t)[i] = 0;
+        if (vector_is_valid(in, i) && row_passes(filter, i)) s->selected[m++] = i;
+    }
+    if (!distinct_set_insert_rows(set, values, s->selected, m, s->gids, s->value_hashes, VEC_DATA(mask, uint8_t), err))
+        return false;
+    if (sp->kind == AGG_STRING_AGG) return true; /* joined in order at the end (build_distinct_strings) */
+    memcpy(s->with_new_rows, cols, sizeof(Vector *) * (size_t)ncols);
+    s->with_new_rows[ncols] = mask;
+    AggregateSpec once = *sp;
+    once.distinct = false;
+    once.filter = ncols;
+    return update_aggregate(s, a, &once, s->with_new_rows, n, err);
 }
 
 static bool consume(HashAggState *s, Error *err)
@@ -351,9 +541,147 @@ static bool consume(HashAggState *s, Error *err)
             cols = s->flat_batch.cols;
         }
         find_groups(s, cols, in->count);
-        for (int a = 0; a < s->naggs; a++)
-            if (!update_aggregate(s, a, &s->specs[a], cols, in->count, err)) return false;
+        for (int a = 0; a < s->naggs; a++) {
+            const AggregateSpec *sp = &s->specs[a];
+            bool ok = needs_distinct_set(sp) ? update_distinct(s, a, sp, cols, in->ncols, in->count, err)
+                                             : update_aggregate(s, a, sp, cols, in->count, err);
+            if (!ok) return false;
+        }
     }
+}
+
+static const Vector *stored_value(const MemTable *store, uint64_t pos, uint32_t *row)
+{
+    *row = (uint32_t)(pos % VECTOR_CAPACITY);
+    return store->chunks[pos / VECTOR_CAPACITY].cols[0];
+}
+
+typedef struct SortContext {
+    const MemTable *values; /* items are row numbers of values */
+    const uint32_t *group;  /* if set, order by group first */
+    bool desc;
+} SortContext;
+
+/* Order of rows a and b of ctx->values: group, then each column ascending
+ * (NULLs last, as PostgreSQL sorts them), all reversed by desc. */
+static int compare_rows(const SortContext *ctx, uint64_t a, uint64_t b)
+{
+    int c = 0;
+    if (ctx->group && ctx->group[a] != ctx->group[b]) return ctx->group[a] < ctx->group[b] ? -1 : 1;
+    const Batch *ca = &ctx->values->chunks[a / VECTOR_CAPACITY], *cb = &ctx->values->chunks[b / VECTOR_CAPACITY];
+    uint32_t ra = (uint32_t)(a % VECTOR_CAPACITY), rb = (uint32_t)(b % VECTOR_CAPACITY);
+    for (int col = 0; col < ctx->values->ncols && c == 0; col++) {
+        bool va = vector_is_valid(ca->cols[col], ra), vb = vector_is_valid(cb->cols[col], rb);
+        if (va && vb) c = sort_compare_slots(ca->cols[col], ra, cb->cols[col], rb);
+        else c = (int)vb - (int)va;
+    }
+    return ctx->desc ? -c : c;
+}
+
+/* Sort row numbers with compare_rows (stable bottom-up merge sort). */
+static void sort_rows(const SortContext *ctx, uint64_t *pos, uint64_t n)
+{
+    if (n < 2) return;
+    uint64_t *tmp = mem_alloc(sizeof(uint64_t) * n);
+    uint64_t *src = pos, *dst = tmp;
+    for (uint64_t width = 1; width < n; width *= 2) {
+        for (uint64_t lo = 0; lo < n; lo += 2 * width) {
+            uint64_t mid = lo + width < n ? lo + width : n;
+            uint64_t hi = lo + 2 * width < n ? lo + 2 * width : n;
+            uint64_t i = lo, j = mid, k = lo;
+            while (i < mid && j < hi) {
+                int c = compare_rows(ctx, src[i], src[j]);
+                dst[k++] = c <= 0 ? src[i++] : src[j++];
+            }
+            while (i < mid) dst[k++] = src[i++];
+            while (j < hi) dst[k++] = src[j++];
+        }
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != pos) memcpy(pos, src, sizeof(uint64_t) * n);
+    mem_free(tmp);
+}
+
+/* Reorder pos[0..n) so that pos[k] is what sorting would put there, with
+ * nothing larger before it and nothing smaller after it (quickselect). */
+static void select_kth(const SortContext *ctx, uint64_t *pos, int64_t n, int64_t k)
+{
+    int64_t lo = 0, hi = n - 1;
+    int rounds = 0;
+    while (hi > lo) {
+        if (++rounds > 100) {
+            /* adversarial input: fall back to O(n log n) */
+            sort_rows(ctx, pos + lo, (uint64_t)(hi - lo + 1));
+            return;
+        }
+        int64_t mid = lo + (hi - lo) / 2;
+        uint64_t t;
+#define SWAP(a, b) (t = pos[a], pos[a] = pos[b], pos[b] = t)
+        if (compare_rows(ctx, pos[mid], pos[lo]) < 0) SWAP(mid, lo);
+        if (compare_rows(ctx, pos[hi], pos[lo]) < 0) SWAP(hi, lo);
+        if (compare_rows(ctx, pos[hi], pos[mid]) < 0) SWAP(hi, mid);
+        uint64_t pivot = pos[mid];
+        int64_t i = lo, j = hi;
+        while (i <= j) {
+            while (compare_rows(ctx, pos[i], pivot) < 0) i++;
+            while (compare_rows(ctx, pos[j], pivot) > 0) j--;
+            if (i <= j) {
+                SWAP(i, j);
+                i++;
+                j--;
+            }
+        }
+#undef SWAP
+        /* now [lo, j] <= pivot <= [i, hi], and (j, i) equal the pivot */
+        if (k <= j) hi = j;
+        else if (k >= i) lo = i;
+        else return;
+    }
+}
+
+/* percentile_cont / percentile_disc of group g, as PostgreSQL computes them
+ * over the sorted values: disc takes the first value whose position reaches
+ * fraction * count; cont interpolates linearly at fraction * (count - 1). */
+static void finalize_percentile(const AggregateSpec *sp, AggValues *v, uint64_t g, Vector *out, uint32_t k)
+{
+    PositionList *list = &v->lists[g];
+    if (sp->fraction_null || list->n == 0) {
+        vector_set_null(out, k);
+        return;
+    }
+    SortContext ctx = {v->store, NULL, sp->order_desc};
+    uint64_t count = list->n;
+    uint32_t r;
+    if (sp->kind == AGG_PERCENTILE_DISC) {
+        uint64_t rownum = (uint64_t)ceil(sp->fraction * (double)count);
+        uint64_t index = rownum > 1 ? rownum - 1 : 0;
+        if (index >= count) index = count - 1;
+        select_kth(&ctx, list->pos, (int64_t)count, (int64_t)index);
+        const Vector *src = stored_value(v->store, list->pos[index], &r);
+        vector_gather(out, k, src, &r, 1);
+        return;
+    }
+    double at = sp->fraction * (double)(count - 1);
+    uint64_t lo = (uint64_t)floor(at), hi = (uint64_t)ceil(at);
+    if (hi >= count) hi = count - 1;
+    if (lo > hi) lo = hi;
+    select_kth(&ctx, list->pos, (int64_t)count, (int64_t)lo);
+    if (hi != lo) {
+        /* the next value in order is the smallest of those after lo */
+        uint64_t next = lo + 1;
+        for (uint64_t i = lo + 2; i < count; i++)
+            if (compare_rows(&ctx, list->pos[i], list->pos[next]) < 0) next = i;
+        uint64_t t = list->pos[hi];
+        list->pos[hi] = list->pos[next];
+        list->pos[next] = t;
+    }
+    const Vector *src = stored_value(v->store, list->pos[lo], &r);
+    double low = VEC_DATA(src, double)[r];
+    src = stored_value(v->store, list->pos[hi], &r);
+    double high = VEC_DATA(src, double)[r];
+    VEC_DATA(out, double)[k] = lo == hi ? low : low + (high - low) * (at - (double)lo);
 }
 
 static bool finalize_value(HashAggState *s, int a, uint64_t g, Vector *out, uint32_t k, Error *err)
@@ -414,11 +742,31 @@ static bool finalize_value(HashAggState *s, int a, uint64_t g, Vector *out, uint
         if (!v->has[g]) vector_set_null(out, k);
         else VEC_DATA(out, KString)[k] = kstring_make(strbuf_cstr(&v->strs[g]), (uint32_t)v->strs[g].len);
         return true;
+    case AGG_VAR_SAMP:
+    case AGG_VAR_POP:
+    case AGG_STDDEV_SAMP:
+    case AGG_STDDEV_POP: {
+        int64_t n = v->count[g];
+        bool sample = sp->kind == AGG_VAR_SAMP || sp->kind == AGG_STDDEV_SAMP;
+        if (n == 0 || (sample && n == 1)) {
+            vector_set_null(out, k);
+            return true;
+        }
+        double variance = v->sxx[g] / (double)(sample ? n - 1 : n);
+        bool root = sp->kind == AGG_STDDEV_SAMP || sp->kind == AGG_STDDEV_POP;
+        VEC_DATA(out, double)[k] = root ? sqrt(variance) : variance;
+        return true;
+    }
+    case AGG_APPROX_COUNT_DISTINCT:
+        VEC_DATA(out, int64_t)[k] = hll_sketch_estimate(&v->sketch[g]);
+        return true;
+    case AGG_PERCENTILE_CONT:
+    case AGG_PERCENTILE_DISC: finalize_percentile(sp, v, g, out, k); return true;
     }
     return error_set(err, ERR_INTERNAL, "unknown aggregate");
 }
 
-/* Write group g's partial state of aggregate a into out[0] (and out[1]). */
+/* Write group g's partial state of aggregate a into out[0] (and out[1], out[2]). */
 static bool finalize_partial(HashAggState *s, int a, uint64_t g, Vector **out, uint32_t k, Error *err)
 {
     const AggregateSpec *sp = &s->specs[a];
@@ -441,10 +789,55 @@ static bool finalize_partial(HashAggState *s, int a, uint64_t g, Vector **out, u
             VEC_DATA(out[0], kiln_int128)[k] = x;
         }
         return true;
+    case AGG_VAR_SAMP:
+    case AGG_VAR_POP:
+    case AGG_STDDEV_SAMP:
+    case AGG_STDDEV_POP:
+        VEC_DATA(out[0], int64_t)[k] = v->count[g];
+        VEC_DATA(out[1], double)[k] = v->sx[g];
+        VEC_DATA(out[2], double)[k] = v->sxx[g];
+        return true;
+    case AGG_APPROX_COUNT_DISTINCT:
+        if (hll_sketch_empty(&v->sketch[g])) {
+            vector_set_null(out[0], k);
+        } else {
+            char text[HLL_REGISTERS];
+            uint32_t len = hll_sketch_encode(&v->sketch[g], text);
+            VEC_DATA(out[0], KString)[k] = vector_make_string(out[0], text, len);
+        }
+        return true;
     default:
         /* min, max, bool_and, bool_or: the state is the result */
         return finalize_value(s, a, g, out[0], k, err);
     }
+}
+
+/* string_agg(DISTINCT x, d): PostgreSQL feeds a DISTINCT aggregate sorted
+ * input, so each group's distinct (x, d) are joined in ascending order. */
+static void build_distinct_strings(HashAggState *s, int a)
+{
+    AggValues *v = &s->vals[a];
+    DistinctSet *set = v->set;
+    uint64_t n = set->nentries;
+    uint64_t *order = mem_alloc(sizeof(uint64_t) * (n ? n : 1));
+    for (uint64_t e = 0; e < n; e++) order[e] = e;
+    SortContext ctx = {&set->values, set->group, false};
+    sort_rows(&ctx, order, n);
+    for (uint64_t i = 0; i < n; i++) {
+        uint64_t e = order[i];
+        uint32_t g = set->group[e];
+        const Batch *chunk = &set->values.chunks[e / VECTOR_CAPACITY];
+        uint32_t r = (uint32_t)(e % VECTOR_CAPACITY);
+        const Vector *value = chunk->cols[0], *delim = chunk->cols[1];
+        if (v->has[g] && vector_is_valid(delim, r)) {
+            const KString *d = &VEC_DATA(delim, KString)[r];
+            strbuf_append(&v->strs[g], kstring_data(d), d->len);
+        }
+        const KString *k = &VEC_DATA(value, KString)[r];
+        strbuf_append(&v->strs[g], kstring_data(k), k->len);
+        v->has[g] = 1;
+    }
+    mem_free(order);
 }
 
 static bool hash_aggregate_next(ExecNode *node, Batch **out, Error *err)
@@ -453,6 +846,8 @@ static bool hash_aggregate_next(ExecNode *node, Batch **out, Error *err)
     if (!s->finished) {
         if (!consume(s, err)) return false;
         s->finished = true;
+        for (int a = 0; a < s->naggs; a++)
+            if (s->specs[a].kind == AGG_STRING_AGG && needs_distinct_set(&s->specs[a])) build_distinct_strings(s, a);
     }
     s->out.count = 0;
     s->out.sel = NULL;
@@ -471,9 +866,10 @@ static bool hash_aggregate_next(ExecNode *node, Batch **out, Error *err)
     if (s->partial) {
         int col = 0;
         for (int a = 0; a < s->naggs; a++) {
-            LogicalType st[2];
+            LogicalType st[AGG_MAX_STATE_COLS];
             int nstate = aggregate_state_types(&s->specs[a], st);
-            Vector *res[2] = {&s->results[col], nstate > 1 ? &s->results[col + 1] : NULL};
+            Vector *res[AGG_MAX_STATE_COLS] = {NULL};
+            for (int j = 0; j < nstate; j++) res[j] = &s->results[col + j];
             for (int j = 0; j < nstate; j++) vector_reset(res[j]);
             for (uint32_t k = 0; k < n; k++)
                 if (!finalize_partial(s, a, first + k, res, k, err)) return false;
@@ -506,6 +902,22 @@ static void hash_aggregate_close(ExecNode *node)
         }
         if (v->strs)
             for (uint64_t g = 0; g < s->cap_groups; g++) strbuf_free(&v->strs[g]);
+        if (v->sketch)
+            for (uint64_t g = 0; g < s->cap_groups; g++) hll_sketch_free(&v->sketch[g]);
+        if (v->lists)
+            for (uint64_t g = 0; g < s->cap_groups; g++) mem_free(v->lists[g].pos);
+        if (v->store) {
+            memtable_destroy(v->store);
+            mem_free(v->store);
+        }
+        if (v->set) {
+            distinct_set_destroy(v->set);
+            mem_free(v->set);
+        }
+        mem_free(v->sketch);
+        mem_free(v->lists);
+        mem_free(v->sx);
+        mem_free(v->sxx);
         mem_free(v->chunks);
         mem_free(v->strs);
         mem_free(v->has);
@@ -520,6 +932,8 @@ static void hash_aggregate_close(ExecNode *node)
     mem_free(s->results);
     for (int c = 0; c < s->flat_batch.ncols; c++) vector_destroy(&s->flat[c]);
     mem_free(s->flat);
+    vector_free(s->new_rows);
+    mem_free(s->with_new_rows);
     batch_destroy(&s->flat_batch);
     batch_destroy(&s->out);
     memtable_destroy(&s->keys);
@@ -542,13 +956,23 @@ ExecNode *op_hash_aggregate_create(const PlanNode *plan, ExecNode *child, ExecCo
     memtable_init(&s->keys, s->nkeys, in->types);
     s->vals = mem_calloc((size_t)s->naggs + 1, sizeof(AggValues));
     s->partial = plan->agg_partial;
-    s->results = mem_calloc((size_t)(2 * s->naggs) + 1, sizeof(Vector));
+    s->results = mem_calloc((size_t)(AGG_MAX_STATE_COLS * s->naggs) + 1, sizeof(Vector));
     for (int a = 0; a < s->naggs; a++) {
+        const AggregateSpec *sp = &plan->aggs[a];
+        if (needs_distinct_set(sp)) {
+            LogicalType types[2] = {in->types[sp->input], sp->input2 >= 0 ? in->types[sp->input2] : in->types[sp->input]};
+            s->vals[a].set = mem_alloc(sizeof(DistinctSet));
+            distinct_set_init(s->vals[a].set, sp->input2 >= 0 ? 2 : 1, types);
+        }
+        if (is_ordered_set(sp->kind) && !sp->combine) {
+            s->vals[a].store = mem_alloc(sizeof(MemTable));
+            memtable_init(s->vals[a].store, 1, &in->types[sp->input]);
+        }
         if (!s->partial) {
             vector_init(&s->results[s->nresults++], plan->aggs[a].result_type, VECTOR_CAPACITY);
             continue;
         }
-        LogicalType st[2];
+        LogicalType st[AGG_MAX_STATE_COLS];
         int nstate = aggregate_state_types(&plan->aggs[a], st);
         for (int j = 0; j < nstate; j++) vector_init(&s->results[s->nresults++], st[j], VECTOR_CAPACITY);
     }
@@ -558,6 +982,8 @@ ExecNode *op_hash_aggregate_create(const PlanNode *plan, ExecNode *child, ExecCo
         vector_init(&s->flat[c], in->types[c], VECTOR_CAPACITY);
         s->flat_batch.cols[c] = &s->flat[c];
     }
+    s->new_rows = vector_new(type_make(TYPE_BOOLEAN), VECTOR_CAPACITY);
+    s->with_new_rows = mem_calloc((size_t)in->ncols + 1, sizeof(Vector *));
     batch_init_borrowed(&s->out, plan->ncols);
     rehash(s, 1024);
     if (s->nkeys == 0) new_group(s, NULL, 0, 0);

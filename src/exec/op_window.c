@@ -473,7 +473,7 @@ static bool aggregate_partition(WindowState *s, int fi, uint64_t ps, uint64_t pe
         }
         return true;
     }
-    case AGG_STRING_AGG: break;
+    default: break; /* the binder allows only aggregate_supports_window's */
     }
     return error_set(err, ERR_INTERNAL, "window aggregate %s is not supported", aggregate_name(f->agg));
 }

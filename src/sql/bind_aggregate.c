@@ -62,6 +62,67 @@ static bool expr_equal(const Expr *a, const Expr *b)
     return true;
 }
 
+/* Aggregates computed in double precision, whose exact numeric arguments are cast to it. */
+static bool takes_double(const char *name)
+{
+    static const char *const names[] = {"stddev",  "stddev_samp", "stddev_pop",      "variance", "var_samp",
+                                        "var_pop", "median",      "percentile_cont", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strcmp(name, names[i]) == 0) return true;
+    return false;
+}
+
+static bool is_exact_numeric(LogicalType t)
+{
+    return t.id == TYPE_INTEGER || t.id == TYPE_BIGINT || t.id == TYPE_DECIMAL;
+}
+
+/* name(fraction) WITHIN GROUP (ORDER BY x [ASC|DESC]): the fraction must be
+ * a constant (kiln's restriction; PostgreSQL allows any expression constant
+ * within a group); x becomes the aggregate's one argument. */
+static bool bind_ordered_set_args(Binder *b, PgQuery__FuncCall *fc, const char *name, int pos, const Scope *scope,
+                                  AggBinding *ab, Error *err)
+{
+    if (fc->n_args != 1 || fc->n_agg_order != 1) {
+        error_set_at(err, ERR_SQL, pos, "%s takes one fraction and one ORDER BY expression: %s(f) WITHIN GROUP (ORDER BY x)",
+                     name, name);
+        return false;
+    }
+    Expr *f = bind_expr(b, fc->args[0], scope, err);
+    if (!f) return false;
+    int fpos = bind_pos(b, node_location(fc->args[0]));
+    f = bind_coerce(b, f, type_make(TYPE_DOUBLE), COERCE_IMPLICIT, err);
+    if (!f) return false;
+    if (f->kind != EXPR_CONST) {
+        error_set_at(err, ERR_SQL, fpos, "the fraction of %s must be a constant", name);
+        return false;
+    }
+    if (f->constant.is_null) {
+        ab->fraction_null = true;
+    } else {
+        double x = f->constant.u.f64;
+        if (!(x >= 0 && x <= 1)) {
+            error_set_at(err, ERR_DATA, fpos, "percentile value %g is not between 0 and 1", x);
+            return false;
+        }
+        ab->fraction = x;
+    }
+    PgQuery__Node *item = fc->agg_order[0];
+    if (item->node_case != PG_QUERY__NODE__NODE_SORT_BY) {
+        error_set_at(err, ERR_SQL, pos, "malformed WITHIN GROUP clause");
+        return false;
+    }
+    PgQuery__SortBy *sb = item->sort_by;
+    if (sb->n_use_op > 0) {
+        error_set_at(err, ERR_SQL, pos, "ORDER BY ... USING is not supported");
+        return false;
+    }
+    ab->order_desc = sb->sortby_dir == PG_QUERY__SORT_BY_DIR__SORTBY_DESC;
+    ab->nargs = 1;
+    ab->args[0] = bind_expr(b, sb->node, scope, err);
+    return ab->args[0] != NULL;
+}
+
 Expr *bind_aggregate_call(Binder *b, PgQuery__FuncCall *fc, const char *name, const Scope *scope, Error *err)
 {
     int pos = bind_pos(b, fc->location);
@@ -70,16 +131,26 @@ Expr *bind_aggregate_call(Binder *b, PgQuery__FuncCall *fc, const char *name, co
         error_set_at(err, ERR_SQL, pos, "aggregate functions are not allowed here (%s)", name);
         return NULL;
     }
-    if (fc->agg_distinct) {
-        error_set_at(err, ERR_SQL, pos, "%s(DISTINCT ...) is not supported yet", name);
+    bool ordered_set = aggregate_is_ordered_set(name);
+    if (fc->agg_within_group && !ordered_set) {
+        error_set_at(err, ERR_SQL, pos, "%s is not an ordered-set aggregate, so it cannot have WITHIN GROUP", name);
         return NULL;
     }
-    if (fc->n_agg_order > 0) {
+    if (ordered_set && !fc->agg_within_group) {
+        error_set_at(err, ERR_SQL, pos, "WITHIN GROUP is required for ordered-set aggregate %s", name);
+        return NULL;
+    }
+    if (fc->agg_within_group && fc->agg_distinct) {
+        error_set_at(err, ERR_SQL, pos, "cannot use DISTINCT with WITHIN GROUP");
+        return NULL;
+    }
+    if (fc->n_agg_order > 0 && !fc->agg_within_group) {
         error_set_at(err, ERR_SQL, pos, "ORDER BY inside %s(...) is not supported yet", name);
         return NULL;
     }
     AggBinding ab;
     memset(&ab, 0, sizeof ab);
+    ab.distinct = fc->agg_distinct;
     ab.nargs = (int)fc->n_args;
     if (ab.nargs > 2) {
         error_set_at(err, ERR_SQL, pos, "too many arguments for aggregate %s", name);
@@ -88,9 +159,13 @@ Expr *bind_aggregate_call(Binder *b, PgQuery__FuncCall *fc, const char *name, co
     /* arguments and FILTER are bound with aggregates switched off: no nesting */
     ctx->active = false;
     bool ok = true;
-    for (int i = 0; i < ab.nargs && ok; i++) {
-        ab.args[i] = bind_expr(b, fc->args[i], scope, err);
-        ok = ab.args[i] != NULL;
+    if (ordered_set) {
+        ok = bind_ordered_set_args(b, fc, name, pos, scope, &ab, err);
+    } else {
+        for (int i = 0; i < ab.nargs && ok; i++) {
+            ab.args[i] = bind_expr(b, fc->args[i], scope, err);
+            ok = ab.args[i] != NULL;
+        }
     }
     if (ok && fc->agg_filter) {
         ab.filter = bind_condition(b, fc->agg_filter, scope, "FILTER", err);
@@ -113,6 +188,12 @@ Expr *bind_aggregate_call(Binder *b, PgQuery__FuncCall *fc, const char *name, co
         ab.args[0] = bind_coerce(b, ab.args[0], type_make(TYPE_VARCHAR), COERCE_IMPLICIT, err);
         if (!ab.args[0]) return NULL;
     }
+    if (strcmp(name, "median") == 0) ab.fraction = 0.5;
+    if (ab.nargs == 1 && takes_double(name) && is_exact_numeric(ab.args[0]->type)) {
+        /* computed in double precision (see exec/aggregate.h) */
+        ab.args[0] = bind_coerce(b, ab.args[0], type_make(TYPE_DOUBLE), COERCE_IMPLICIT, err);
+        if (!ab.args[0]) return NULL;
+    }
     LogicalType in = ab.nargs ? ab.args[0]->type : type_make(TYPE_NULL);
     if (ab.nargs == 2 && ab.args[1]->type.id != TYPE_VARCHAR) {
         char tn[48];
@@ -128,7 +209,8 @@ Expr *bind_aggregate_call(Binder *b, PgQuery__FuncCall *fc, const char *name, co
     for (int i = 0; i < ctx->naggs && k < 0; i++) {
         AggBinding *o = &ctx->aggs[i];
         if (o->kind == ab.kind && o->nargs == ab.nargs && expr_equal(o->args[0], ab.args[0]) &&
-            expr_equal(o->args[1], ab.args[1]) && expr_equal(o->filter, ab.filter))
+            expr_equal(o->args[1], ab.args[1]) && expr_equal(o->filter, ab.filter) && o->distinct == ab.distinct &&
+            o->order_desc == ab.order_desc && o->fraction_null == ab.fraction_null && o->fraction == ab.fraction)
             k = i;
     }
     if (k < 0) {
@@ -292,6 +374,10 @@ bool bind_aggregation(Binder *b, PgQuery__SelectStmt *stmt, const Scope *scope, 
             inputs[n] = ab->filter;
             names[n++] = arena_sprintf(b->arena, "agg%d_filter", a);
         }
+        specs[a].distinct = ab->distinct;
+        specs[a].order_desc = ab->order_desc;
+        specs[a].fraction = ab->fraction;
+        specs[a].fraction_null = ab->fraction_null;
         if (ab->kind == AGG_COUNT_STAR || ab->kind == AGG_COUNT) specs[a].input_type = ab->nargs ? ab->args[0]->type : type_make(TYPE_NULL);
     }
     PlanNode *pre = plan_project(b, *plan, n, inputs, names);

@@ -676,9 +676,7 @@ static Expr *bind_func_call(Binder *b, PgQuery__FuncCall *fc, const Scope *scope
     }
     if (fc->over) return bind_window_call(b, fc, name, scope, err);
     if (fc->agg_star || aggregate_is_known(name)) return bind_aggregate_call(b, fc, name, scope, err);
-    static const char *const later[] = {"stddev", "stddev_samp", "stddev_pop", "variance", "var_samp", "var_pop",
-                                        "array_agg", "percentile_cont", "percentile_disc", "approx_count_distinct",
-                                        NULL};
+    static const char *const later[] = {"array_agg", NULL}; /* needs an array type */
     for (int i = 0; later[i]; i++)
         if (strcmp(name, later[i]) == 0) {
             error_set_at(err, ERR_SQL, pos, "aggregate function %s is not supported yet", name);

@@ -278,6 +278,10 @@ static bool type_window_call(Binder *b, PgQuery__FuncCall *fc, const char *name,
             err->sql_pos = pos;
             return false;
         }
+        if (!aggregate_supports_window(f->agg)) {
+            error_set_at(err, ERR_SQL, pos, "%s is not supported as a window function yet", name);
+            return false;
+        }
         f->arg_type = in;
         return true;
     }

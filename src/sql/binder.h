@@ -36,6 +36,10 @@ typedef struct AggBinding {
     int nargs;
     Expr *args[2];
     Expr *filter;      /* FILTER (WHERE ...) or NULL */
+    bool distinct;     /* name(DISTINCT ...) */
+    bool order_desc;   /* ordered-set aggregates: WITHIN GROUP (ORDER BY x DESC) */
+    bool fraction_null; /* percentile_*: the fraction is NULL */
+    double fraction;   /* percentile_*: the constant fraction */
 } AggBinding;
 
 typedef struct AggBindContext {

@@ -34,7 +34,7 @@ static bool split_aggregate(Binder *b, PlanNode *agg, PlanNode *scan, int thread
 {
     int nstate_cols = 0;
     for (int a = 0; a < agg->naggs; a++) {
-        LogicalType st[2];
+        LogicalType st[AGG_MAX_STATE_COLS];
         int n = aggregate_state_types(&agg->aggs[a], st);
         if (n == 0) return false;
         nstate_cols += n;
@@ -52,7 +52,7 @@ static bool split_aggregate(Binder *b, PlanNode *agg, PlanNode *scan, int thread
     AggregateSpec *final_specs = arena_calloc(b->arena, sizeof(AggregateSpec) * (size_t)(agg->naggs + 1));
     int col = agg->ngroups;
     for (int a = 0; a < agg->naggs; a++) {
-        LogicalType st[2];
+        LogicalType st[AGG_MAX_STATE_COLS];
         int n = aggregate_state_types(&agg->aggs[a], st);
         final_specs[a] = agg->aggs[a];
         final_specs[a].combine = true;

@@ -11,9 +11,10 @@
 #include <unistd.h>
 
 #include "common/mem.h"
+#include "connectors/postgres.h"
 
 static const char *const names[] = {"threads", "memory_limit", "temp_directory", "timezone", "datestyle",
-                                    "morsel_size", NULL};
+                                    "morsel_size", "warehouse", NULL};
 
 const char *const *settings_names(void) { return names; }
 
@@ -39,6 +40,7 @@ void settings_init(Settings *s)
     s->timezone = mem_strdup("UTC");
     s->datestyle = mem_strdup("ISO, MDY");
     s->morsel_bytes = 8 << 20;
+    s->warehouse = mem_strdup("sqlite:warehouse.db");
 }
 
 void settings_destroy(Settings *s)
@@ -46,7 +48,8 @@ void settings_destroy(Settings *s)
     mem_free(s->temp_directory);
     mem_free(s->timezone);
     mem_free(s->datestyle);
-    s->temp_directory = s->timezone = s->datestyle = NULL;
+    mem_free(s->warehouse);
+    s->temp_directory = s->timezone = s->datestyle = s->warehouse = NULL;
 }
 
 /* "1GB", "512 MiB", "100000" (bytes), "2.5GB" -> bytes. */
@@ -119,6 +122,15 @@ bool settings_set(Settings *s, const char *name, const char *value, Error *err)
         s->temp_directory = mem_strdup(value);
         return true;
     }
+    if (strcmp(name, "warehouse") == 0) {
+        bool postgres = strncmp(value, "postgresql://", 13) == 0 || strncmp(value, "postgres://", 11) == 0;
+        if (!postgres && (strncmp(value, "sqlite:", 7) != 0 || value[7] == '\0'))
+            return error_set(err, ERR_SQL,
+                             "invalid value for parameter \"warehouse\" (expected 'sqlite:<file>' or a postgresql:// URL)");
+        mem_free(s->warehouse);
+        s->warehouse = mem_strdup(value);
+        return true;
+    }
     if (strcmp(name, "timezone") == 0) {
         if (strcasecmp(value, "UTC") != 0 && strcasecmp(value, "GMT") != 0)
             return error_set(err, ERR_SQL, "invalid value for parameter \"TimeZone\": \"%s\" (kiln timestamps carry no time zone; only UTC is accepted)", value);
@@ -147,9 +159,13 @@ bool settings_reset(Settings *s, const char *name, Error *err)
         mem_free(s->temp_directory);
         s->temp_directory = mem_strdup(d.temp_directory);
     }
+    if (all || strcmp(name, "warehouse") == 0) {
+        mem_free(s->warehouse);
+        s->warehouse = mem_strdup(d.warehouse);
+    }
     if (!all && strcmp(name, "threads") != 0 && strcmp(name, "memory_limit") != 0 &&
         strcmp(name, "temp_directory") != 0 && strcmp(name, "timezone") != 0 && strcmp(name, "datestyle") != 0 &&
-        strcmp(name, "morsel_size") != 0)
+        strcmp(name, "morsel_size") != 0 && strcmp(name, "warehouse") != 0)
         ok = error_set(err, ERR_SQL, "unrecognized configuration parameter \"%s\"", name);
     settings_destroy(&d);
     return ok;
@@ -172,6 +188,9 @@ bool settings_show(const Settings *s, const char *name, char **value, Error *err
         return true;
     } else if (strcmp(name, "datestyle") == 0) {
         *value = mem_strdup(s->datestyle);
+        return true;
+    } else if (strcmp(name, "warehouse") == 0) {
+        *value = pg_redact_conninfo(s->warehouse); /* never show a password */
         return true;
     } else {
         return error_set(err, ERR_SQL, "unrecognized configuration parameter \"%s\"", name);

@@ -18,13 +18,15 @@
 #include "common/mem.h"
 #include "io/fs.h"
 #include "sql/copy_formats.h"
+#include "sql/copy_warehouse.h"
 #include "sql/session_internal.h"
 
 static bool copy_to(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts, int nopts, Error *err)
 {
     Binder *b = &sc->binder;
-    const CopyFormat *format;
-    if (!copy_format_resolve(stmt->filename, opts, nopts, &format, err)) return false;
+    const CopyFormat *format = NULL;
+    bool to_warehouse = copy_warehouse_is_target(stmt->filename); /* 'warehouse:<table>' */
+    if (!to_warehouse && !copy_format_resolve(stmt->filename, opts, nopts, &format, err)) return false;
     PlanNode *plan;
     if (stmt->query) {
         if (stmt->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
@@ -74,7 +76,7 @@ static bool copy_to(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts, i
         sel.target_list = targets;
         if (!bind_select(b, &sel, &plan, err)) return false;
     }
-    if (stmt->filename) {
+    if (stmt->filename && !to_warehouse) {
         /* an ETL output folder need not exist yet */
         char *dir = mem_strdup(stmt->filename);
         char *slash = strrchr(dir, '/');
@@ -87,7 +89,9 @@ static bool copy_to(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts, i
         if (!ok_dir) return false;
     }
     CopyWriter *w;
-    if (!format->open_writer(b, stmt->filename, opts, nopts, &w, err)) return false;
+    if (to_warehouse ? !copy_warehouse_open_writer(b, &sc->session->settings, stmt->filename, opts, nopts, &w, err)
+                     : !format->open_writer(b, stmt->filename, opts, nopts, &w, err))
+        return false;
     uint64_t rows = 0;
     bool ok = session_run_plan(sc, plan, &w->sink, &rows, err);
     if (ok) ok = w->commit(w, err);

@@ -23,6 +23,8 @@ static const TableFunction table_functions[] = {
     {"read_json", bind_read_json},
     {"read_json_auto", bind_read_json},
     {"read_ndjson", bind_read_ndjson},
+    {"read_sqlite", bind_read_sqlite},
+    {"read_postgres", bind_read_postgres},
 };
 
 static const char *string_of(const PgQuery__Node *n)

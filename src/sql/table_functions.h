@@ -23,5 +23,11 @@ bool bind_read_json(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, s
                     Error *err);
 bool bind_read_ndjson(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
                       Error *err);
+/* read_sqlite (bind_sqlite.c). */
+bool bind_read_sqlite(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
+                      Error *err);
+/* read_postgres (bind_postgres.c). */
+bool bind_read_postgres(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
+                        Error *err);
 
 #endif

@@ -106,6 +106,8 @@ check_page docs/jobs.md
 check_page docs/sql.md
 check_page docs/json.md
 check_page docs/parquet.md
+check_page docs/databases.md
+check_page docs/orchestration.md
 
 if [ "$examples" -lt 10 ]; then
     echo "FAIL: only $examples examples found in the docs"

@@ -1,0 +1,161 @@
+/* copy_warehouse: the warehouse target of COPY ... TO (see copy_warehouse.h).
+ *
+ *   SET warehouse = 'sqlite:/data/warehouse.db';      -- default sqlite:warehouse.db
+ *   SET warehouse = 'postgresql://etl@dw:5432/analytics';
+ *   COPY (SELECT ...) TO 'warehouse:daily_revenue'
+ *     WITH (MODE upsert, KEY (order_date, currency));
+ *
+ * MODE: append (default), overwrite (alias replace), upsert,
+ * replace_partitions; the last two need KEY.  The rows are staged and
+ * applied in one transaction by the connector (connectors/sqlite_load.c,
+ * connectors/postgres_load.c);
+ * a statement that fails at any point leaves the table as it was. */
+#include "sql/copy_warehouse.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "common/mem.h"
+#include "connectors/postgres.h"
+#include "connectors/sqlite.h"
+
+#define WAREHOUSE_PREFIX "warehouse:"
+
+/* One connector's load protocol (connectors/sqlite.h, connectors/postgres.h). */
+typedef struct WarehouseOps {
+    void *(*begin)(const char *where, const LoadSpec *spec, int ncols, char *const *names, const LogicalType *types,
+                   Error *err);
+    bool (*batch)(void *load, const Batch *b, Error *err);
+    bool (*commit)(void *load, Error *err);
+    void (*abort)(void *load);
+} WarehouseOps;
+
+static void *sqlite_begin(const char *where, const LoadSpec *spec, int ncols, char *const *names,
+                          const LogicalType *types, Error *err)
+{
+    return sqlite_load_begin(where, spec, ncols, names, types, err);
+}
+static bool sqlite_batch(void *load, const Batch *b, Error *err) { return sqlite_load_batch(load, b, err); }
+static bool sqlite_commit(void *load, Error *err) { return sqlite_load_commit(load, err); }
+static void sqlite_abort(void *load) { sqlite_load_abort(load); }
+static const WarehouseOps sqlite_ops = {sqlite_begin, sqlite_batch, sqlite_commit, sqlite_abort};
+
+static void *pg_begin(const char *where, const LoadSpec *spec, int ncols, char *const *names, const LogicalType *types,
+                      Error *err)
+{
+    return pg_load_begin(where, spec, ncols, names, types, err);
+}
+static bool pg_batch(void *load, const Batch *b, Error *err) { return pg_load_batch(load, b, err); }
+static bool pg_commit(void *load, Error *err) { return pg_load_commit(load, err); }
+static void pg_abort(void *load) { pg_load_abort(load); }
+static const WarehouseOps postgres_ops = {pg_begin, pg_batch, pg_commit, pg_abort};
+
+typedef struct WarehouseWriter {
+    CopyWriter base;
+    const WarehouseOps *ops;
+    const char *where; /* SQLite file or PostgreSQL connection string */
+    LoadSpec spec;
+    void *load;        /* opened by begin (it needs the columns) */
+} WarehouseWriter;
+
+bool copy_warehouse_is_target(const char *target)
+{
+    return target && strncmp(target, WAREHOUSE_PREFIX, strlen(WAREHOUSE_PREFIX)) == 0;
+}
+
+static bool wh_begin(ResultSink *sink, int ncols, char *const *names, const LogicalType *types, Error *err)
+{
+    WarehouseWriter *w = (WarehouseWriter *)sink;
+    w->load = w->ops->begin(w->where, &w->spec, ncols, names, types, err);
+    return w->load != NULL;
+}
+
+static bool wh_batch(ResultSink *sink, const Batch *b, Error *err)
+{
+    WarehouseWriter *w = (WarehouseWriter *)sink;
+    return w->ops->batch(w->load, b, err);
+}
+
+static bool wh_commit(CopyWriter *cw, Error *err)
+{
+    WarehouseWriter *w = (WarehouseWriter *)cw;
+    bool ok = w->load ? w->ops->commit(w->load, err) : error_set(err, ERR_INTERNAL, "warehouse load never began");
+    mem_free(w);
+    return ok;
+}
+
+static void wh_abort(CopyWriter *cw)
+{
+    WarehouseWriter *w = (WarehouseWriter *)cw;
+    if (w->load) w->ops->abort(w->load);
+    mem_free(w);
+}
+
+/* "a,b" (KEY's list as sql_options_from_defelems joins it) -> names */
+static int split_keys(Binder *b, const char *text, const char ***out)
+{
+    int n = 1;
+    for (const char *p = text; *p; p++) n += *p == ',';
+    const char **keys = arena_calloc(b->arena, sizeof(char *) * (size_t)(n + 1));
+    int k = 0;
+    const char *start = text;
+    for (const char *p = text;; p++)
+        if (*p == ',' || *p == '\0') {
+            if (p > start) keys[k++] = arena_strndup(b->arena, start, (size_t)(p - start));
+            if (*p == '\0') break;
+            start = p + 1;
+        }
+    *out = keys;
+    return k;
+}
+
+bool copy_warehouse_open_writer(Binder *b, const Settings *settings, const char *target, const SqlOption *opts,
+                                int nopts, CopyWriter **out, Error *err)
+{
+    const char *table = target + strlen(WAREHOUSE_PREFIX);
+    if (*table == '\0') return error_set(err, ERR_SQL, "COPY TO 'warehouse:<table>' needs a table name");
+    LoadSpec spec = {table, LOAD_APPEND, NULL, 0};
+    int key_pos = -1, mode_pos = -1;
+    for (int i = 0; i < nopts; i++) {
+        const SqlOption *o = &opts[i];
+        if (!strcmp(o->name, "mode")) {
+            const char *m = o->has_value ? o->text : "";
+            mode_pos = o->pos;
+            if (!strcasecmp(m, "append")) spec.mode = LOAD_APPEND;
+            else if (!strcasecmp(m, "overwrite") || !strcasecmp(m, "replace")) spec.mode = LOAD_OVERWRITE;
+            else if (!strcasecmp(m, "upsert")) spec.mode = LOAD_UPSERT;
+            else if (!strcasecmp(m, "replace_partitions")) spec.mode = LOAD_REPLACE_PARTITIONS;
+            else
+                return error_set_at(err, ERR_SQL, o->pos,
+                                    "MODE must be append, overwrite, upsert or replace_partitions for a warehouse load, not \"%s\"", m);
+        } else if (!strcmp(o->name, "key")) {
+            if (!o->has_value || !*o->text) return error_set_at(err, ERR_SQL, o->pos, "KEY needs a list of columns: KEY (a, b)");
+            const char **keys;
+            spec.nkeys = split_keys(b, o->text, &keys);
+            spec.keys = keys;
+            key_pos = o->pos;
+        } else {
+            return error_set_at(err, ERR_SQL, o->pos, "option \"%s\" not recognized for a warehouse load (MODE, KEY)", o->name);
+        }
+    }
+    bool keyed = spec.mode == LOAD_UPSERT || spec.mode == LOAD_REPLACE_PARTITIONS;
+    if (keyed && spec.nkeys == 0)
+        return error_set_at(err, ERR_SQL, mode_pos, "MODE %s needs KEY (columns)",
+                            spec.mode == LOAD_UPSERT ? "upsert" : "replace_partitions");
+    if (!keyed && spec.nkeys > 0)
+        return error_set_at(err, ERR_SQL, key_pos, "KEY only applies to MODE upsert and replace_partitions");
+    const char *wh = settings->warehouse;
+    bool is_sqlite = strncmp(wh, "sqlite:", 7) == 0;
+    if (!is_sqlite && strncmp(wh, "postgresql://", 13) != 0 && strncmp(wh, "postgres://", 11) != 0)
+        return error_set(err, ERR_SQL, "the warehouse setting must be 'sqlite:<file>' or a postgresql:// URL");
+    WarehouseWriter *w = mem_calloc(1, sizeof *w);
+    w->ops = is_sqlite ? &sqlite_ops : &postgres_ops;
+    w->base.sink.begin = wh_begin;
+    w->base.sink.batch = wh_batch;
+    w->base.commit = wh_commit;
+    w->base.abort = wh_abort;
+    w->where = arena_strdup(b->arena, is_sqlite ? wh + 7 : wh);
+    w->spec = spec;
+    *out = &w->base;
+    return true;
+}

@@ -1,0 +1,17 @@
+/* copy_warehouse: COPY ... TO 'warehouse:<table>' WITH (MODE ..., KEY (...)):
+ * loading a query's rows into a table of the warehouse that
+ * `SET warehouse` names (a SQLite file by default, or a PostgreSQL database). */
+#ifndef KILN_SQL_COPY_WAREHOUSE_H
+#define KILN_SQL_COPY_WAREHOUSE_H
+
+#include "sql/copy_formats.h"
+#include "sql/settings.h"
+
+/* True if a COPY TO target names a warehouse table ('warehouse:<table>'). */
+bool copy_warehouse_is_target(const char *target);
+/* A CopyWriter that loads into the target's table in one transaction
+ * (options MODE append|overwrite|upsert|replace_partitions and KEY). */
+bool copy_warehouse_open_writer(Binder *b, const Settings *settings, const char *target, const SqlOption *opts,
+                                int nopts, CopyWriter **out, Error *err);
+
+#endif
