@@ -108,7 +108,10 @@ void cli_report_error(const Error *err, const char *sql, size_t sql_len)
     if (err->sql_pos >= 0 && sql != NULL) {
         int line, column;
         job_line_column(sql, sql_len, (size_t)err->sql_pos, &line, &column);
-        fprintf(stderr, "kiln: %s at line %d, column %d: %s\n", error_kind_name(err->kind), line, column, message);
+        if (err->sql_pos_is_statement)
+            fprintf(stderr, "kiln: %s in the statement at line %d: %s\n", error_kind_name(err->kind), line, message);
+        else
+            fprintf(stderr, "kiln: %s at line %d, column %d: %s\n", error_kind_name(err->kind), line, column, message);
         print_context(sql, sql_len, (size_t)err->sql_pos, line);
         return;
     }

@@ -13,6 +13,7 @@ void error_clear(Error *err)
     err->column = 0;
     err->file[0] = '\0';
     err->message[0] = '\0';
+    err->sql_pos_is_statement = false;
 }
 
 static void set_message(Error *err, const char *fmt, va_list ap)

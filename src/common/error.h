@@ -39,10 +39,11 @@ typedef struct Error {
     int64_t column;         /* 1-based column (field) in a data file, 0 if none */
     char file[ERROR_FILE_MAX]; /* data file the error comes from, "" if none */
     char message[ERROR_MSG_MAX];
+    bool sql_pos_is_statement; /* sql_pos is only where the failing statement starts */
 } Error;
 
 /* An Error with no failure recorded. */
-#define ERROR_INIT {ERR_NONE, -1, 0, 0, "", ""}
+#define ERROR_INIT {ERR_NONE, -1, 0, 0, "", "", false}
 
 /* Clear err to "no error". */
 void error_clear(Error *err);

@@ -491,6 +491,28 @@ static bool run_statement(StmtContext *sc, PgQuery__Node *stmt, Error *err)
     }
 }
 
+/* Where a statement's text really starts: the parser's statement location
+ * is just after the previous semicolon, before blanks and comments. */
+static int statement_start(const char *sql, int pos)
+{
+    size_t n = strlen(sql);
+    size_t i = pos > 0 ? (size_t)pos : 0;
+    while (i < n) {
+        if (sql[i] == ' ' || sql[i] == '\t' || sql[i] == '\n' || sql[i] == '\r' || sql[i] == '\f') {
+            i++;
+        } else if (sql[i] == '-' && i + 1 < n && sql[i + 1] == '-') {
+            while (i < n && sql[i] != '\n') i++;
+        } else if (sql[i] == '/' && i + 1 < n && sql[i + 1] == '*') {
+            const char *end = strstr(sql + i + 2, "*/");
+            if (end == NULL) break;
+            i = (size_t)(end - sql) + 2;
+        } else {
+            break;
+        }
+    }
+    return i < n ? (int)i : pos;
+}
+
 static bool execute(Session *s, const char *sql, ResultSink *sink, bool only_last, Error *err)
 {
     ParsedScript script;
@@ -509,7 +531,11 @@ static bool execute(Session *s, const char *sql, ResultSink *sink, bool only_las
         binder_init(&sc.binder, &s->catalog, &sc.arena, sql);
         s->status[0] = '\0';
         ok = run_statement(&sc, raw->stmt, err);
-        if (!ok && err->sql_pos < 0) err->sql_pos = raw->stmt_location;
+        if (!ok && err->sql_pos < 0) {
+            /* no expression position (a value met while running): name the statement */
+            err->sql_pos = statement_start(sql, raw->stmt_location);
+            err->sql_pos_is_statement = true;
+        }
         binder_release(&sc.binder);
         arena_destroy(&sc.arena);
     }
