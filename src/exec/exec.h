@@ -21,6 +21,7 @@ typedef struct ExecContext {
     uint64_t bytes_done;      /* input bytes read so far (sources add to it) */
     uint64_t bytes_total;     /* input bytes known in total */
     uint64_t rows_produced;   /* rows returned by the root */
+    uint64_t rows_read;       /* rows read by the scans (progress) */
     int threads;
     int64_t memory_limit;        /* bytes; operators spill to temp_directory beyond it */
     const char *temp_directory;
@@ -46,6 +47,16 @@ struct ExecNode {
     ExecNode *child;
     ExecContext *ctx;
 };
+
+/* Tell the progress callback (if any) how far the statement's input has
+ * been read; sources call it, so long scans under an aggregate or a sort
+ * still show progress. */
+static inline void exec_report_progress(ExecContext *ctx)
+{
+    if (ctx->progress)
+        ctx->progress(ctx->progress_ctx, ctx->bytes_done, ctx->bytes_total,
+                      ctx->rows_read ? ctx->rows_read : ctx->rows_produced);
+}
 
 /* Build the execution state tree for a plan. */
 ExecNode *exec_build(const PlanNode *plan, ExecContext *ctx, Error *err);

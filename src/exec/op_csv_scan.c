@@ -28,6 +28,8 @@ static bool csv_scan_next(ExecNode *node, Batch **out, Error *err)
     uint64_t bytes = csv_reader_bytes_read(s->reader);
     node->ctx->bytes_done += bytes - s->last_bytes;
     s->last_bytes = bytes;
+    node->ctx->rows_read += s->batch.count;
+    exec_report_progress(node->ctx);
     *out = &s->batch;
     return true;
 }

@@ -47,6 +47,7 @@ typedef struct GatherState {
     int current_chunk;
     Batch empty;
     uint64_t bytes_done;     /* input bytes of finished morsels */
+    uint64_t bytes_reported; /* of which already added to the statement's progress */
     int64_t memory_limit;    /* each worker's subtree gets the statement's limit */
     const char *temp_directory;
 } GatherState;
@@ -182,9 +183,13 @@ static bool gather_next(ExecNode *node, Batch **out, Error *err)
         *slot = NULL;
         s->current_chunk = 0;
         s->next_seq++;
-        node->ctx->bytes_done = s->bytes_done;
+        /* several gathers (both sides of a join) add to the statement's count */
+        node->ctx->bytes_done += s->bytes_done - s->bytes_reported;
+        s->bytes_reported = s->bytes_done;
+        node->ctx->rows_read += s->current->nrows;
         pthread_cond_broadcast(&s->cond);
         pthread_mutex_unlock(&s->lock);
+        exec_report_progress(node->ctx);
     }
 }
 

@@ -70,7 +70,7 @@ bool session_run_plan(StmtContext *sc, PlanNode *plan, ResultSink *sink, uint64_
         *rows += b->count;
         ctx.rows_produced = *rows;
         if (sink && sink->batch && !sink->batch(sink, b, err)) ok = false;
-        if (ctx.progress) ctx.progress(ctx.progress_ctx, ctx.bytes_done, ctx.bytes_total, *rows);
+        if (ctx.progress) exec_report_progress(&ctx);
     }
     if (ok && sink && sink->end) ok = sink->end(sink, err);
     exec_close(root);
