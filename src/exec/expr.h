@@ -26,6 +26,7 @@ typedef enum ExprKind {
     EXPR_COALESCE,        /* first non-NULL of args, evaluated lazily */
     EXPR_GREATEST,        /* greatest of args ignoring NULLs, via calls ">" */
     EXPR_LEAST,           /* least of args ignoring NULLs, via calls "<" */
+    EXPR_IN_LIST,         /* args[0] IN (args[1..] constants of its type), by hash (negated: NOT IN) */
     EXPR_AGG_REF,         /* binder-internal: aggregate number `column`, replaced before planning */
     EXPR_WINDOW_REF,      /* binder-internal: window call number `column` (args: its inputs), replaced before planning */
 } ExprKind;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/mem.h"
+#include "exec/hash.h"
 #include "types/cast.h"
 
 struct ExprState {
@@ -27,7 +28,71 @@ struct ExprState {
     uint8_t *flag_val, *flag_null;
     Vector scratch;     /* IS DISTINCT FROM equality, GREATEST/LEAST comparison */
     bool has_scratch;
+    /* EXPR_IN_LIST: the constants (non-NULL ones) in a vector, hashed into an
+     * open-addressing table of their positions + 1 */
+    Vector set;
+    uint32_t nset;
+    bool set_has_null;
+    uint32_t *table;
+    uint64_t table_mask;
+    uint64_t *hashes;
 };
+
+static void build_in_set(ExprState *s, const Expr *e)
+{
+    uint32_t n = (uint32_t)(e->nargs - 1);
+    vector_init(&s->set, e->args[0]->type, n ? n : 1);
+    for (uint32_t i = 0; i < n; i++) {
+        const Value *v = &e->args[i + 1]->constant;
+        if (v->is_null) {
+            s->set_has_null = true;
+            continue;
+        }
+        value_to_vector(v, &s->set, s->nset++);
+    }
+    uint64_t cap = 16;
+    while (cap < (uint64_t)s->nset * 2) cap *= 2;
+    s->table = mem_calloc(cap, sizeof(uint32_t));
+    s->table_mask = cap - 1;
+    uint64_t *h = mem_alloc(sizeof(uint64_t) * (s->nset ? s->nset : 1));
+    hash_vector(&s->set, s->nset, h, false);
+    for (uint32_t i = 0; i < s->nset; i++) {
+        uint64_t slot = h[i] & s->table_mask;
+        while (s->table[slot]) slot = (slot + 1) & s->table_mask;
+        s->table[slot] = i + 1; /* duplicates are harmless: the first one found answers */
+    }
+    mem_free(h);
+    s->hashes = mem_alloc(sizeof(uint64_t) * VECTOR_CAPACITY);
+}
+
+/* x IN (constants): true if found; else NULL if x is NULL or the list holds a NULL; else false. */
+static Vector *eval_in_list(ExprState *s, const Batch *in, Error *err)
+{
+    Vector *res = &s->result;
+    Vector *x = expr_eval(s->children[0], in, err);
+    if (x == NULL) return NULL;
+    uint32_t n = in->count;
+    vector_reset(res);
+    hash_vector(x, n, s->hashes, false);
+    uint8_t *out = VEC_DATA(res, uint8_t);
+    bool negated = s->expr->negated;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!vector_is_valid(x, i)) {
+            vector_set_null(res, i);
+            continue;
+        }
+        bool found = false;
+        uint64_t slot = s->hashes[i] & s->table_mask;
+        for (uint32_t entry; (entry = s->table[slot]) != 0; slot = (slot + 1) & s->table_mask)
+            if (hash_values_equal(x, i, &s->set, entry - 1)) {
+                found = true;
+                break;
+            }
+        if (!found && s->set_has_null) vector_set_null(res, i);
+        else out[i] = (uint8_t)(found != negated);
+    }
+    return res;
+}
 
 ExprState *expr_state_build(const Expr *e)
 {
@@ -35,9 +100,11 @@ ExprState *expr_state_build(const Expr *e)
     s->expr = e;
     LogicalType rt = e->type.id == TYPE_INVALID ? type_make(TYPE_NULL) : e->type;
     vector_init(&s->result, rt, VECTOR_CAPACITY);
-    s->nchildren = e->nargs;
+    /* an IN list evaluates only its left side; the constants go into a hash table */
+    s->nchildren = e->kind == EXPR_IN_LIST ? 1 : e->nargs;
     s->children = mem_calloc((size_t)e->nargs + 1, sizeof(ExprState *));
-    for (int i = 0; i < e->nargs; i++) s->children[i] = expr_state_build(e->args[i]);
+    for (int i = 0; i < s->nchildren; i++) s->children[i] = expr_state_build(e->args[i]);
+    if (e->kind == EXPR_IN_LIST) build_in_set(s, e);
     switch (e->kind) {
     case EXPR_CONST: {
         Vector one;
@@ -83,6 +150,9 @@ void expr_state_free(ExprState *s)
     mem_free(s->sel);
     mem_free(s->flag_val);
     mem_free(s->flag_null);
+    if (s->expr->kind == EXPR_IN_LIST) vector_destroy(&s->set);
+    mem_free(s->table);
+    mem_free(s->hashes);
     mem_free(s);
 }
 
@@ -376,6 +446,8 @@ Vector *expr_eval(ExprState *s, const Batch *in, Error *err)
     case EXPR_LEAST:
         vector_reset(res);
         return eval_greatest_least(s, in, err);
+    case EXPR_IN_LIST:
+        return eval_in_list(s, in, err);
     case EXPR_AGG_REF:
     case EXPR_WINDOW_REF:
         break;
