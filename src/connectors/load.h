@@ -19,4 +19,12 @@ typedef struct LoadSpec {
     int nkeys;
 } LoadSpec;
 
+#include <stdbool.h>
+
+#include "common/error.h"
+
+/* Check the columns a load brings (no name twice) and find the column of
+ * each KEY (key_cols, spec->nkeys entries); errors name the column. */
+bool load_check_columns(const LoadSpec *spec, int ncols, char *const *names, int *key_cols, Error *err);
+
 #endif

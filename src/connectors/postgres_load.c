@@ -135,23 +135,10 @@ PgLoad *pg_load_begin(const char *conninfo, const LoadSpec *spec, int ncols, cha
     for (int c = 0; c < ncols; c++) {
         l->names[c] = mem_strdup(names[c]);
         l->types[c] = types[c];
-        for (int k = 0; k < c; k++)
-            if (strcmp(names[k], names[c]) == 0) {
-                error_set(err, ERR_SQL, "column name \"%s\" appears twice in the rows loaded into \"%s\"", names[c],
-                          spec->table);
-                load_free(l);
-                return NULL;
-            }
     }
-    for (int k = 0; k < spec->nkeys; k++) {
-        l->key_cols[k] = -1;
-        for (int c = 0; c < ncols; c++)
-            if (strcmp(names[c], spec->keys[k]) == 0) l->key_cols[k] = c;
-        if (l->key_cols[k] < 0) {
-            error_set(err, ERR_SQL, "KEY column \"%s\" is not a column of the query", spec->keys[k]);
-            load_free(l);
-            return NULL;
-        }
+    if (!load_check_columns(spec, ncols, names, l->key_cols, err)) {
+        load_free(l);
+        return NULL;
     }
     const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
     const char *vals[] = {conninfo, "10", "kiln", NULL};

@@ -129,28 +129,15 @@ SqliteLoad *sqlite_load_begin(const char *path, const LoadSpec *spec, int ncols,
     l->ncols = ncols;
     l->names = mem_calloc((size_t)ncols + 1, sizeof(char *));
     l->types = mem_calloc((size_t)ncols + 1, sizeof(LogicalType));
+    l->nkeys = spec->nkeys;
+    l->key_cols = mem_calloc((size_t)spec->nkeys + 1, sizeof(int));
     for (int c = 0; c < ncols; c++) {
         l->names[c] = mem_strdup(names[c]);
         l->types[c] = types[c];
-        for (int k = 0; k < c; k++)
-            if (strcmp(names[k], names[c]) == 0) {
-                error_set(err, ERR_SQL, "column name \"%s\" appears twice in the rows loaded into \"%s\"", names[c],
-                          spec->table);
-                load_free(l);
-                return NULL;
-            }
     }
-    l->nkeys = spec->nkeys;
-    l->key_cols = mem_calloc((size_t)spec->nkeys + 1, sizeof(int));
-    for (int k = 0; k < spec->nkeys; k++) {
-        l->key_cols[k] = -1;
-        for (int c = 0; c < ncols; c++)
-            if (strcmp(names[c], spec->keys[k]) == 0) l->key_cols[k] = c;
-        if (l->key_cols[k] < 0) {
-            error_set(err, ERR_SQL, "KEY column \"%s\" is not a column of the query", spec->keys[k]);
-            load_free(l);
-            return NULL;
-        }
+    if (!load_check_columns(spec, ncols, names, l->key_cols, err)) {
+        load_free(l);
+        return NULL;
     }
     if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
         error_set(err, ERR_IO, "could not open SQLite warehouse \"%s\": %s", path,

@@ -15,12 +15,6 @@
 #include "sql/binder.h"
 #include "types/cast.h"
 
-static const char *string_of(const PgQuery__Node *n)
-{
-    if (n && n->node_case == PG_QUERY__NODE__NODE_STRING) return n->string->sval;
-    return NULL;
-}
-
 static bool value_equal(const Value *a, const Value *b)
 {
     if (!type_equal(a->type, b->type) || a->is_null != b->is_null) return false;
@@ -303,7 +297,7 @@ static Expr *bind_group_item(Binder *b, PgQuery__Node *node, const Scope *scope,
     if (e) return e;
     /* an output column name, if the input has no such column */
     if (node->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && node->column_ref->n_fields == 1) {
-        const char *name = string_of(node->column_ref->fields[0]);
+        const char *name = node_string(node->column_ref->fields[0]);
         for (size_t i = 0; name && i < stmt->n_target_list && (int)i < nvisible; i++) {
             PgQuery__ResTarget *rt = stmt->target_list[i]->res_target;
             if (rt->name && strcmp(rt->name, name) == 0) {

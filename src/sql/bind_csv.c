@@ -285,15 +285,10 @@ bool bind_read_csv(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, si
     for (int i = 0; i < noptions; i++)
         if (!csv_read_option_apply(b, &opts, &options[i], err)) return false;
     if (ncoldefs > 0) {
-        int n = (int)ncoldefs;
-        const char **names = arena_calloc(b->arena, sizeof(char *) * (size_t)(n + 1));
-        LogicalType *types = arena_calloc(b->arena, sizeof(LogicalType) * (size_t)(n + 1));
-        for (int i = 0; i < n; i++) {
-            PgQuery__ColumnDef *cd = coldefs[i]->column_def;
-            names[i] = arena_strdup(b->arena, cd->colname);
-            if (!bind_type_name(b, cd->type_name, &types[i], err)) return false;
-        }
-        opts.ncolumns = n;
+        const char **names;
+        LogicalType *types;
+        if (!table_function_coldefs(b, coldefs, ncoldefs, &names, &types, err)) return false;
+        opts.ncolumns = (int)ncoldefs;
         opts.column_names = names;
         opts.column_types = types;
     }

@@ -84,6 +84,12 @@ Expr *expr_copy(Binder *b, const Expr *e)
     return c;
 }
 
+const char *node_string(const PgQuery__Node *n)
+{
+    if (n && n->node_case == PG_QUERY__NODE__NODE_STRING) return n->string->sval;
+    return NULL;
+}
+
 int node_location(const PgQuery__Node *n)
 {
     if (n == NULL) return -1;
@@ -298,12 +304,6 @@ static Expr *require_boolean(Binder *b, Expr *e, const char *what, Error *err)
     return NULL;
 }
 
-static const char *string_of(const PgQuery__Node *n)
-{
-    if (n && n->node_case == PG_QUERY__NODE__NODE_STRING) return n->string->sval;
-    return NULL;
-}
-
 /* ---- literals ---- */
 
 static Expr *bind_a_const(Binder *b, PgQuery__AConst *c, Error *err)
@@ -365,13 +365,13 @@ static Expr *bind_column_ref(Binder *b, PgQuery__ColumnRef *cr, const Scope *sco
     int pos = bind_pos(b, cr->location);
     const char *table = NULL, *name = NULL;
     if (cr->n_fields == 1) {
-        name = string_of(cr->fields[0]);
+        name = node_string(cr->fields[0]);
     } else if (cr->n_fields == 2) {
-        table = string_of(cr->fields[0]);
-        name = string_of(cr->fields[1]);
+        table = node_string(cr->fields[0]);
+        name = node_string(cr->fields[1]);
     } else if (cr->n_fields == 3) {
-        table = string_of(cr->fields[1]);
-        name = string_of(cr->fields[2]);
+        table = node_string(cr->fields[1]);
+        name = node_string(cr->fields[2]);
     }
     if (name == NULL) {
         error_set_at(err, ERR_SQL, pos, "* is not allowed here");
@@ -514,7 +514,7 @@ static Expr *bind_between(Binder *b, PgQuery__AExpr *ae, const Scope *scope, Err
 static Expr *bind_a_expr(Binder *b, PgQuery__AExpr *ae, const Scope *scope, Error *err)
 {
     int pos = bind_pos(b, ae->location);
-    const char *op = ae->n_name > 0 ? string_of(ae->name[ae->n_name - 1]) : NULL;
+    const char *op = ae->n_name > 0 ? node_string(ae->name[ae->n_name - 1]) : NULL;
     switch (ae->kind) {
     case PG_QUERY__A__EXPR__KIND__AEXPR_IN:
         return bind_in_list(b, ae, scope, op && strcmp(op, "<>") == 0, err);
@@ -678,7 +678,7 @@ static Expr *bind_list_form(Binder *b, ExprKind kind, PgQuery__Node **items, siz
 static Expr *bind_func_call(Binder *b, PgQuery__FuncCall *fc, const Scope *scope, Error *err)
 {
     int pos = bind_pos(b, fc->location);
-    const char *name = fc->n_funcname > 0 ? string_of(fc->funcname[fc->n_funcname - 1]) : NULL;
+    const char *name = fc->n_funcname > 0 ? node_string(fc->funcname[fc->n_funcname - 1]) : NULL;
     if (name == NULL) {
         error_set_at(err, ERR_SQL, pos, "malformed function call");
         return NULL;
@@ -755,7 +755,7 @@ bool bind_type_name(Binder *b, PgQuery__TypeName *tn, LogicalType *out, Error *e
     int pos = bind_pos(b, tn->location);
     if (tn->n_array_bounds > 0) return error_set_at(err, ERR_SQL, pos, "array types are not supported");
     StrBuf name = STRBUF_INIT;
-    const char *last = tn->n_names > 0 ? string_of(tn->names[tn->n_names - 1]) : NULL;
+    const char *last = tn->n_names > 0 ? node_string(tn->names[tn->n_names - 1]) : NULL;
     if (last == NULL) return error_set_at(err, ERR_SQL, pos, "malformed type name");
     int32_t mods[4];
     int nmods = 0;

@@ -204,12 +204,6 @@ static Scope concat_scopes(Binder *b, const Scope *l, const Scope *r, int nl)
     return s;
 }
 
-static const char *string_of(const PgQuery__Node *n)
-{
-    if (n && n->node_case == PG_QUERY__NODE__NODE_STRING) return n->string->sval;
-    return NULL;
-}
-
 static int find_visible(const Scope *s, const char *name, int from, int to)
 {
     int found = -1;
@@ -249,7 +243,7 @@ bool bind_join_expr(Binder *b, PgQuery__JoinExpr *je, PlanNode **out, Scope *sco
         }
     } else if (je->n_using_clause > 0) {
         using_names = arena_calloc(b->arena, sizeof(char *) * (je->n_using_clause + 1));
-        for (size_t i = 0; i < je->n_using_clause; i++) using_names[nusing++] = string_of(je->using_clause[i]);
+        for (size_t i = 0; i < je->n_using_clause; i++) using_names[nusing++] = node_string(je->using_clause[i]);
     }
     int *lidx = arena_calloc(b->arena, sizeof(int) * (size_t)(nusing + 1));
     int *ridx = arena_calloc(b->arena, sizeof(int) * (size_t)(nusing + 1));
@@ -353,7 +347,7 @@ bool bind_join_expr(Binder *b, PgQuery__JoinExpr *je, PlanNode **out, Scope *sco
         const char *alias = je->alias->aliasname;
         for (int i = 0; i < scope->ncols; i++) scope->cols[i].table = alias;
         for (size_t i = 0; i < je->alias->n_colnames && (int)i < scope->ncols; i++)
-            scope->cols[i].name = string_of(je->alias->colnames[i]);
+            scope->cols[i].name = node_string(je->alias->colnames[i]);
     }
     return true;
 }

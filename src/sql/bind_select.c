@@ -41,12 +41,6 @@ PlanNode *plan_project(Binder *b, PlanNode *child, int n, Expr **exprs, char **n
     return p;
 }
 
-static const char *string_of(const PgQuery__Node *n)
-{
-    if (n && n->node_case == PG_QUERY__NODE__NODE_STRING) return n->string->sval;
-    return NULL;
-}
-
 /* The scope a plan's output columns form, qualified by `qualifier`. */
 static Scope scope_of_plan(Binder *b, const PlanNode *p, const char *qualifier)
 {
@@ -70,7 +64,7 @@ static bool apply_alias_columns(Binder *b, PlanNode *p, PgQuery__Alias *alias, E
         return error_set(err, ERR_SQL, "table \"%s\" has %d columns available but %d columns specified",
                          alias->aliasname, p->ncols, (int)alias->n_colnames);
     for (size_t i = 0; i < alias->n_colnames; i++) {
-        const char *n = string_of(alias->colnames[i]);
+        const char *n = node_string(alias->colnames[i]);
         if (n) p->names[i] = arena_strdup(b->arena, n);
     }
     return true;
@@ -118,7 +112,7 @@ static bool bind_range_var(Binder *b, PgQuery__RangeVar *rv, PlanNode **out, con
             cte_count = saved;
             if (!ok) return false;
             for (size_t i = 0; i < cte->n_aliascolnames && (int)i < (*out)->ncols; i++) {
-                const char *n = string_of(cte->aliascolnames[i]);
+                const char *n = node_string(cte->aliascolnames[i]);
                 if (n) (*out)->names[i] = arena_strdup(b->arena, n);
             }
             return apply_alias_columns(b, *out, rv->alias, err);
@@ -190,7 +184,7 @@ bool bind_from_item(Binder *b, PgQuery__Node *item, PlanNode **out, Scope *scope
         PgQuery__FuncCall *fc = rf->functions[0]->list->items[0]->func_call;
         if (!bind_table_function(b, fc, rf->coldeflist, rf->n_coldeflist, out, err)) return false;
         if (!apply_alias_columns(b, *out, rf->alias, err)) return false;
-        qualifier = rf->alias ? rf->alias->aliasname : string_of(fc->funcname[fc->n_funcname - 1]);
+        qualifier = rf->alias ? rf->alias->aliasname : node_string(fc->funcname[fc->n_funcname - 1]);
         break;
     }
     case PG_QUERY__NODE__NODE_JOIN_EXPR:
@@ -267,12 +261,12 @@ static const char *target_name(Binder *b, PgQuery__ResTarget *rt)
         switch (v->node_case) {
         case PG_QUERY__NODE__NODE_COLUMN_REF: {
             PgQuery__ColumnRef *cr = v->column_ref;
-            const char *n = cr->n_fields ? string_of(cr->fields[cr->n_fields - 1]) : NULL;
+            const char *n = cr->n_fields ? node_string(cr->fields[cr->n_fields - 1]) : NULL;
             return n ? n : "?column?";
         }
         case PG_QUERY__NODE__NODE_FUNC_CALL: {
             PgQuery__FuncCall *fc = v->func_call;
-            const char *n = string_of(fc->funcname[fc->n_funcname - 1]);
+            const char *n = node_string(fc->funcname[fc->n_funcname - 1]);
             if (n && strcmp(n, "date_part") == 0 && fc->n_funcname == 2) return "extract";
             return n ? n : "?column?";
         }
@@ -285,7 +279,7 @@ static const char *target_name(Binder *b, PgQuery__ResTarget *rt)
                 continue;
             }
             PgQuery__TypeName *tn = v->type_cast->type_name;
-            const char *n = tn->n_names ? string_of(tn->names[tn->n_names - 1]) : NULL;
+            const char *n = tn->n_names ? node_string(tn->names[tn->n_names - 1]) : NULL;
             return n ? n : "?column?";
         }
         case PG_QUERY__NODE__NODE_CASE_EXPR: return "case";
@@ -344,7 +338,7 @@ static bool bind_targets(Binder *b, PgQuery__SelectStmt *stmt, const Scope *scop
             PgQuery__ColumnRef *cr = v->column_ref;
             PgQuery__Node *last = cr->n_fields ? cr->fields[cr->n_fields - 1] : NULL;
             if (last && last->node_case == PG_QUERY__NODE__NODE_A_STAR) {
-                const char *table = cr->n_fields >= 2 ? string_of(cr->fields[cr->n_fields - 2]) : NULL;
+                const char *table = cr->n_fields >= 2 ? node_string(cr->fields[cr->n_fields - 2]) : NULL;
                 int added = 0;
                 for (int c = 0; scope && c < scope->ncols; c++) {
                     const ScopeColumn *sc = &scope->cols[c];
@@ -390,8 +384,8 @@ static bool bind_order_by(Binder *b, PgQuery__SelectStmt *stmt, const Scope *sco
                                     "ORDER BY position %d is not in select list", ord);
             column = ord - 1;
         } else if (node->node_case == PG_QUERY__NODE__NODE_COLUMN_REF && node->column_ref->n_fields == 1 &&
-                   string_of(node->column_ref->fields[0])) {
-            const char *name = string_of(node->column_ref->fields[0]);
+                   node_string(node->column_ref->fields[0])) {
+            const char *name = node_string(node->column_ref->fields[0]);
             for (int i = 0; i < nvisible; i++) {
                 if (strcmp(tl->names[i], name) != 0) continue;
                 if (column >= 0 && !(tl->exprs[i]->kind == EXPR_COLUMN && tl->exprs[column]->kind == EXPR_COLUMN &&

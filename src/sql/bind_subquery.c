@@ -41,12 +41,6 @@
 
 #define MAX_LIST_ROWS 100000
 
-static const char *string_of(const PgQuery__Node *n)
-{
-    if (n && n->node_case == PG_QUERY__NODE__NODE_STRING) return n->string->sval;
-    return NULL;
-}
-
 static Expr *new_expr(Binder *b, ExprKind kind, LogicalType type, int pos, int nargs)
 {
     Expr *e = arena_calloc(b->arena, sizeof *e);
@@ -124,7 +118,7 @@ static Expr *memtable_const(Binder *b, const MemTable *t, int c, uint64_t r, int
 /* The operator of x op ANY/ALL (subquery); IN has none and means "=". */
 static const char *sublink_operator(const PgQuery__SubLink *sl)
 {
-    const char *op = sl->n_oper_name ? string_of(sl->oper_name[sl->n_oper_name - 1]) : NULL;
+    const char *op = sl->n_oper_name ? node_string(sl->oper_name[sl->n_oper_name - 1]) : NULL;
     return op ? op : "=";
 }
 

@@ -87,6 +87,8 @@ bool bind_type_name(Binder *b, PgQuery__TypeName *tn, LogicalType *out, Error *e
 bool bind_constant_value(Binder *b, PgQuery__Node *node, Value *out, Error *err);
 /* Position to report for a node (-1 when positions are not valid). */
 int bind_pos(const Binder *b, int location);
+/* The text of a String node (identifiers, operator names), NULL for other nodes. */
+const char *node_string(const PgQuery__Node *n);
 /* The location field of any expression node, -1 if it has none. */
 int node_location(const PgQuery__Node *node);
 /* A plan node of the given kind with ncols output columns allocated. */

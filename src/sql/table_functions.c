@@ -27,16 +27,10 @@ static const TableFunction table_functions[] = {
     {"read_postgres", bind_read_postgres},
 };
 
-static const char *string_of(const PgQuery__Node *n)
-{
-    if (n && n->node_case == PG_QUERY__NODE__NODE_STRING) return n->string->sval;
-    return NULL;
-}
-
 bool bind_table_function(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
                          Error *err)
 {
-    const char *name = fc->n_funcname ? string_of(fc->funcname[fc->n_funcname - 1]) : NULL;
+    const char *name = fc->n_funcname ? node_string(fc->funcname[fc->n_funcname - 1]) : NULL;
     for (size_t i = 0; name && i < sizeof table_functions / sizeof table_functions[0]; i++)
         if (strcmp(table_functions[i].name, name) == 0) return table_functions[i].bind(b, fc, coldefs, ncoldefs, out, err);
     return error_set_at(err, ERR_SQL, bind_pos(b, fc->location), "table function %s does not exist", name ? name : "?");
@@ -87,5 +81,18 @@ bool table_function_args(Binder *b, PgQuery__FuncCall *fc, const char *fname, ch
         strbuf_free(&text);
     }
     if (*path == NULL) return error_set_at(err, ERR_SQL, pos, "%s needs a file path or glob", fname);
+    return true;
+}
+
+bool table_function_coldefs(Binder *b, PgQuery__Node **coldefs, size_t ncoldefs, const char ***names,
+                            LogicalType **types, Error *err)
+{
+    *names = arena_calloc(b->arena, sizeof(char *) * (ncoldefs + 1));
+    *types = arena_calloc(b->arena, sizeof(LogicalType) * (ncoldefs + 1));
+    for (size_t i = 0; i < ncoldefs; i++) {
+        PgQuery__ColumnDef *cd = coldefs[i]->column_def;
+        (*names)[i] = arena_strdup(b->arena, cd->colname);
+        if (!bind_type_name(b, cd->type_name, &(*types)[i], err)) return false;
+    }
     return true;
 }

@@ -15,6 +15,10 @@ typedef bool (*TableFunctionBind)(Binder *b, PgQuery__FuncCall *fc, PgQuery__Nod
 bool table_function_args(Binder *b, PgQuery__FuncCall *fc, const char *fname, char **path, SqlOption **opts,
                          int *nopts, Error *err);
 
+/* The columns declared by `AS t(name type, ...)` after a table function. */
+bool table_function_coldefs(Binder *b, PgQuery__Node **coldefs, size_t ncoldefs, const char ***names,
+                            LogicalType **types, Error *err);
+
 /* read_csv / read_csv_auto (bind_csv.c). */
 bool bind_read_csv(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
                    Error *err);
