@@ -24,20 +24,10 @@ void distinct_set_destroy(DistinctSet *set)
     memset(set, 0, sizeof *set);
 }
 
-static inline uint64_t mix64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
 void distinct_set_hash(Vector *const *cols, int ncols, const uint32_t *group, uint32_t n, uint64_t *hashes)
 {
     for (int c = 0; c < ncols; c++) hash_vector(cols[c], n, hashes, c > 0);
-    for (uint32_t i = 0; i < n; i++) hashes[i] = mix64(hashes[i] ^ (0x9e3779b97f4a7c15ULL * ((uint64_t)group[i] + 1)));
+    for (uint32_t i = 0; i < n; i++) hashes[i] = hash_mix64(hashes[i] ^ (0x9e3779b97f4a7c15ULL * ((uint64_t)group[i] + 1)));
 }
 
 static inline uint64_t home_slot(const DistinctSet *set, uint64_t hash) { return hash >> (64 - set->slot_bits); }

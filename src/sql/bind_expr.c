@@ -903,3 +903,20 @@ bool bind_constant_value(Binder *b, PgQuery__Node *node, Value *out, Error *err)
     if (!ok && err->sql_pos < 0) err->sql_pos = bind_pos(b, node_location(node));
     return ok;
 }
+
+bool bind_constant_text(Binder *b, PgQuery__Node *node, char **out, Error *err)
+{
+    Value v;
+    if (!bind_constant_value(b, node, &v, err)) return false;
+    *out = NULL;
+    if (v.is_null) return true;
+    Vector tmp;
+    vector_init(&tmp, v.type.id == TYPE_NULL ? type_make(TYPE_VARCHAR) : v.type, 1);
+    value_to_vector(&v, &tmp, 0);
+    StrBuf text = STRBUF_INIT;
+    cast_format_value(&tmp, 0, &text);
+    vector_destroy(&tmp);
+    *out = arena_strdup(b->arena, strbuf_cstr(&text));
+    strbuf_free(&text);
+    return true;
+}

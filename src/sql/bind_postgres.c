@@ -27,17 +27,8 @@
 /* The text of a constant argument node (non-NULL), in the arena. */
 static bool text_arg(Binder *b, PgQuery__Node *a, const char *what, char **out, Error *err)
 {
-    Value v;
-    if (!bind_constant_value(b, a, &v, err)) return false;
-    if (v.is_null) return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)), "the %s must not be NULL", what);
-    Vector tmp;
-    vector_init(&tmp, v.type, 1);
-    value_to_vector(&v, &tmp, 0);
-    StrBuf text = STRBUF_INIT;
-    cast_format_value(&tmp, 0, &text);
-    vector_destroy(&tmp);
-    *out = arena_strdup(b->arena, strbuf_cstr(&text));
-    strbuf_free(&text);
+    if (!bind_constant_text(b, a, out, err)) return false;
+    if (*out == NULL) return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)), "the %s must not be NULL", what);
     return true;
 }
 

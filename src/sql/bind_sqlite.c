@@ -21,17 +21,8 @@ static bool text_arg(Binder *b, PgQuery__FuncCall *fc, size_t i, const char *wha
     PgQuery__Node *a = fc->args[i];
     if (a->node_case == PG_QUERY__NODE__NODE_NAMED_ARG_EXPR)
         return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)), "read_sqlite takes no named options");
-    Value v;
-    if (!bind_constant_value(b, a, &v, err)) return false;
-    if (v.is_null) return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)), "the %s must not be NULL", what);
-    Vector tmp;
-    vector_init(&tmp, v.type, 1);
-    value_to_vector(&v, &tmp, 0);
-    StrBuf text = STRBUF_INIT;
-    cast_format_value(&tmp, 0, &text);
-    vector_destroy(&tmp);
-    *out = arena_strdup(b->arena, strbuf_cstr(&text));
-    strbuf_free(&text);
+    if (!bind_constant_text(b, a, out, err)) return false;
+    if (*out == NULL) return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)), "the %s must not be NULL", what);
     return true;
 }
 

@@ -81,6 +81,9 @@ Expr *bind_expr(Binder *b, PgQuery__Node *node, const Scope *scope, Error *err);
 Expr *bind_coerce(Binder *b, Expr *e, LogicalType to, CoerceContext ctx, Error *err);
 /* Bind a boolean condition (WHERE, HAVING, ON): error if not boolean. */
 Expr *bind_condition(Binder *b, PgQuery__Node *node, const Scope *scope, const char *clause, Error *err);
+/* The text form of a constant expression (options, table-function
+ * arguments), in the arena; *out is NULL for SQL NULL. */
+bool bind_constant_text(Binder *b, PgQuery__Node *node, char **out, Error *err);
 /* Resolve a parse-tree TypeName to a kiln type. */
 bool bind_type_name(Binder *b, PgQuery__TypeName *tn, LogicalType *out, Error *err);
 /* Evaluate a constant expression node (LIMIT, options, SET) to a Value. */

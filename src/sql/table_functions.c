@@ -55,30 +55,18 @@ bool table_function_args(Binder *b, PgQuery__FuncCall *fc, const char *fname, ch
             return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)),
                                 "%s takes one positional argument (the path); give options as name => value", fname);
         }
-        Value v;
-        if (!bind_constant_value(b, val, &v, err)) return false;
-        StrBuf text = STRBUF_INIT;
-        if (!v.is_null) {
-            Vector tmp;
-            vector_init(&tmp, v.type.id == TYPE_NULL ? type_make(TYPE_VARCHAR) : v.type, 1);
-            value_to_vector(&v, &tmp, 0);
-            cast_format_value(&tmp, 0, &text);
-            vector_destroy(&tmp);
-        }
+        char *text;
+        if (!bind_constant_text(b, val, &text, err)) return false;
         if (oname == NULL) {
-            if (v.is_null) {
-                strbuf_free(&text);
-                return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)), "the path must not be NULL");
-            }
-            *path = arena_strdup(b->arena, strbuf_cstr(&text));
+            if (text == NULL) return error_set_at(err, ERR_SQL, bind_pos(b, node_location(a)), "the path must not be NULL");
+            *path = text;
         } else {
             SqlOption *o = &(*opts)[(*nopts)++];
             o->name = oname;
-            o->text = arena_strdup(b->arena, strbuf_cstr(&text));
-            o->has_value = !v.is_null;
+            o->text = text ? text : "";
+            o->has_value = text != NULL;
             o->pos = bind_pos(b, node_location(a));
         }
-        strbuf_free(&text);
     }
     if (*path == NULL) return error_set_at(err, ERR_SQL, pos, "%s needs a file path or glob", fname);
     return true;
