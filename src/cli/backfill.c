@@ -36,8 +36,6 @@ int cli_cmd_backfill(int argc, char **argv)
     Dag dag;
     if (!cli_orch_load(&o, &p, &dag, &err)) {
         cli_report_error(&err, NULL, 0);
-        dag_free(&dag);
-        project_free(&p);
         return error_exit_code(&err);
     }
     bool *selected = mem_calloc((size_t)(p.njobs > 0 ? p.njobs : 1), sizeof *selected);

@@ -149,7 +149,7 @@ typedef struct OrchOptions {
 /* Parse options; allowed is a comma list of the option names (without
  * dashes) this command takes. ERR_USAGE otherwise. */
 bool cli_orch_parse(int argc, char **argv, const char *allowed, OrchOptions *o, Error *err);
-/* Load o->project and build its DAG (free both even on failure). */
+/* Load o->project and build its DAG; on failure both are already freed. */
 bool cli_orch_load(const OrchOptions *o, Project *p, Dag *dag, Error *err);
 /* Fill selected[njobs] from --all, --jobs, --tags and the closures. */
 bool cli_orch_select(const OrchOptions *o, const Project *p, const Dag *dag, bool *selected, Error *err);

@@ -30,8 +30,6 @@ int cli_cmd_dag(int argc, char **argv)
     Dag dag;
     if (!cli_orch_load(&o, &p, &dag, &err)) {
         cli_report_error(&err, NULL, 0);
-        dag_free(&dag);
-        project_free(&p);
         return error_exit_code(&err);
     }
     if (strcmp(o.format, "dot") == 0) {

@@ -119,8 +119,11 @@ bool cli_orch_parse(int argc, char **argv, const char *allowed, OrchOptions *o, 
 bool cli_orch_load(const OrchOptions *o, Project *p, Dag *dag, Error *err)
 {
     memset(dag, 0, sizeof *dag);
-    if (!project_load(p, o->project, err)) return false;
-    return dag_build(p, dag, err);
+    if (project_load(p, o->project, err) && dag_build(p, dag, err)) return true;
+    /* on failure nothing is left for the caller to free */
+    dag_free(dag);
+    project_free(p);
+    return false;
 }
 
 /* Call fn for each item of a comma list; false stops. */
