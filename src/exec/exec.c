@@ -131,6 +131,7 @@ static void explain_node(const PlanNode *p, StrBuf *out, int depth)
     case PLAN_WINDOW: window_explain(p->window, out); break;
     case PLAN_EXTERNAL_SCAN:
         if (p->provider->explain) p->provider->explain(p, out);
+        if (p->nscan_filters > 0) strbuf_printf(out, " filter_hints=%d", p->nscan_filters);
         break;
     case PLAN_HASH_JOIN: {
         static const char *const names[] = {"INNER", "LEFT", "RIGHT", "FULL", "SEMI", "ANTI"};

@@ -65,4 +65,4 @@ static void json_scan_explain(const PlanNode *plan, StrBuf *out)
     strbuf_printf(out, " %s", spec->pattern);
 }
 
-const ScanProvider json_scan_provider = {"READ_JSON", true, json_scan_create, json_scan_explain};
+const ScanProvider json_scan_provider = {"READ_JSON", true, json_scan_create, json_scan_explain, false};

@@ -127,4 +127,4 @@ static void parquet_scan_explain(const PlanNode *plan, StrBuf *out)
     if (spec->npaths > 1) strbuf_printf(out, " (+%d files)", spec->npaths - 1);
 }
 
-const ScanProvider parquet_scan_provider = {"READ_PARQUET", true, parquet_scan_create, parquet_scan_explain};
+const ScanProvider parquet_scan_provider = {"READ_PARQUET", true, parquet_scan_create, parquet_scan_explain, false};

@@ -237,4 +237,4 @@ static void postgres_scan_explain(const PlanNode *plan, StrBuf *out)
     mem_free(cols);
 }
 
-const ScanProvider postgres_scan_provider = {"READ_POSTGRES", true, postgres_scan_create, postgres_scan_explain};
+const ScanProvider postgres_scan_provider = {"READ_POSTGRES", true, postgres_scan_create, postgres_scan_explain, false};

@@ -65,6 +65,9 @@ typedef struct PlanNode {
     void *scan_spec;          /* EXTERNAL_SCAN: the provider's description of the scan */
     int *projection;          /* EXTERNAL_SCAN: output column i = provider schema column projection[i] */
     int nprojection;          /* EXTERNAL_SCAN: 0 = all columns in schema order */
+    Expr **scan_filters;      /* EXTERNAL_SCAN: conditions from filters above, as skipping hints
+                                 (columns numbered in the provider's full schema; see opt_scan_hints.c) */
+    int nscan_filters;
     struct PlanNode *right;   /* HASH_JOIN: the build side */
     JoinType join_type;       /* HASH_JOIN */
     int njoin_keys;           /* HASH_JOIN: equal-key pairs (0 = nested loop) */

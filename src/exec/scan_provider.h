@@ -5,7 +5,12 @@
  *
  * Column pruning: if the provider supports it, the optimizer narrows
  * plan->ncols/types/names and sets plan->projection (for output column i,
- * the index into the provider's full schema); create() must honour it. */
+ * the index into the provider's full schema); create() must honour it.
+ *
+ * Filter hints: if the provider asks for them, the optimizer copies the
+ * conditions of the filters above the scan into plan->scan_filters
+ * (sql/opt_scan_hints.c), so that the provider can skip partitions, files or
+ * row groups that no row of could pass. */
 #ifndef KILN_EXEC_SCAN_PROVIDER_H
 #define KILN_EXEC_SCAN_PROVIDER_H
 
@@ -21,6 +26,10 @@ typedef struct ScanProvider {
     ExecNode *(*create)(const PlanNode *plan, ExecContext *ctx, Error *err);
     /* Optional: append details of the scan to EXPLAIN (after the name). */
     void (*explain)(const PlanNode *plan, StrBuf *out);
+    /* The optimizer fills plan->scan_filters: conditions every output row
+     * must pass, which the provider may use to skip data that cannot match
+     * (never to drop rows on its own: the filter above still runs). */
+    bool supports_filter_hints;
 } ScanProvider;
 
 #endif

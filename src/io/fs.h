@@ -88,6 +88,26 @@ struct FileSystem {
     bool (*mkdirs)(const FileSystem *fs, const char *path, Error *err);
     /* Remove a file (not a directory). */
     bool (*remove)(const FileSystem *fs, const char *path, Error *err);
+
+    /* Two-phase writes, for the lake's commit protocol (lake/lake_txn.h).
+     * open_staged starts an output whose final name is path; staging_dir is
+     * where a file system that stages by rename keeps it meanwhile (local:
+     * a file under staging_dir; S3 ignores it and starts a multipart upload
+     * of path).  prepare makes the bytes durable but not visible and gives a
+     * token (a mem_alloc'ed string, e.g. the staging file, or the upload id
+     * and part ETags) with which any process can later publish or discard
+     * the output; it frees w.  publish makes the output visible under path
+     * and succeeds if it already was (so a commit can be rolled forward
+     * twice); discard throws a prepared output away and cannot fail. */
+    FsWriter *(*open_staged)(const FileSystem *fs, const char *path, const char *staging_dir, Error *err);
+    bool (*prepare)(FsWriter *w, char **token, Error *err);
+    bool (*publish)(const FileSystem *fs, const char *path, const char *token, Error *err);
+    void (*discard)(const FileSystem *fs, const char *path, const char *token);
+    /* Create path with these bytes only if nothing exists there (local: link
+     * of a temporary; S3: PUT with If-None-Match: *); *existed tells a lost
+     * race apart from an error.  The commit point of the lake. */
+    bool (*write_exclusive)(const FileSystem *fs, const char *path, const void *buf, size_t n, bool *existed,
+                            Error *err);
 };
 
 /* Add a file system (consulted before the ones registered earlier and before
