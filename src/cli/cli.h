@@ -44,6 +44,7 @@ typedef enum OutputFormat {
 } OutputFormat;
 
 #define CLI_MAX_POSITIONAL 8
+#define CLI_MAX_SETS 32
 
 typedef struct CliOptions {
     OutputFormat format;
@@ -53,6 +54,9 @@ typedef struct CliOptions {
     bool help;       /* --help was given */
     const char *positional[CLI_MAX_POSITIONAL];
     int npositional;
+    const char *sets[CLI_MAX_SETS]; /* --set NAME=VALUE, applied as SET before the statements */
+    int nsets;
+    const char *job_name;           /* --job NAME: the run's job name (default: the file's name) */
 } CliOptions;
 
 /* Parse the options of a subcommand (argv[0] is its name). Fills o (free it
@@ -60,6 +64,10 @@ typedef struct CliOptions {
 bool cli_parse_options(int argc, char **argv, CliOptions *o, Error *err);
 /* Free the parameters held by o. */
 void cli_options_free(CliOptions *o);
+/* Apply --set options to the session's settings and record the run context
+ * (job name: --job, else default_job; parameters; logical date = the ds
+ * parameter). ERR_USAGE on a bad --set. */
+bool cli_apply_session_options(Session *s, const CliOptions *o, const char *default_job, Error *err);
 /* Parse a format name (table, csv, json, jsonl). */
 bool cli_output_format_from_name(const char *name, OutputFormat *out);
 

@@ -1,6 +1,8 @@
 /* options: the options that `kiln run` and `kiln query` share.
  *
  *   -p, --param NAME=VALUE   set a job parameter (repeatable; the last wins)
+ *   --set NAME=VALUE         a setting, as SET NAME = 'VALUE' before the job (repeatable)
+ *   --job NAME               the job's name in lake commit records and reports
  *   --format FORMAT          table (default), csv, json, jsonl
  *   -v, --verbose            status line per statement even when stderr is not a terminal
  *   -q, --quiet              no status lines, no progress
@@ -12,6 +14,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "common/mem.h"
+#include "sql/settings.h"
 
 /* If arg is --name or --name=value, return true and point *inline_value
  * at the value (or NULL). */
@@ -60,6 +64,18 @@ bool cli_parse_options(int argc, char **argv, CliOptions *o, Error *err)
         } else if (strcmp(arg, "-p") == 0 || long_option(arg, "--param", &inline_value)) {
             const char *v = option_value(argc, argv, &i, inline_value, "--param", err);
             if (v == NULL || !job_params_set_assignment(&o->params, v, err)) return false;
+        } else if (long_option(arg, "--set", &inline_value)) {
+            const char *v = option_value(argc, argv, &i, inline_value, "--set", err);
+            if (v == NULL) return false;
+            if (strchr(v, '=') == NULL || v[0] == '=')
+                return error_set(err, ERR_USAGE, "--set needs NAME=VALUE, got \"%s\"", v);
+            if (o->nsets == CLI_MAX_SETS) return error_set(err, ERR_USAGE, "too many --set options");
+            o->sets[o->nsets++] = v;
+        } else if (long_option(arg, "--job", &inline_value)) {
+            const char *v = option_value(argc, argv, &i, inline_value, "--job", err);
+            if (v == NULL) return false;
+            if (v[0] == '\0') return error_set(err, ERR_USAGE, "--job needs a name");
+            o->job_name = v;
         } else if (long_option(arg, "--format", &inline_value)) {
             const char *v = option_value(argc, argv, &i, inline_value, "--format", err);
             if (v == NULL) return false;
@@ -80,3 +96,23 @@ bool cli_parse_options(int argc, char **argv, CliOptions *o, Error *err)
 }
 
 void cli_options_free(CliOptions *o) { job_params_free(&o->params); }
+
+bool cli_apply_session_options(Session *s, const CliOptions *o, const char *default_job, Error *err)
+{
+    for (int i = 0; i < o->nsets; i++) {
+        const char *eq = strchr(o->sets[i], '=');
+        char *name = mem_strndup(o->sets[i], (size_t)(eq - o->sets[i]));
+        bool ok = settings_set(session_settings(s), name, eq + 1, err);
+        if (!ok) error_prefix(err, "--set %s", name);
+        mem_free(name);
+        if (!ok) {
+            err->kind = ERR_USAGE;
+            return false;
+        }
+    }
+    const char *job = o->job_name ? o->job_name : default_job;
+    char *params = job_params_to_json(&o->params);
+    session_set_run_context(s, job, params, job_params_get(&o->params, "ds"));
+    mem_free(params);
+    return true;
+}

@@ -71,6 +71,13 @@ int cli_cmd_query(int argc, char **argv)
         cli_options_free(&opts);
         return error_exit_code(&err);
     }
+    if (!cli_apply_session_options(session, &opts, NULL, &err)) {
+        cli_report_error(&err, NULL, 0);
+        session_close(session);
+        job_free(&job);
+        cli_options_free(&opts);
+        return error_exit_code(&err);
+    }
     cli_progress_enable(!opts.quiet);
     session_set_progress(session, cli_progress_update, NULL);
 

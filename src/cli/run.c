@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "common/mem.h"
 
 /* Routes each row-returning statement's result to a spool or stdout. */
 typedef struct RunOutput {
@@ -136,6 +137,16 @@ static void hook_end(void *ctx, const Job *job, int index, bool ok, const char *
     }
 }
 
+/* A job's default name: its file name without directories and ".sql". */
+static char *job_name_from_path(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t n = strlen(base);
+    if (n > 4 && strcmp(base + n - 4, ".sql") == 0) n -= 4;
+    return mem_strndup(base, n);
+}
+
 int cli_cmd_run(int argc, char **argv)
 {
     /* `kiln run --all --ds DATE` and friends run a project (run_project.c) */
@@ -168,6 +179,16 @@ int cli_cmd_run(int argc, char **argv)
     if (session == NULL) {
         error_set(&err, ERR_INTERNAL, "could not open a session");
         cli_report_error(&err, NULL, 0);
+        job_free(&job);
+        cli_options_free(&opts);
+        return error_exit_code(&err);
+    }
+    char *job_name = job_name_from_path(path);
+    bool applied = cli_apply_session_options(session, &opts, job_name, &err);
+    mem_free(job_name);
+    if (!applied) {
+        cli_report_error(&err, NULL, 0);
+        session_close(session);
         job_free(&job);
         cli_options_free(&opts);
         return error_exit_code(&err);

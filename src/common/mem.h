@@ -22,5 +22,7 @@ void mem_free(void *p);
 char *mem_strdup(const char *s);
 /* Duplicate n bytes of s and add a NUL. */
 char *mem_strndup(const char *s, size_t n);
+/* A newly allocated string formatted as printf would. */
+char *mem_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

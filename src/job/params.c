@@ -27,11 +27,13 @@
 #include "job/params.h"
 
 #include <limits.h>
+#include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "common/mem.h"
 #include "common/strbuf.h"
+#include "formats/json/json_text.h"
 
 /* ---- parameter set ---- */
 
@@ -116,6 +118,34 @@ const char *job_params_get(const JobParams *p, const char *name)
 {
     JobParam *found = find_param(p, name, strlen(name));
     return found ? found->value : NULL;
+}
+
+static int compare_param_names(const void *a, const void *b)
+{
+    return strcmp((*(const JobParam *const *)a)->name, (*(const JobParam *const *)b)->name);
+}
+
+char *job_params_to_json(const JobParams *p)
+{
+    if (p->count == 0) return NULL;
+    /* Sorted by name, so that the same parameters always give the same text
+     * (the lake uses it as the key of idempotent reruns). */
+    const JobParam **sorted = mem_alloc(sizeof *sorted * (size_t)p->count);
+    for (int i = 0; i < p->count; i++) sorted[i] = &p->items[i];
+    qsort(sorted, (size_t)p->count, sizeof *sorted, compare_param_names);
+    StrBuf out = {0};
+    strbuf_putc(&out, '{');
+    for (int i = 0; i < p->count; i++) {
+        if (i > 0) strbuf_puts(&out, ", ");
+        json_append_string(&out, sorted[i]->name, strlen(sorted[i]->name));
+        strbuf_puts(&out, ": ");
+        json_append_string(&out, sorted[i]->value, strlen(sorted[i]->value));
+    }
+    strbuf_putc(&out, '}');
+    mem_free(sorted);
+    char *text = mem_strndup(out.data, out.len);
+    strbuf_free(&out);
+    return text;
 }
 
 /* ---- substitution ---- */

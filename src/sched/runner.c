@@ -160,11 +160,21 @@ static bool start_attempt(const Project *p, int j, const LogicalDate *ld, int at
         if (fd < 0) ok = error_set(err, ERR_IO, "could not create log file \"%s\": %s", task->log_path, strerror(errno));
     }
     int argc = 0;
-    char **argv = mem_calloc((size_t)(5 + 2 * k + 1), sizeof *argv);
+    char **argv = mem_calloc((size_t)(11 + 2 * k + 1), sizeof *argv);
+    /* The project's lake and warehouse reach the job as settings, and its
+     * name as the run's job (lake commit records, quality reports). */
+    char *lake_setting = mem_printf("lake_root=%s", p->lake);
+    char *warehouse_setting = mem_printf("warehouse=%s", p->warehouse);
     argv[argc++] = (char *)opts->kiln_exe;
     argv[argc++] = "run";
     argv[argc++] = (char *)job->sql;
     argv[argc++] = "--verbose";
+    argv[argc++] = "--job";
+    argv[argc++] = (char *)job->name;
+    argv[argc++] = "--set";
+    argv[argc++] = lake_setting;
+    argv[argc++] = "--set";
+    argv[argc++] = warehouse_setting;
     for (int i = 0; i < k; i++) {
         argv[argc++] = "--param";
         argv[argc++] = param_args[i];
@@ -198,6 +208,8 @@ static bool start_attempt(const Project *p, int j, const LogicalDate *ld, int at
     if (fd >= 0) close(fd);
     for (int i = 0; i < k; i++) mem_free(param_args[i]);
     mem_free(param_args);
+    mem_free(lake_setting);
+    mem_free(warehouse_setting);
     mem_free(argv);
     if (!ok) return false;
     task->pid = pid;

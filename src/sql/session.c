@@ -29,6 +29,7 @@ Session *session_open(void)
 void session_close(Session *s)
 {
     if (s == NULL) return;
+    session_set_run_context(s, NULL, NULL, NULL);
     catalog_destroy(&s->catalog);
     settings_destroy(&s->settings);
     mem_free(s);
@@ -41,6 +42,23 @@ void session_set_progress(Session *s, ProgressFn fn, void *ctx)
 }
 
 const char *session_last_status(const Session *s) { return s->status; }
+
+static void replace_string(char **slot, const char *value)
+{
+    mem_free(*slot);
+    *slot = value ? mem_strdup(value) : NULL;
+}
+
+void session_set_run_context(Session *s, const char *job, const char *params_json, const char *logical_date)
+{
+    replace_string(&s->run.job, job);
+    replace_string(&s->run.params_json, params_json);
+    replace_string(&s->run.logical_date, logical_date);
+}
+
+const RunContext *session_run_context(const Session *s) { return &s->run; }
+
+Settings *session_settings(Session *s) { return &s->settings; }
 
 /* ---- running plans ---- */
 

@@ -60,6 +60,21 @@ const char *session_last_status(const Session *s);
 typedef void (*ProgressFn)(void *ctx, uint64_t bytes_done, uint64_t bytes_total, uint64_t rows);
 void session_set_progress(Session *s, ProgressFn fn, void *ctx);
 
+/* Who is running the statements: the job, its parameters and logical date.
+ * The lake's commit records and the quality report carry it; an ad-hoc
+ * query has no job (NULL fields). */
+typedef struct RunContext {
+    char *job;          /* job name ("orders_daily"), NULL for ad-hoc statements */
+    char *params_json;  /* the job's parameters as a JSON object with sorted keys, NULL if none */
+    char *logical_date; /* the job's `ds` parameter, NULL if none */
+} RunContext;
+/* Set the run context (strings copied; NULL clears a field). */
+void session_set_run_context(Session *s, const char *job, const char *params_json, const char *logical_date);
+/* The run context (fields NULL when not set). */
+const RunContext *session_run_context(const Session *s);
+/* The session's settings (SET/SHOW), for callers that apply options such as --set. */
+struct Settings *session_settings(Session *s);
+
 /* Initialise an empty QueryResult to collect rows. */
 void query_result_init(QueryResult *r);
 /* Free a QueryResult's rows and names. */

@@ -16,6 +16,7 @@ struct Session {
     void *progress_ctx;
     char status[128];
     uint64_t spilled_bytes;   /* written to spill files by this session's statements */
+    RunContext run;           /* job, parameters, logical date (owned strings) */
 };
 
 /* One statement being run: its text, its arena and binder. */

@@ -14,7 +14,7 @@
 #include "connectors/postgres.h"
 
 static const char *const names[] = {"threads", "memory_limit", "temp_directory", "timezone", "datestyle",
-                                    "morsel_size", "warehouse", NULL};
+                                    "morsel_size", "warehouse", "lake_root", NULL};
 
 const char *const *settings_names(void) { return names; }
 
@@ -41,6 +41,7 @@ void settings_init(Settings *s)
     s->datestyle = mem_strdup("ISO, MDY");
     s->morsel_bytes = 8 << 20;
     s->warehouse = mem_strdup("sqlite:warehouse.db");
+    s->lake_root = mem_strdup("lake");
 }
 
 void settings_destroy(Settings *s)
@@ -49,7 +50,8 @@ void settings_destroy(Settings *s)
     mem_free(s->timezone);
     mem_free(s->datestyle);
     mem_free(s->warehouse);
-    s->temp_directory = s->timezone = s->datestyle = s->warehouse = NULL;
+    mem_free(s->lake_root);
+    s->temp_directory = s->timezone = s->datestyle = s->warehouse = s->lake_root = NULL;
 }
 
 /* "1GB", "512 MiB", "100000" (bytes), "2.5GB" -> bytes. */
@@ -131,6 +133,12 @@ bool settings_set(Settings *s, const char *name, const char *value, Error *err)
         s->warehouse = mem_strdup(value);
         return true;
     }
+    if (strcmp(name, "lake_root") == 0) {
+        if (value[0] == '\0') return error_set(err, ERR_SQL, "invalid value for parameter \"lake_root\": an empty path");
+        mem_free(s->lake_root);
+        s->lake_root = mem_strdup(value);
+        return true;
+    }
     if (strcmp(name, "timezone") == 0) {
         if (strcasecmp(value, "UTC") != 0 && strcasecmp(value, "GMT") != 0)
             return error_set(err, ERR_SQL, "invalid value for parameter \"TimeZone\": \"%s\" (kiln timestamps carry no time zone; only UTC is accepted)", value);
@@ -163,9 +171,13 @@ bool settings_reset(Settings *s, const char *name, Error *err)
         mem_free(s->warehouse);
         s->warehouse = mem_strdup(d.warehouse);
     }
+    if (all || strcmp(name, "lake_root") == 0) {
+        mem_free(s->lake_root);
+        s->lake_root = mem_strdup(d.lake_root);
+    }
     if (!all && strcmp(name, "threads") != 0 && strcmp(name, "memory_limit") != 0 &&
         strcmp(name, "temp_directory") != 0 && strcmp(name, "timezone") != 0 && strcmp(name, "datestyle") != 0 &&
-        strcmp(name, "morsel_size") != 0 && strcmp(name, "warehouse") != 0)
+        strcmp(name, "morsel_size") != 0 && strcmp(name, "warehouse") != 0 && strcmp(name, "lake_root") != 0)
         ok = error_set(err, ERR_SQL, "unrecognized configuration parameter \"%s\"", name);
     settings_destroy(&d);
     return ok;
@@ -191,6 +203,9 @@ bool settings_show(const Settings *s, const char *name, char **value, Error *err
         return true;
     } else if (strcmp(name, "warehouse") == 0) {
         *value = pg_redact_conninfo(s->warehouse); /* never show a password */
+        return true;
+    } else if (strcmp(name, "lake_root") == 0) {
+        *value = mem_strdup(s->lake_root);
         return true;
     } else {
         return error_set(err, ERR_SQL, "unrecognized configuration parameter \"%s\"", name);

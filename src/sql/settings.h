@@ -16,6 +16,7 @@ typedef struct Settings {
     char *timezone;          /* accepted for compatibility; timestamps carry no zone */
     char *datestyle;         /* accepted for compatibility: always ISO, MDY */
     int64_t morsel_bytes;    /* target size of a parallel CSV scan's pieces */
+    char *lake_root;         /* where 'lake:<name>' targets and lake.<name> tables live (default: lake) */
     char *warehouse;         /* COPY ... TO 'warehouse:t' target: 'sqlite:path' (default sqlite:warehouse.db) or a postgresql:// URL */
 } Settings;
 

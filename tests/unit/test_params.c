@@ -273,3 +273,17 @@ TEST(params_line_column_counts_characters)
     job_line_column(text, strlen(text), 1000, &line, &column);
     CHECK_EQ_INT(line, 2);
 }
+
+TEST(params_to_json_sorts_keys_and_escapes)
+{
+    JobParams p;
+    job_params_init(&p);
+    CHECK(job_params_to_json(&p) == NULL);
+    Error err = ERROR_INIT;
+    CHECK(job_params_set(&p, "region", "eu \"west\"", &err));
+    CHECK(job_params_set(&p, "ds", "2026-11-24", &err));
+    char *json = job_params_to_json(&p);
+    CHECK_EQ_STR(json, "{\"ds\": \"2026-11-24\", \"region\": \"eu \\\"west\\\"\"}");
+    mem_free(json);
+    job_params_free(&p);
+}
