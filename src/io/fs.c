@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/mem.h"
+#include "io/s3/s3_fs.h"
 
 /* Registered remote file systems; few enough that a fixed array is right. */
 #define FS_MAX_REGISTERED 8
@@ -24,6 +25,7 @@ const FileSystem *fs_for_path(const char *path)
     /* newest first, so a later registration can override an earlier one */
     for (int i = nregistered - 1; i >= 0; i--)
         if (registered[i]->handles(path)) return registered[i];
+    if (fs_s3()->handles(path)) return fs_s3(); /* built in, so no start-up call can be forgotten */
     return fs_local();
 }
 
@@ -199,4 +201,105 @@ bool fs_remove(const char *path, Error *err)
 {
     const FileSystem *fs = fs_for_path(path);
     return fs->remove(fs, path, err);
+}
+
+bool fs_read_all(const char *path, char **data, size_t *n, Error *err)
+{
+    *data = NULL;
+    *n = 0;
+    FsFile *f = fs_open_read(path, err);
+    if (f == NULL) return false;
+    if (f->size > ((uint64_t)1 << 31)) {
+        fs_close(f);
+        return error_set(err, ERR_IO, "could not read file \"%s\": file too large", path);
+    }
+    char *buf = mem_alloc((size_t)f->size + 1);
+    size_t got = 0;
+    if (!fs_pread(f, buf, (size_t)f->size, 0, &got, err)) {
+        mem_free(buf);
+        fs_close(f);
+        return false;
+    }
+    fs_close(f);
+    buf[got] = '\0';
+    *data = buf;
+    *n = got;
+    return true;
+}
+
+/* The error of a file system that lacks an optional entry. */
+static bool unsupported(const FileSystem *fs, const char *what, const char *path, Error *err)
+{
+    return error_set(err, ERR_IO, "%s of \"%s\" is not supported on %s", what, path, fs->name);
+}
+
+FsWriter *fs_open_staged(const char *path, const char *staging_dir, Error *err)
+{
+    const FileSystem *fs = fs_for_path(path);
+    if (fs->open_staged == NULL) {
+        unsupported(fs, "staged writing", path, err);
+        return NULL;
+    }
+    return fs->open_staged(fs, path, staging_dir, err);
+}
+
+bool fs_writer_prepare(FsWriter *w, char **token, Error *err)
+{
+    *token = NULL;
+    if (w->fs->prepare == NULL) {
+        unsupported(w->fs, "staged writing", w->path, err);
+        w->fs->abort(w);
+        return false;
+    }
+    return w->fs->prepare(w, token, err);
+}
+
+bool fs_publish(const char *path, const char *token, Error *err)
+{
+    const FileSystem *fs = fs_for_path(path);
+    if (fs->publish == NULL) return unsupported(fs, "publishing", path, err);
+    return fs->publish(fs, path, token, err);
+}
+
+void fs_discard(const char *path, const char *token)
+{
+    const FileSystem *fs = fs_for_path(path);
+    if (fs->discard != NULL && token != NULL) fs->discard(fs, path, token);
+}
+
+bool fs_write_exclusive(const char *path, const void *buf, size_t n, bool *existed, Error *err)
+{
+    const FileSystem *fs = fs_for_path(path);
+    *existed = false;
+    if (fs->write_exclusive == NULL) return unsupported(fs, "exclusive creation", path, err);
+    return fs->write_exclusive(fs, path, buf, n, existed, err);
+}
+
+bool fs_list_dir(const char *path, FsPathList *out, Error *err)
+{
+    const FileSystem *fs = fs_for_path(path);
+    if (fs->list_dir == NULL) return unsupported(fs, "listing", path, err);
+    if (!fs->list_dir(fs, path, out, err)) return false;
+    fs_path_list_sort(out);
+    return true;
+}
+
+bool fs_remove_tree(const char *path, Error *err)
+{
+    const FileSystem *fs = fs_for_path(path);
+    if (fs->remove_tree == NULL) return unsupported(fs, "removing the directory tree", path, err);
+    return fs->remove_tree(fs, path, err);
+}
+
+void fs_remove_dir_if_empty(const char *path)
+{
+    const FileSystem *fs = fs_for_path(path);
+    if (fs->remove_dir_if_empty != NULL) fs->remove_dir_if_empty(fs, path);
+}
+
+bool fs_sync_batch(const char *root, const char *const *paths, int n, Error *err)
+{
+    if (n <= 0) return true;
+    const FileSystem *fs = fs_for_path(root);
+    return fs->sync_batch == NULL || fs->sync_batch(fs, root, paths, n, err);
 }

@@ -93,7 +93,8 @@ struct FileSystem {
      * open_staged starts an output whose final name is path; staging_dir is
      * where a file system that stages by rename keeps it meanwhile (local:
      * a file under staging_dir; S3 ignores it and starts a multipart upload
-     * of path).  prepare makes the bytes durable but not visible and gives a
+     * of path).  prepare completes the bytes, not visible (durable once
+     * sync_batch has run on its token, where the file system has one) and gives a
      * token (a mem_alloc'ed string, e.g. the staging file, or the upload id
      * and part ETags) with which any process can later publish or discard
      * the output; it frees w.  publish makes the output visible under path
@@ -108,6 +109,22 @@ struct FileSystem {
      * race apart from an error.  The commit point of the lake. */
     bool (*write_exclusive)(const FileSystem *fs, const char *path, const void *buf, size_t n, bool *existed,
                             Error *err);
+    /* Append the names (not paths) of the entries directly inside directory
+     * path, files and subdirectories alike, unsorted; a missing directory
+     * has none (S3: the common prefixes and objects under "path/"). */
+    bool (*list_dir)(const FileSystem *fs, const char *path, FsPathList *out, Error *err);
+    /* Remove a directory and everything below it; a missing one is fine
+     * (S3: delete every object under "path/"). */
+    bool (*remove_tree)(const FileSystem *fs, const char *path, Error *err);
+    /* Remove a directory if it is empty; never fails (file systems without
+     * directories leave this NULL: nothing to do). */
+    void (*remove_dir_if_empty)(const FileSystem *fs, const char *path);
+    /* Make durable, as one batch, what prepare, publish and remove did to
+     * these paths (staging tokens or final paths) and to their folders up to
+     * root: a file system whose prepare and publish are not durable by
+     * themselves (local: no fsync per file; here concurrent fsyncs) implements
+     * it; S3, whose requests are durable when answered, leaves it NULL. */
+    bool (*sync_batch)(const FileSystem *fs, const char *root, const char *const *paths, int n, Error *err);
 };
 
 /* Add a file system (consulted before the ones registered earlier and before
@@ -161,5 +178,28 @@ bool fs_exists(const char *path);
 bool fs_mkdirs(const char *path, Error *err);
 /* Remove a file. */
 bool fs_remove(const char *path, Error *err);
+/* Read a whole (small) file into a mem_alloc'ed, NUL-terminated buffer. */
+bool fs_read_all(const char *path, char **data, size_t *n, Error *err);
+
+/* Two-phase writes (the lake's commit protocol; see the vtable's comment).
+ * A file system without them fails with "... not supported on <name>". */
+/* Start an output whose final name is path, staged meanwhile (local: in staging_dir). */
+FsWriter *fs_open_staged(const char *path, const char *staging_dir, Error *err);
+/* Finish a staged output, invisible; *token publishes or discards it later (durable after fs_sync_batch). Frees w, also on failure. */
+bool fs_writer_prepare(FsWriter *w, char **token, Error *err);
+/* Make a prepared output visible under path; true if it already is (idempotent; durable after fs_sync_batch). */
+bool fs_publish(const char *path, const char *token, Error *err);
+/* Throw a prepared output away (cannot fail; a missing one is fine). */
+void fs_discard(const char *path, const char *token);
+/* Create path with buf only if nothing exists there; *existed tells a lost race from an error. */
+bool fs_write_exclusive(const char *path, const void *buf, size_t n, bool *existed, Error *err);
+/* The names of the entries directly inside directory path (sorted; missing directory: none). */
+bool fs_list_dir(const char *path, FsPathList *out, Error *err);
+/* Remove a directory tree (missing is fine). */
+bool fs_remove_tree(const char *path, Error *err);
+/* Remove a directory if it is empty (never fails; no-op where there are no directories). */
+void fs_remove_dir_if_empty(const char *path);
+/* Make the prepares, publishes and removals done on these paths (or tokens) below root durable in one batch, on root's file system. */
+bool fs_sync_batch(const char *root, const char *const *paths, int n, Error *err);
 
 #endif

@@ -42,7 +42,8 @@ typedef enum LakeWriteMode {
 
 /* Who is writing: recorded in the commit record, and the key that makes
  * reruns idempotent (an append by the same job with the same parameters
- * replaces the files that the earlier run of that key appended). */
+ * replaces the files that the earlier run of that key appended; a run
+ * without a job or without parameters has no key and always appends). */
 typedef struct LakeRunInfo {
     const char *job;            /* job name, NULL for an ad-hoc query */
     const char *params_json;    /* the run's parameters as a JSON object, NULL if none */
@@ -81,7 +82,11 @@ const char *lake_txn_run_id(const LakeTxn *t);
  * part-<run id>-<n>.<extension>.  Its bytes are written through the
  * returned FsWriter-compatible handle (lake_file_writer). */
 LakeFile *lake_txn_open_file(LakeTxn *t, const char *partition_dir, const char *extension, Error *err);
-/* The FsWriter the format writer writes the file's bytes to (owned by f). */
+/* The FsWriter the format writer writes the file's bytes to (owned by f).
+ * A format writer may end it with fs_writer_commit (which here only says
+ * the bytes are complete and frees nothing) or fs_writer_abort (after which
+ * lake_file_close fails); either way the caller then calls lake_file_close
+ * or lake_file_abort. */
 FsWriter *lake_file_writer(LakeFile *f);
 /* Finish a file: durable but still invisible until commit; records its row
  * count, size and checksum. Frees f, also on failure. */

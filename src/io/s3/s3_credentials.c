@@ -1,0 +1,95 @@
+/* s3_credentials: the credentials chain (see s3_credentials.h).  Each
+ * provider either gives a complete key pair or nothing; a half-configured
+ * provider (a key id without a secret) is an error rather than a silent
+ * fall-through to the next one, which would sign with someone else's keys. */
+#include "io/s3/s3_credentials.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/mem.h"
+#include "io/s3/s3_profile.h"
+
+static void wipe_free(char *s)
+{
+    if (s) memset(s, 0, strlen(s));
+    mem_free(s);
+}
+
+void s3_credentials_free(S3Credentials *c)
+{
+    mem_free(c->access_key_id);
+    wipe_free(c->secret_access_key);
+    wipe_free(c->session_token);
+    memset(c, 0, sizeof *c);
+}
+
+static bool nonempty(const char *s) { return s != NULL && *s != '\0'; }
+
+/* Take a provider's pair: true when complete, false (nothing taken) when
+ * absent; an error when only one half is there. */
+static bool take(S3Credentials *out, char *id, char *secret, char *token, const char *source, const char *where,
+                 bool *found, Error *err)
+{
+    *found = false;
+    if (!nonempty(id) && !nonempty(secret)) {
+        mem_free(id);
+        wipe_free(secret);
+        wipe_free(token);
+        return true;
+    }
+    if (!nonempty(id) || !nonempty(secret)) {
+        bool has_id = nonempty(id);
+        mem_free(id);
+        wipe_free(secret);
+        wipe_free(token);
+        return error_set(err, ERR_IO, "incomplete S3 credentials in %s: %s is set but %s is not", where,
+                         has_id ? "the access key id" : "the secret access key",
+                         has_id ? "the secret access key" : "the access key id");
+    }
+    out->access_key_id = id;
+    out->secret_access_key = secret;
+    out->session_token = nonempty(token) ? token : NULL;
+    if (out->session_token == NULL) wipe_free(token);
+    out->source = source;
+    *found = true;
+    return true;
+}
+
+static char *env_copy(const char *name)
+{
+    const char *v = getenv(name);
+    return v ? mem_strdup(v) : NULL;
+}
+
+bool s3_credentials_resolve(const S3Config *cfg, S3Credentials *out, Error *err)
+{
+    memset(out, 0, sizeof *out);
+    bool found;
+    if (!take(out, cfg->access_key_id ? mem_strdup(cfg->access_key_id) : NULL,
+              cfg->secret_access_key ? mem_strdup(cfg->secret_access_key) : NULL,
+              cfg->session_token ? mem_strdup(cfg->session_token) : NULL, "settings",
+              "the settings (s3_access_key_id, s3_secret_access_key)", &found, err))
+        return false;
+    if (found) return true;
+    if (!take(out, env_copy("AWS_ACCESS_KEY_ID"), env_copy("AWS_SECRET_ACCESS_KEY"), env_copy("AWS_SESSION_TOKEN"),
+              "environment", "the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)", &found, err))
+        return false;
+    if (found) return true;
+    for (int file = 1; file >= 0; file--) {
+        char where[300];
+        snprintf(where, sizeof where, "profile \"%s\" of the AWS %s file", cfg->profile,
+                 file ? "credentials" : "config");
+        if (!take(out, s3_profile_value(cfg->profile, "aws_access_key_id", file),
+                  s3_profile_value(cfg->profile, "aws_secret_access_key", file),
+                  s3_profile_value(cfg->profile, "aws_session_token", file), "profile", where, &found, err))
+            return false;
+        if (found) return true;
+    }
+    return error_set(err, ERR_IO,
+                     "no S3 credentials found: set s3_access_key_id and s3_secret_access_key, or AWS_ACCESS_KEY_ID "
+                     "and AWS_SECRET_ACCESS_KEY, or give profile \"%s\" keys in ~/.aws/credentials (instance "
+                     "metadata, web identity and SSO credentials are not supported yet)",
+                     cfg->profile);
+}
