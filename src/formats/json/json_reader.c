@@ -136,22 +136,42 @@ static KeyNode *node_add(KeyNode *k, const char *s, uint32_t n)
 
 enum { ARRAY_START, ARRAY_FIRST, ARRAY_AFTER_VALUE, ARRAY_AFTER_COMMA, ARRAY_DONE };
 
+/* source_next's results besides 1 (a record) and 0 (the end): -1 is the
+ * file's failure (I/O, corrupt compressed data), never skipped; -2 is a
+ * record's fault (err set, s->rec its raw bytes), which ignore_errors and
+ * on_reject may skip; after one in an array file nothing more is read. */
+enum { SOURCE_FAILED = -1, SOURCE_BAD_RECORD = -2 };
+
+/* A byte range of an uncompressed file, or lines already in memory
+ * (data: the piece [start, end) of the file's decompressed content) for
+ * parallel scans. */
+typedef struct SourceRange {
+    uint64_t start, end;
+    int64_t first_line;
+    const char *data;  /* NULL: read [start, end) of the file */
+} SourceRange;
+
 typedef struct JsonSource {
     const char *path;
-    Decompressor *dec;
+    Decompressor *dec;      /* a whole file */
+    FsFile *file;           /* or a byte range of it, read with pread */
+    bool borrowed;          /* or lines in memory: buf is the caller's, never refilled */
+    uint64_t range_start, range_next, range_end;
     char *buf;
     size_t cap, len, pos;
+    uint64_t buf_offset;    /* offset in the (decompressed) data of buf[0] */
     bool eof;
     int64_t line;           /* line at pos */
     size_t max_record;
     int max_depth;
     bool is_array;
     int array_state;
-    bool skipping;          /* ignore_errors: dropping the rest of an overlong line */
-    /* the last record */
+    bool skipping;          /* dropping the rest of an overlong line */
+    /* the last record (or the bytes of a bad one) */
     const char *rec, *rec_end;
     int64_t rec_line;
     const char *rec_line_start; /* start of rec_line in buf (for columns) */
+    uint64_t rec_offset;        /* offset in the data of rec */
 } JsonSource;
 
 static bool source_refill(JsonSource *s, Error *err)
@@ -159,6 +179,7 @@ static bool source_refill(JsonSource *s, Error *err)
     if (s->pos > 0) {
         memmove(s->buf, s->buf + s->pos, s->len - s->pos);
         s->len -= s->pos;
+        s->buf_offset += s->pos;
         s->pos = 0;
     }
     if (s->len == s->cap) {
@@ -168,8 +189,15 @@ static bool source_refill(JsonSource *s, Error *err)
         s->buf = mem_realloc(s->buf, grown);
         s->cap = grown;
     }
-    size_t want = s->cap - s->len, got;
-    if (!decompress_read(s->dec, s->buf + s->len, want, &got, err)) return false;
+    size_t want = s->cap - s->len, got = 0;
+    if (s->file) {
+        uint64_t left = s->range_end > s->range_next ? s->range_end - s->range_next : 0;
+        size_t ask = left < want ? (size_t)left : want;
+        if (ask > 0 && !fs_pread(s->file, s->buf + s->len, ask, s->range_next, &got, err)) return false;
+        s->range_next += got;
+    } else if (!decompress_read(s->dec, s->buf + s->len, want, &got, err)) {
+        return false;
+    }
     s->len += got;
     if (got < want) s->eof = true;
     return true;
@@ -189,22 +217,42 @@ static bool data_error(Error *err, const char *path, int64_t line, int64_t colum
     return false;
 }
 
-static bool source_open(JsonSource *s, const char *path, const JsonOptions *o, Error *err)
+/* Open path whole (range NULL: through io/decompress, the format looked at
+ * if it is AUTO) or one byte range of it (newline-delimited). */
+static bool source_open(JsonSource *s, const char *path, const JsonOptions *o, const SourceRange *range, Error *err)
 {
     memset(s, 0, sizeof *s);
     s->path = path;
     s->max_record = o->max_line_size;
     s->max_depth = o->max_depth;
     s->line = 1;
-    s->dec = decompress_open_path(path, o->compression, err);
-    if (s->dec == NULL) return false;
+    if (range && range->data) {
+        s->borrowed = true;
+        s->buf = (char *)range->data; /* only read: a borrowed buffer is never refilled */
+        s->cap = s->len = (size_t)(range->end - range->start);
+        s->eof = true;
+        s->buf_offset = range->start;
+        s->line = range->first_line;
+        if (s->buf_offset == 0 && s->len >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0) s->pos = 3;
+        return true;
+    }
+    if (range) {
+        s->file = fs_open_read(path, err);
+        if (s->file == NULL) return false;
+        s->range_start = s->range_next = s->buf_offset = range->start;
+        s->range_end = range->end;
+        s->line = range->first_line;
+    } else {
+        s->dec = decompress_open_path(path, o->compression, err);
+        if (s->dec == NULL) return false;
+    }
     s->cap = o->block_size < 64 ? 64 : o->block_size;
     if (s->cap > s->max_record + 1) s->cap = s->max_record + 1;
     s->buf = mem_alloc(s->cap);
     if (!source_refill(s, err)) return false;
     size_t p = 0;
-    if (s->len >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0) p = s->pos = 3; /* a byte order mark */
-    JsonFormat f = o->format;
+    if (s->buf_offset == 0 && s->len >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0) p = s->pos = 3; /* a byte order mark */
+    JsonFormat f = range ? JSON_FORMAT_NEWLINE_DELIMITED : o->format;
     if (f == JSON_FORMAT_AUTO) {
         /* the first non-blank byte decides; blank lines are read on if needed */
         for (;;) {
@@ -228,28 +276,60 @@ static bool source_open(JsonSource *s, const char *path, const JsonOptions *o, E
 static void source_close(JsonSource *s)
 {
     decompress_close(s->dec);
-    mem_free(s->buf);
+    if (s->file) fs_close(s->file);
+    if (!s->borrowed) mem_free(s->buf);
     memset(s, 0, sizeof *s);
 }
 
-/* Next line of a newline-delimited file: 1 record, 0 end, -1 error. */
-static int next_line(JsonSource *s, uint64_t *rejected, bool ignore_errors, Error *err)
+/* Bytes of the file consumed (compressed bytes for a compressed file). */
+static uint64_t source_bytes_in(const JsonSource *s)
+{
+    if (s->borrowed) return s->pos;
+    return s->file ? s->range_next - s->range_start : decompress_bytes_in(s->dec);
+}
+
+/* Bytes the source covers: the (compressed) file's, or its range's. */
+static uint64_t source_size(const JsonSource *s)
+{
+    if (s->borrowed) return s->len;
+    return s->file ? s->range_end - s->range_start : decompress_file_size(s->dec);
+}
+
+/* Make [from, to) of the buffer, at line, the current record. */
+static void set_record(JsonSource *s, const char *from, const char *to, int64_t line)
+{
+    s->rec = from;
+    s->rec_end = to;
+    s->rec_line = line;
+    s->rec_line_start = from;
+    s->rec_offset = s->buf_offset + (uint64_t)(from - s->buf);
+}
+
+/* A record's fault at `from` (err is set): its raw bytes are the rest of
+ * the buffer. */
+static int bad_record(JsonSource *s, const char *from)
+{
+    set_record(s, from, s->buf + s->len, s->line);
+    return SOURCE_BAD_RECORD;
+}
+
+/* Next line of a newline-delimited file: 1 record, 0 end, or an error. */
+static int next_line(JsonSource *s, Error *err)
 {
     for (;;) {
         char *nl = s->pos < s->len ? memchr(s->buf + s->pos, '\n', s->len - s->pos) : NULL;
         if (nl == NULL && !s->eof) {
             if (s->skipping) {
                 s->pos = s->len;
-            } else if (s->len - s->pos >= s->max_record) {
-                if (!ignore_errors)
-                    return data_error(err, s->path, s->line, 0, "maximum line size of %zu bytes exceeded",
-                                      s->max_record),
-                           -1;
+            } else if (s->len - s->pos > s->max_record) {
+                /* the line does not fit: reported with its first bytes, the rest is skipped */
+                data_error(err, s->path, s->line, 0, "maximum line size of %zu bytes exceeded", s->max_record);
+                set_record(s, s->buf + s->pos, s->buf + s->len, s->line);
                 s->skipping = true;
                 s->pos = s->len;
-                (*rejected)++;
+                return SOURCE_BAD_RECORD;
             }
-            if (!source_refill(s, err)) return -1;
+            if (!source_refill(s, err)) return SOURCE_FAILED;
             continue;
         }
         char *start = s->buf + s->pos;
@@ -263,17 +343,13 @@ static int next_line(JsonSource *s, uint64_t *rejected, bool ignore_errors, Erro
             continue;
         }
         if (start == end && nl == NULL) return 0;
+        set_record(s, start, end, line);
         if ((size_t)(end - start) > s->max_record) {
-            if (!ignore_errors)
-                return data_error(err, s->path, line, 0, "maximum line size of %zu bytes exceeded", s->max_record), -1;
-            (*rejected)++;
-            continue;
+            data_error(err, s->path, line, 0, "maximum line size of %zu bytes exceeded", s->max_record);
+            s->rec_end = start + s->max_record + 1; /* the bytes a line cut off by the buffer would show */
+            return SOURCE_BAD_RECORD;
         }
         if (json_skip_ws(start, end) == end) continue; /* a blank line */
-        s->rec = start;
-        s->rec_end = end;
-        s->rec_line = line;
-        s->rec_line_start = start;
         return 1;
     }
 }
@@ -308,24 +384,29 @@ static int64_t column_of(const char *from, const char *at)
     return (int64_t)(at - q) + 1;
 }
 
-/* Next element of an array file: 1 record, 0 end, -1 error. */
+/* Next element of an array file: 1 record, 0 end, or an error. */
 static int next_element(JsonSource *s, Error *err)
 {
     for (;;) {
-        if (!array_skip_ws(s, err)) return -1;
+        if (!array_skip_ws(s, err)) return SOURCE_FAILED;
         bool at_end = s->pos >= s->len;
         char c = at_end ? 0 : s->buf[s->pos];
         int64_t col = at_end ? 0 : column_of(s->buf, s->buf + s->pos);
+        const char *here = s->buf + s->pos;
         switch (s->array_state) {
         case ARRAY_START:
             if (at_end) return 0;
-            if (c != '[') return data_error(err, s->path, s->line, col, "expected '[' at the start of a JSON array file"), -1;
+            if (c != '[')
+                return data_error(err, s->path, s->line, col, "expected '[' at the start of a JSON array file"),
+                       bad_record(s, here);
             s->pos++;
             s->array_state = ARRAY_FIRST;
             continue;
         case ARRAY_FIRST:
         case ARRAY_AFTER_COMMA:
-            if (at_end) return data_error(err, s->path, s->line, col, "unexpected end of JSON input (unterminated array)"), -1;
+            if (at_end)
+                return data_error(err, s->path, s->line, col, "unexpected end of JSON input (unterminated array)"),
+                       bad_record(s, here);
             if (c == ']' && s->array_state == ARRAY_FIRST) {
                 s->pos++;
                 s->array_state = ARRAY_DONE;
@@ -333,15 +414,18 @@ static int next_element(JsonSource *s, Error *err)
             }
             break;
         case ARRAY_AFTER_VALUE:
-            if (at_end) return data_error(err, s->path, s->line, col, "unexpected end of JSON input (unterminated array)"), -1;
+            if (at_end)
+                return data_error(err, s->path, s->line, col, "unexpected end of JSON input (unterminated array)"),
+                       bad_record(s, here);
             if (c == ',') s->array_state = ARRAY_AFTER_COMMA;
             else if (c == ']') s->array_state = ARRAY_DONE;
-            else return data_error(err, s->path, s->line, col, "expected ',' or ']' in an array"), -1;
+            else return data_error(err, s->path, s->line, col, "expected ',' or ']' in an array"), bad_record(s, here);
             s->pos++;
             continue;
         default:
             if (at_end) return 0;
-            return data_error(err, s->path, s->line, col, "extra data after the end of the JSON array"), -1;
+            return data_error(err, s->path, s->line, col, "extra data after the end of the JSON array"),
+                   bad_record(s, here);
         }
         /* an element: scan it whole, reading on while it is cut off by the buffer's end */
         for (;;) {
@@ -350,9 +434,7 @@ static int next_element(JsonSource *s, Error *err)
             JsonProblem pr;
             const char *start = s->buf + s->pos, *end = s->buf + s->len;
             if (json_scan_value(start, end, s->max_depth, &kind, &vend, &pr)) {
-                s->rec = start;
-                s->rec_end = vend;
-                s->rec_line = s->line;
+                set_record(s, start, vend, s->line);
                 s->rec_line_start = start - (column_of(s->buf, start) - 1);
                 s->line += count_lines(start, vend);
                 s->pos = (size_t)(vend - s->buf);
@@ -361,20 +443,22 @@ static int next_element(JsonSource *s, Error *err)
             }
             if (!s->eof && s->len - s->pos < s->max_record) {
                 size_t before = s->len - s->pos;
-                if (!source_refill(s, err)) return -1;
+                if (!source_refill(s, err)) return SOURCE_FAILED;
                 if (s->len - s->pos > before || s->eof) continue;
             }
             if (!s->eof && s->len - s->pos >= s->max_record)
-                return data_error(err, s->path, s->line, 0, "maximum record size of %zu bytes exceeded", s->max_record), -1;
+                return data_error(err, s->path, s->line, 0, "maximum record size of %zu bytes exceeded", s->max_record),
+                       bad_record(s, start);
             int64_t line = s->line + count_lines(start, pr.at);
-            return data_error(err, s->path, line, column_of(s->buf, pr.at), "malformed JSON: %s", pr.message), -1;
+            return data_error(err, s->path, line, column_of(s->buf, pr.at), "malformed JSON: %s", pr.message),
+                   bad_record(s, start);
         }
     }
 }
 
-static int source_next(JsonSource *s, uint64_t *rejected, bool ignore_errors, Error *err)
+static int source_next(JsonSource *s, Error *err)
 {
-    return s->is_array ? next_element(s, err) : next_line(s, rejected, ignore_errors, err);
+    return s->is_array ? next_element(s, err) : next_line(s, err);
 }
 
 /* ---- the reader ------------------------------------------------------- */
@@ -396,6 +480,11 @@ struct JsonReader {
     uint32_t row;
     StrBuf scratch;
     uint64_t rejected;
+    int batch_file_index;    /* file of the last batch's rows */
+    uint64_t files_opened;   /* files opened to read records (not the schema sample) */
+    bool tolerant;           /* bad records are skipped (ignore_errors) or handed to on_reject */
+    bool ranged;             /* reads only `range` of its one file */
+    SourceRange range;
     bool done;
 };
 
@@ -778,22 +867,24 @@ static void set_projection(JsonReader *r, const int *ids, int n)
 static bool infer_schema(JsonReader *r, Error *err)
 {
     JsonSource *s = &r->src;
-    if (!source_open(s, r->files.paths[0], &r->opts, err)) {
+    if (!source_open(s, r->files.paths[0], &r->opts, NULL, err)) {
         source_close(s);
         return false;
     }
     ParseContext pc = {r, err, true, r->opts.flatten_depth + 1};
     int64_t limit = r->opts.sample_size;
-    uint64_t rejected = 0;
     for (int64_t n = 0; limit < 0 || n < limit; n++) {
-        int rc = source_next(s, &rejected, r->opts.ignore_errors, err);
-        if (rc < 0) {
-            if (r->opts.ignore_errors && err->kind == ERR_DATA) error_clear(err); /* a broken array: sample what came before */
-            break;
+        /* bad records are left out of the sample when they are to be skipped
+         * (they are counted and rejected when the records are read) */
+        int rc = source_next(s, err);
+        if (rc == SOURCE_BAD_RECORD && r->tolerant) {
+            error_clear(err);
+            if (s->is_array) break; /* a broken array: sample what came before */
+            continue;
         }
-        if (rc == 0) break;
+        if (rc <= 0) break;
         if (!parse_record(&pc)) {
-            if (r->opts.ignore_errors && err->kind == ERR_DATA) {
+            if (r->tolerant && err->kind == ERR_DATA) {
                 error_clear(err);
                 continue;
             }
@@ -809,7 +900,56 @@ static bool infer_schema(JsonReader *r, Error *err)
     return true;
 }
 
+static JsonReader *reader_open(const char *pattern, const char *const *paths, int npaths, const SourceRange *range,
+                               const JsonOptions *opts, Error *err);
+
 JsonReader *json_reader_open(const char *pattern, const JsonOptions *opts, Error *err)
+{
+    return reader_open(pattern, NULL, 0, NULL, opts, err);
+}
+
+JsonReader *json_reader_open_range(const char *path, const JsonOptions *opts, uint64_t start, uint64_t end,
+                                   int64_t first_line, Error *err)
+{
+    SourceRange range = {start, end < start ? start : end, first_line, NULL};
+    return reader_open(NULL, &path, 1, &range, opts, err);
+}
+
+JsonReader *json_reader_open_buffer(const char *path, const JsonOptions *opts, const char *data, size_t len,
+                                    uint64_t offset, int64_t first_line, Error *err)
+{
+    SourceRange range = {offset, offset + len, first_line, data};
+    return reader_open(NULL, &path, 1, &range, opts, err);
+}
+
+bool json_file_probe(const char *path, const JsonOptions *opts, bool *lines, bool *compressed, Error *err)
+{
+    *compressed = compression_is_compressed(path, opts->compression);
+    *lines = opts->format == JSON_FORMAT_NEWLINE_DELIMITED;
+    if (opts->format != JSON_FORMAT_AUTO) return true;
+    JsonOptions o = *opts; /* a small first block: only the first non-blank byte is looked at */
+    o.block_size = 64u << 10;
+    if (o.max_line_size == 0) o.max_line_size = JSON_DEFAULT_MAX_LINE_SIZE;
+    JsonSource s;
+    bool ok = source_open(&s, path, &o, NULL, err);
+    *lines = ok && !s.is_array;
+    source_close(&s);
+    return ok;
+}
+
+JsonReader *json_reader_open_files(const char *const *paths, int npaths, const JsonOptions *opts, Error *err)
+{
+    if (npaths == 0) {
+        error_set(err, ERR_IO, "no JSON files to read");
+        return NULL;
+    }
+    return reader_open(NULL, paths, npaths, NULL, opts, err);
+}
+
+/* Open the files of pattern, or exactly paths[0, npaths) when pattern is
+ * NULL, or range of paths[0] (declared columns, never inferred). */
+static JsonReader *reader_open(const char *pattern, const char *const *paths, int npaths, const SourceRange *range,
+                               const JsonOptions *opts, Error *err)
 {
     JsonReader *r = mem_calloc(1, sizeof *r);
     r->opts = *opts;
@@ -819,17 +959,27 @@ JsonReader *json_reader_open(const char *pattern, const JsonOptions *opts, Error
     if (r->opts.max_depth <= 0) r->opts.max_depth = JSON_DEFAULT_MAX_DEPTH;
     if (r->opts.max_depth > JSON_DEPTH_CAP) r->opts.max_depth = JSON_DEPTH_CAP;
     if (r->opts.sample_size == 0) r->opts.sample_size = JSON_DEFAULT_SAMPLE_SIZE;
+    r->tolerant = r->opts.ignore_errors || r->opts.on_reject;
+    if (range) {
+        r->ranged = true;
+        r->range = *range;
+    }
     if (opts->filename) r->filename_column = mem_strdup(opts->filename);
     r->opts.filename = r->filename_column;
     r->root = node_new("", 0);
     r->root->expanded = true;
-    if (!fs_glob(pattern, &r->files, err)) goto fail;
-    for (int i = 0; i < r->files.count; i++) {
+    if (pattern == NULL) {
+        for (int i = 0; i < npaths; i++) fs_path_list_add(&r->files, paths[i]);
+    } else if (!fs_glob(pattern, &r->files, err)) {
+        goto fail;
+    }
+    for (int i = 0; i < r->files.count && !range; i++) {
         uint64_t size;
         if (!fs_file_size(r->files.paths[i], &size, err)) goto fail;
         r->bytes_total += size;
     }
-    if (r->opts.ncolumns > 0) declare_columns(r);
+    if (range) r->bytes_total = range->end - range->start;
+    if (r->opts.ncolumns > 0 || r->opts.columns_declared || range) declare_columns(r);
     else if (!infer_schema(r, err)) goto fail;
     r->opts.column_names = NULL; /* borrowed: only valid during open */
     r->opts.column_types = NULL;
@@ -862,10 +1012,22 @@ void json_reader_init_batch(const JsonReader *r, Batch *b)
     mem_free(types);
 }
 
+/* Count the current record as rejected, hand it to on_reject, and clear err. */
+static void reject_record(JsonReader *r, Error *err)
+{
+    r->rejected++;
+    if (r->opts.on_reject) {
+        const JsonSource *s = &r->src;
+        JsonReject rej = {s->path, s->rec_line, s->rec_offset, err->message, s->rec, (size_t)(s->rec_end - s->rec)};
+        r->opts.on_reject(r->opts.reject_ctx, &rej);
+    }
+    error_clear(err);
+}
+
 static void close_current(JsonReader *r)
 {
     if (!r->source_open) return;
-    r->bytes_done += decompress_file_size(r->src.dec);
+    r->bytes_done += source_size(&r->src);
     source_close(&r->src);
     r->source_open = false;
     r->file_index++;
@@ -890,14 +1052,16 @@ bool json_reader_next(JsonReader *r, Batch *b, Error *err)
                 r->done = true;
                 break;
             }
-            if (!source_open(&r->src, r->files.paths[r->file_index], &r->opts, err)) {
+            if (!source_open(&r->src, r->files.paths[r->file_index], &r->opts, r->ranged ? &r->range : NULL, err)) {
                 source_close(&r->src);
                 return false;
             }
             r->source_open = true;
+            r->files_opened++;
         }
+        r->batch_file_index = r->file_index; /* a batch never spans two files */
         while (n < cap) {
-            int rc = source_next(&r->src, &r->rejected, r->opts.ignore_errors, err);
+            int rc = source_next(&r->src, err);
             if (rc == 0) {
                 close_current(r);
                 break;
@@ -915,20 +1079,28 @@ bool json_reader_next(JsonReader *r, Batch *b, Error *err)
                     n++;
                     continue;
                 }
-            } else if (err->kind == ERR_DATA && r->opts.ignore_errors) {
-                /* a broken array file: count the record and go on with the next file */
-                r->rejected++;
-                error_clear(err);
+            } else if (rc == SOURCE_BAD_RECORD && r->tolerant && r->src.is_array) {
+                /* a broken array file: reject the record and go on with the next file */
+                reject_record(r, err);
                 close_current(r);
                 break;
             }
-            if (err->kind != ERR_DATA || !r->opts.ignore_errors) return false;
-            r->rejected++;
-            error_clear(err);
+            if (rc == SOURCE_FAILED || err->kind != ERR_DATA || !r->tolerant) return false;
+            reject_record(r, err);
         }
     }
     b->count = n;
     return true;
+}
+
+int json_reader_batch_file_index(const JsonReader *r)
+{
+    return r->batch_file_index;
+}
+
+uint64_t json_reader_files_opened(const JsonReader *r)
+{
+    return r->files_opened;
 }
 
 uint64_t json_reader_rejected_rows(const JsonReader *r)
@@ -938,7 +1110,7 @@ uint64_t json_reader_rejected_rows(const JsonReader *r)
 
 uint64_t json_reader_bytes_read(const JsonReader *r)
 {
-    uint64_t done = r->bytes_done + (r->source_open ? decompress_bytes_in(r->src.dec) : 0);
+    uint64_t done = r->bytes_done + (r->source_open ? source_bytes_in(&r->src) : 0);
     return done < r->bytes_total ? done : r->bytes_total;
 }
 

@@ -34,8 +34,18 @@
  * deeper than max_depth, a line longer than max_line_size, a value that does
  * not convert ("invalid input syntax for type bigint: "x" (column "a")").
  * ignore_errors skips such records and counts them (json_reader_rejected_rows);
- * in a JSON array a syntax error still ends the file, since no record
- * boundary can be trusted after it.
+ * on_reject, if set, is also handed each one (file, line where the record
+ * starts, byte offset of its first byte, message, raw bytes) for a
+ * quarantine.  In a JSON array a syntax error still ends the file, since no
+ * record boundary can be trusted after it (the rest of the buffer is the
+ * rejected record's raw text).  Errors of the file itself (I/O, corrupt
+ * compressed data) are never skipped.
+ *
+ * Byte ranges (parallel scans): json_reader_open_range reads the lines of
+ * one uncompressed newline-delimited file whose first byte is in [start,
+ * end), start and end being line boundaries found by the caller, with line
+ * numbers counted from the range's first line as in the whole file;
+ * json_reader_open_buffer reads lines a caller decompressed into memory.
  *
  * Memory: one read buffer per reader (1 MiB, or the longest record, at most
  * max_line_size), the batch being filled and the key tree of the schema. */
@@ -61,15 +71,29 @@ typedef enum JsonFormat {
     JSON_FORMAT_ARRAY,
 } JsonFormat;
 
+/* A record a reader could not read (JsonOptions.on_reject); valid only during the call. */
+typedef struct JsonReject {
+    const char *path;
+    int64_t line;          /* 1-based line where the record starts */
+    uint64_t byte_offset;  /* of the record's first byte (in the decompressed data) */
+    const char *message;   /* the error, without its location */
+    const char *raw;       /* the record's bytes, line break excluded (an array's: up to the buffer's end) */
+    size_t raw_len;
+} JsonReject;
+typedef void (*JsonRejectFn)(void *ctx, const JsonReject *reject);
+
 typedef struct JsonOptions {
     JsonFormat format;
-    int ncolumns;                     /* declared columns (0 = infer) */
+    int ncolumns;                     /* declared columns (0 = infer, unless columns_declared) */
+    bool columns_declared;            /* ncolumns is the schema even when 0 (never infer) */
     const char *const *column_names;  /* with flatten_depth > 0, "a.b" is key b of object a */
     const LogicalType *column_types;
     int64_t sample_size;              /* records; -1 = the whole first file */
     int flatten_depth;                /* levels of nested objects made into columns (default 0) */
     bool no_infer_dates;              /* strings stay VARCHAR even when they look like dates */
     bool ignore_errors;
+    JsonRejectFn on_reject;           /* NULL = a bad record is an error (or skipped with ignore_errors) */
+    void *reject_ctx;
     int max_depth;                    /* nesting limit (default JSON_DEFAULT_MAX_DEPTH) */
     size_t max_line_size;             /* longest record in bytes (default 64 MiB) */
     size_t block_size;                /* first buffer size (default 1 MiB; tests use tiny ones) */
@@ -90,6 +114,25 @@ void json_options_init(JsonOptions *opts);
 /* Open every file matching pattern and settle the schema (declared, or
  * inferred from the first file). */
 JsonReader *json_reader_open(const char *pattern, const JsonOptions *opts, Error *err);
+/* Open exactly these files (in this order; no glob expansion); the schema
+ * is declared or inferred from the first. */
+JsonReader *json_reader_open_files(const char *const *paths, int npaths, const JsonOptions *opts, Error *err);
+/* Read the lines starting in [start, end) of one uncompressed
+ * newline-delimited file (start and end at line starts, or end = the file's
+ * size), numbering lines from first_line (the line at start).  The columns
+ * must be declared (opts->ncolumns, possibly 0): nothing is inferred. */
+JsonReader *json_reader_open_range(const char *path, const JsonOptions *opts, uint64_t start, uint64_t end,
+                                   int64_t first_line, Error *err);
+/* Read the lines of data[0, len): the piece of path's (decompressed)
+ * content that starts at byte offset and line first_line, whole lines only;
+ * data is borrowed until the reader is closed.  Columns as for
+ * json_reader_open_range. */
+JsonReader *json_reader_open_buffer(const char *path, const JsonOptions *opts, const char *data, size_t len,
+                                    uint64_t offset, int64_t first_line, Error *err);
+/* Whether a file holds JSON Lines (by opts->format, or its first non-blank
+ * byte, decompressed if need be, is not '[') and whether it is compressed
+ * (by its name or opts->compression). */
+bool json_file_probe(const char *path, const JsonOptions *opts, bool *lines, bool *compressed, Error *err);
 /* The reader's columns (then the file-name column, if any). */
 const JsonSchema *json_reader_schema(const JsonReader *r);
 /* Read only these schema columns, in this order (before the first next). */
@@ -99,7 +142,11 @@ void json_reader_init_batch(const JsonReader *r, Batch *b);
 /* Fill b with up to VECTOR_CAPACITY rows (b->count == 0 at the end); the
  * rows stay valid until the next call. */
 bool json_reader_next(JsonReader *r, Batch *b, Error *err);
-/* Records skipped because of ignore_errors. */
+/* Index (in the reader's file list) of the file of the last batch's rows. */
+int json_reader_batch_file_index(const JsonReader *r);
+/* Files the reader has opened to read records (the schema sample not counted). */
+uint64_t json_reader_files_opened(const JsonReader *r);
+/* Records skipped because of ignore_errors or handed to on_reject. */
 uint64_t json_reader_rejected_rows(const JsonReader *r);
 /* Bytes of the files consumed so far (compressed bytes for compressed files). */
 uint64_t json_reader_bytes_read(const JsonReader *r);

@@ -17,6 +17,9 @@
 
 struct JsonWriter {
     FsWriter *file;
+    bool owns_file;   /* json_writer_open's file (committed/aborted here), not json_writer_open_on's */
+    size_t flush_at;  /* buffered bytes that trigger a write */
+    uint64_t flushed;
     FILE *stream;
     int ncols;
     char **keys;      /* "name": */
@@ -24,16 +27,18 @@ struct JsonWriter {
     StrBuf scratch;
 };
 
-static JsonWriter *writer_new(void)
+static JsonWriter *writer_new(size_t buffer_bytes)
 {
     JsonWriter *w = mem_calloc(1, sizeof *w);
-    strbuf_reserve(&w->buf, JSON_WRITE_BUFFER);
+    w->flush_at = buffer_bytes;
+    strbuf_reserve(&w->buf, buffer_bytes);
     return w;
 }
 
 JsonWriter *json_writer_open(const char *path, Compression codec, Error *err)
 {
-    JsonWriter *w = writer_new();
+    JsonWriter *w = writer_new(JSON_WRITE_BUFFER);
+    w->owns_file = true;
     w->file = compress_open_write(path, codec, err);
     if (w->file == NULL) {
         json_writer_abort(w);
@@ -45,8 +50,15 @@ JsonWriter *json_writer_open(const char *path, Compression codec, Error *err)
 JsonWriter *json_writer_open_stream(FILE *out, Error *err)
 {
     (void)err;
-    JsonWriter *w = writer_new();
+    JsonWriter *w = writer_new(JSON_WRITE_BUFFER);
     w->stream = out;
+    return w;
+}
+
+JsonWriter *json_writer_open_on(FsWriter *out, size_t buffer_bytes)
+{
+    JsonWriter *w = writer_new(buffer_bytes < 4096 ? 4096 : buffer_bytes);
+    w->file = out;
     return w;
 }
 
@@ -72,6 +84,7 @@ static bool flush(JsonWriter *w, Error *err)
     } else if (fwrite(w->buf.data, 1, w->buf.len, w->stream) != w->buf.len) {
         return error_set(err, ERR_IO, "could not write JSON output");
     }
+    w->flushed += w->buf.len;
     strbuf_clear(&w->buf);
     return true;
 }
@@ -116,7 +129,7 @@ bool json_writer_write_batch(JsonWriter *w, const Batch *b, Error *err)
             json_append_value(&w->buf, b->cols[c], row, &w->scratch);
         }
         strbuf_append(&w->buf, "}\n", 2);
-        if (w->buf.len >= JSON_WRITE_BUFFER && !flush(w, err)) return false;
+        if (w->buf.len >= w->flush_at && !flush(w, err)) return false;
     }
     return true;
 }
@@ -133,7 +146,9 @@ static void free_writer(JsonWriter *w)
 bool json_writer_close(JsonWriter *w, Error *err)
 {
     bool ok = flush(w, err);
-    if (w->file) {
+    if (w->file && !w->owns_file) {
+        /* json_writer_open_on: the caller commits or aborts the file */
+    } else if (w->file) {
         if (ok) ok = fs_writer_commit(w->file, err);
         else fs_writer_abort(w->file);
     } else if (ok && fflush(w->stream) != 0) {
@@ -143,9 +158,24 @@ bool json_writer_close(JsonWriter *w, Error *err)
     return ok;
 }
 
+bool json_writer_finish(JsonWriter *w, Error *err)
+{
+    return json_writer_close(w, err);
+}
+
+uint64_t json_writer_bytes(const JsonWriter *w)
+{
+    return w->flushed + w->buf.len;
+}
+
+uint64_t json_writer_memory(const JsonWriter *w)
+{
+    return sizeof *w + w->buf.cap + w->scratch.cap;
+}
+
 void json_writer_abort(JsonWriter *w)
 {
     if (w == NULL) return;
-    fs_writer_abort(w->file);
+    if (w->owns_file) fs_writer_abort(w->file);
     free_writer(w);
 }

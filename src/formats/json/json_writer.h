@@ -24,6 +24,7 @@
 #include "common/error.h"
 #include "common/strbuf.h"
 #include "io/compression.h"
+#include "io/fs.h"
 #include "types/batch.h"
 
 typedef struct JsonWriter JsonWriter;
@@ -41,6 +42,16 @@ bool json_writer_write_batch(JsonWriter *w, const Batch *b, Error *err);
 bool json_writer_close(JsonWriter *w, Error *err);
 /* Discard the output and free w (NULL is fine). */
 void json_writer_abort(JsonWriter *w);
+/* Start writing on an already open FsWriter that the caller commits or
+ * aborts (the lake's staged files), buffering buffer_bytes (at least 4 KiB). */
+JsonWriter *json_writer_open_on(FsWriter *out, size_t buffer_bytes);
+/* Flush everything to the FsWriter without committing it (open_on) and
+ * free w, also on failure. */
+bool json_writer_finish(JsonWriter *w, Error *err);
+/* Bytes written so far (including buffered ones). */
+uint64_t json_writer_bytes(const JsonWriter *w);
+/* Heap bytes the writer holds. */
+uint64_t json_writer_memory(const JsonWriter *w);
 /* Append slot row of v as a JSON value (the rules above) to out. */
 void json_append_value(StrBuf *out, const Vector *v, uint32_t row, StrBuf *scratch);
 

@@ -167,3 +167,22 @@ bool pq_decompress(int codec, const uint8_t *in, size_t n, uint8_t *out, size_t 
     default: return error_set(err, ERR_DATA, "Parquet compression codec %s is not supported", pq_codec_name(codec));
     }
 }
+
+bool pq_decompress_with(void **state, int codec, const uint8_t *in, size_t n, uint8_t *out, size_t out_len,
+                        Error *err)
+{
+    if (codec != PQ_CODEC_ZSTD || n > INT32_MAX || out_len > INT32_MAX)
+        return pq_decompress(codec, in, n, out, out_len, err);
+    /* ZSTD_decompress allocates a context (about 100 kB) per call */
+    if (*state == NULL) *state = ZSTD_createDCtx();
+    if (*state == NULL) return pq_decompress(codec, in, n, out, out_len, err);
+    size_t r = ZSTD_decompressDCtx(*state, out, out_len, in, n);
+    if (ZSTD_isError(r)) return error_set(err, ERR_DATA, "corrupt ZSTD page: %s", ZSTD_getErrorName(r));
+    if (r != out_len) return error_set(err, ERR_DATA, "corrupt ZSTD page: wrong size");
+    return true;
+}
+
+void pq_decompress_state_free(void *state)
+{
+    if (state) ZSTD_freeDCtx(state);
+}

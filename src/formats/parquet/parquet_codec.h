@@ -23,5 +23,11 @@ size_t pq_compress_bound(int codec, size_t n);
 bool pq_compress(int codec, int level, const uint8_t *in, size_t n, uint8_t *out, size_t *out_len, Error *err);
 /* Decompress n bytes into exactly out_len bytes at out. */
 bool pq_decompress(int codec, const uint8_t *in, size_t n, uint8_t *out, size_t out_len, Error *err);
+/* The same with a decompression context kept in *state (created on first
+ * use, NULL at first), so that a reader of many pages allocates it once. */
+bool pq_decompress_with(void **state, int codec, const uint8_t *in, size_t n, uint8_t *out, size_t out_len,
+                        Error *err);
+/* Free a context made by pq_decompress_with (NULL is fine). */
+void pq_decompress_state_free(void *state);
 
 #endif

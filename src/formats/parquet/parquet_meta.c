@@ -122,6 +122,36 @@ static void decode_schema_element(TcReader *r, Arena *a, PqSchemaElement *e)
     tc_struct_end(r);
 }
 
+/* FileMetaData.column_orders: true only if every column declares
+ * TypeDefinedOrder (union member 1); a member kiln does not know means its
+ * statistics follow an order kiln cannot use (parquet-format: "readers MUST
+ * ignore the statistics"). */
+static bool decode_column_orders(TcReader *r)
+{
+    int et;
+    uint32_t n;
+    if (!tc_list_begin(r, &et, &n)) return false;
+    bool all_typed = n > 0;
+    for (uint32_t i = 0; i < n && r->ok; i++) {
+        if (et != TC_STRUCT) {
+            tc_skip(r, et);
+            all_typed = false;
+            continue;
+        }
+        if (!tc_struct_begin(r)) return false;
+        int16_t id;
+        int t;
+        bool typed = false;
+        while (tc_field(r, &id, &t)) {
+            if (id == 1 && t == TC_STRUCT) typed = true;
+            tc_skip(r, t);
+        }
+        tc_struct_end(r);
+        all_typed &= typed;
+    }
+    return all_typed && r->ok;
+}
+
 static void decode_key_values(TcReader *r, Arena *a, PqKeyValue **out, uint32_t *nout)
 {
     int et;
@@ -295,8 +325,7 @@ bool pq_decode_file_meta(const uint8_t *p, size_t n, Arena *a, PqFileMeta *m, Er
             const uint8_t *s = tc_binary(r, &len);
             m->created_by = arena_bytes_str(a, s, len);
         } else if (id == 7 && t == TC_LIST) {
-            m->has_column_orders = true;
-            tc_skip(r, t);
+            m->has_column_orders = decode_column_orders(r);
         } else tc_skip(r, t);
     }
     tc_struct_end(r);

@@ -11,6 +11,8 @@
 #include "formats/parquet/parquet_reader.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -318,12 +320,14 @@ struct ParquetColumnReader {
     int ptype;
     int width;              /* fixed width of a value (FLBA length, 12 for INT96) */
     uint8_t *chunk;         /* the column chunk's bytes */
-    size_t chunk_len, chunk_pos;
+    size_t chunk_len, chunk_pos, chunk_cap;
     int64_t rows_left;      /* rows of the row group not yet read */
     /* dictionary */
     uint8_t *dict_buf;
+    size_t dict_buf_cap;
     PqRaw *dict;
-    uint32_t ndict;
+    uint32_t ndict, dict_cap;
+    void *codec_state;      /* a decompression context kept across pages */
     /* current page */
     uint8_t *page;          /* uncompressed page */
     size_t page_cap;
@@ -355,18 +359,41 @@ static bool col_error(ParquetColumnReader *r, Error *err, const char *fmt, const
     return false;
 }
 
-ParquetColumnReader *parquet_column_reader_open(ParquetFile *pf, int rg, int col, Error *err)
+/* Point r (fresh, or done with its previous chunk) at column col of row
+ * group rg: every decoding state is cleared, the buffers are kept (their
+ * memory is reused, which saves page faults on large chunks). */
+static bool reader_target(ParquetColumnReader *r, ParquetFile *pf, int rg, int col, Error *err)
 {
     const ParquetColumn *c = &pf->cols[col];
     if (c->unsupported) {
         error_set(err, ERR_DATA, "column \"%s\" is %s, which kiln cannot read yet", c->name, c->unsupported);
         error_set_location(err, pf->path, 0, 0);
-        return NULL;
+        return false;
     }
     const PqRowGroup *g = &pf->meta.row_groups[rg];
     const PqColumnChunk *cc = &g->columns[c->leaf];
-    ParquetColumnReader *r = mem_calloc(1, sizeof *r);
-    arena_init(&r->scratch, 0);
+    /* keep the buffers, clear the rest */
+    uint8_t *chunk = r->chunk, *dict_buf = r->dict_buf, *page = r->page;
+    size_t chunk_cap = r->chunk_cap, dict_buf_cap = r->dict_buf_cap, page_cap = r->page_cap;
+    PqRaw *dict = r->dict;
+    uint32_t dict_cap = r->dict_cap;
+    void *codec_state = r->codec_state;
+    StrBuf last = r->last;
+    Arena scratch = r->scratch;
+    memset(r, 0, offsetof(ParquetColumnReader, levels));
+    r->chunk = chunk;
+    r->chunk_cap = chunk_cap;
+    r->dict_buf = dict_buf;
+    r->dict_buf_cap = dict_buf_cap;
+    r->page = page;
+    r->page_cap = page_cap;
+    r->dict = dict;
+    r->dict_cap = dict_cap;
+    r->codec_state = codec_state;
+    r->last = last;
+    strbuf_clear(&r->last);
+    r->scratch = scratch;
+    arena_reset(&r->scratch);
     r->pf = pf;
     r->col = c;
     r->meta = &cc->meta;
@@ -374,44 +401,101 @@ ParquetColumnReader *parquet_column_reader_open(ParquetFile *pf, int rg, int col
     r->width = r->ptype == PQ_INT96 ? 12 : r->ptype == PQ_FIXED ? c->element->type_length : 0;
     r->rows_left = g->num_rows;
     const PqColumnMeta *m = &cc->meta;
-    if (!cc->has_meta) {
-        col_error(r, err, "column chunk without metadata%s", "");
-        goto fail;
-    }
-    if (cc->file_path) {
-        col_error(r, err, "column chunks in other files are not supported%s", "");
-        goto fail;
-    }
-    if (m->type != r->ptype) {
-        col_error(r, err, "invalid Parquet metadata: the column chunk's type does not match the schema%s", "");
-        goto fail;
-    }
-    if (!pq_codec_supported(m->codec)) {
-        col_error(r, err, "compression codec %s is not supported", pq_codec_name(m->codec));
-        goto fail;
-    }
+    if (!cc->has_meta)
+        return col_error(r, err, "column chunk without metadata%s", "");
+    if (cc->file_path)
+        return col_error(r, err, "column chunks in other files are not supported%s", "");
+    if (m->type != r->ptype)
+        return col_error(r, err, "invalid Parquet metadata: the column chunk's type does not match the schema%s", "");
+    if (!pq_codec_supported(m->codec))
+        return col_error(r, err, "compression codec %s is not supported", pq_codec_name(m->codec));
     int64_t start = m->data_page_offset;
     /* some writers set dictionary_page_offset 0 when there is none */
     if (m->has_dictionary_page_offset && m->dictionary_page_offset >= 4 && (m->dictionary_page_offset < start || start < 4))
         start = m->dictionary_page_offset;
     uint64_t fsize = pf->file->size;
     if (start < 4 || m->total_compressed_size < 0 || (uint64_t)start > fsize ||
-        (uint64_t)m->total_compressed_size > fsize - (uint64_t)start) {
-        col_error(r, err, "invalid Parquet metadata: the column chunk lies outside the file (truncated?)%s", "");
-        goto fail;
-    }
+        (uint64_t)m->total_compressed_size > fsize - (uint64_t)start)
+        return col_error(r, err, "invalid Parquet metadata: the column chunk lies outside the file (truncated?)%s", "");
     r->chunk_len = (size_t)m->total_compressed_size;
-    r->chunk = mem_alloc(r->chunk_len ? r->chunk_len : 1);
+    if (r->chunk_cap < r->chunk_len + 1) {
+        mem_free(r->chunk);
+        r->chunk = mem_alloc(r->chunk_len + 1);
+        r->chunk_cap = r->chunk_len + 1;
+    }
     size_t got;
-    if (!fs_pread(pf->file, r->chunk, r->chunk_len, (uint64_t)start, &got, err)) goto fail;
-    if (got != r->chunk_len) {
-        col_error(r, err, "unexpected end of file%s", "");
-        goto fail;
+    if (!fs_pread(pf->file, r->chunk, r->chunk_len, (uint64_t)start, &got, err)) return false;
+    if (got != r->chunk_len) return col_error(r, err, "unexpected end of file%s", "");
+    return true;
+}
+
+ParquetColumnReader *parquet_column_reader_open(ParquetFile *pf, int rg, int col, Error *err)
+{
+    ParquetColumnReader *r = mem_calloc(1, sizeof *r);
+    arena_init(&r->scratch, 0);
+    if (!reader_target(r, pf, rg, col, err)) {
+        parquet_column_reader_close(r);
+        return NULL;
     }
     return r;
-fail:
+}
+
+bool parquet_column_reader_reopen(ParquetColumnReader *r, ParquetFile *pf, int rg, int col, Error *err)
+{
+    return reader_target(r, pf, rg, col, err);
+}
+
+#define POOL_MAX 64
+
+struct ParquetReaderPool {
+    pthread_mutex_t lock;
+    ParquetColumnReader *readers[POOL_MAX];
+    int n;
+};
+
+ParquetReaderPool *parquet_reader_pool_new(void)
+{
+    ParquetReaderPool *pool = mem_calloc(1, sizeof *pool);
+    pthread_mutex_init(&pool->lock, NULL);
+    return pool;
+}
+
+void parquet_reader_pool_free(ParquetReaderPool *pool)
+{
+    if (pool == NULL) return;
+    for (int i = 0; i < pool->n; i++) parquet_column_reader_close(pool->readers[i]);
+    pthread_mutex_destroy(&pool->lock);
+    mem_free(pool);
+}
+
+ParquetColumnReader *parquet_column_reader_open_pooled(ParquetReaderPool *pool, ParquetFile *pf, int rg, int col,
+                                                       Error *err)
+{
+    ParquetColumnReader *r = NULL;
+    if (pool) {
+        pthread_mutex_lock(&pool->lock);
+        if (pool->n > 0) r = pool->readers[--pool->n];
+        pthread_mutex_unlock(&pool->lock);
+    }
+    if (r == NULL) return parquet_column_reader_open(pf, rg, col, err);
+    if (!reader_target(r, pf, rg, col, err)) {
+        parquet_column_reader_close(r);
+        return NULL;
+    }
+    return r;
+}
+
+void parquet_column_reader_release(ParquetReaderPool *pool, ParquetColumnReader *r)
+{
+    if (r == NULL) return;
+    if (pool) {
+        pthread_mutex_lock(&pool->lock);
+        bool kept = pool->n < POOL_MAX;
+        if (kept) pool->readers[pool->n++] = r;
+        pthread_mutex_unlock(&pool->lock);
+        if (kept) return;
+    }
     parquet_column_reader_close(r);
-    return NULL;
 }
 
 void parquet_column_reader_close(ParquetColumnReader *r)
@@ -421,6 +505,7 @@ void parquet_column_reader_close(ParquetColumnReader *r)
     mem_free(r->dict_buf);
     mem_free(r->dict);
     mem_free(r->page);
+    pq_decompress_state_free(r->codec_state);
     strbuf_free(&r->last);
     arena_destroy(&r->scratch);
     mem_free(r);
@@ -446,8 +531,8 @@ static bool page_body(ParquetColumnReader *r, const PqPageHeader *h, const uint8
         memcpy(*dst + prefix, src + prefix, ulen - prefix);
         return true;
     }
-    if (!pq_decompress(r->meta->codec, src + prefix, (size_t)h->compressed_size - prefix, *dst + prefix, ulen - prefix,
-                       err)) {
+    if (!pq_decompress_with(&r->codec_state, r->meta->codec, src + prefix, (size_t)h->compressed_size - prefix,
+                            *dst + prefix, ulen - prefix, err)) {
         char msg[ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->message);
         return col_error(r, err, "%s", msg);
@@ -457,10 +542,7 @@ static bool page_body(ParquetColumnReader *r, const PqPageHeader *h, const uint8
 
 static bool read_dictionary(ParquetColumnReader *r, const PqPageHeader *h, const uint8_t *src, Error *err)
 {
-    size_t cap = 0;
-    mem_free(r->dict_buf);
-    r->dict_buf = NULL;
-    if (!page_body(r, h, src, &r->dict_buf, &cap, 0, err)) return false;
+    if (!page_body(r, h, src, &r->dict_buf, &r->dict_buf_cap, 0, err)) return false;
     if (h->encoding != PQ_ENC_PLAIN && h->encoding != PQ_ENC_PLAIN_DICTIONARY)
         return col_error(r, err, "unsupported dictionary encoding %s", pq_encoding_name(h->encoding));
     const uint8_t *p = r->dict_buf, *end = r->dict_buf + h->uncompressed_size;
@@ -470,8 +552,11 @@ static bool read_dictionary(ParquetColumnReader *r, const PqPageHeader *h, const
           : r->ptype == PQ_BYTE_ARRAY ? 4 : r->width;
     if (r->ptype == PQ_BOOLEAN || w <= 0) return col_error(r, err, "corrupt dictionary page%s", "");
     if (h->num_values < 0 || n * (uint64_t)w > (uint64_t)(end - p)) return col_error(r, err, "corrupt dictionary page: too many entries%s", "");
-    mem_free(r->dict);
-    r->dict = mem_alloc(sizeof(PqRaw) * (n + 1));
+    if (r->dict == NULL || r->dict_cap < n + 1) {
+        mem_free(r->dict);
+        r->dict = mem_alloc(sizeof(PqRaw) * (n + 1));
+        r->dict_cap = (uint32_t)(n + 1);
+    }
     r->ndict = (uint32_t)n;
     for (uint64_t i = 0; i < n; i++) {
         PqRaw *v = &r->dict[i];

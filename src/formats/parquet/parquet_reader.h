@@ -64,10 +64,26 @@ typedef struct ParquetColumnReader ParquetColumnReader;
 
 /* Start reading column col (a ParquetColumn index) of row group rg. */
 ParquetColumnReader *parquet_column_reader_open(ParquetFile *pf, int rg, int col, Error *err);
+/* Point a reader at column col of row group rg of pf (possibly another file),
+ * reusing its buffers; after a failure only close is allowed. */
+bool parquet_column_reader_reopen(ParquetColumnReader *r, ParquetFile *pf, int rg, int col, Error *err);
 /* Read the next n rows of the chunk into out[offset, offset+n); out has the column's type. */
 bool parquet_column_reader_read(ParquetColumnReader *r, Vector *out, uint32_t offset, uint32_t n, Error *err);
 /* Free a column reader (NULL is fine). */
 void parquet_column_reader_close(ParquetColumnReader *r);
+
+/* A thread-safe pool of closed readers whose buffers the next readers reuse
+ * (a parallel scan builds new readers for every morsel, and fresh
+ * chunk-sized buffers cost page faults).  Holds at most 64 readers. */
+typedef struct ParquetReaderPool ParquetReaderPool;
+ParquetReaderPool *parquet_reader_pool_new(void);
+/* Free the pool and the readers in it (NULL is fine). */
+void parquet_reader_pool_free(ParquetReaderPool *pool);
+/* parquet_column_reader_open, reusing a pooled reader if there is one (pool may be NULL). */
+ParquetColumnReader *parquet_column_reader_open_pooled(ParquetReaderPool *pool, ParquetFile *pf, int rg, int col,
+                                                       Error *err);
+/* Close a reader into the pool (or free it when the pool is full or NULL). */
+void parquet_column_reader_release(ParquetReaderPool *pool, ParquetColumnReader *r);
 
 /* Decode a statistic (min_value ...) of a column into slot row of out (the
  * column's type); false if it does not decode. */

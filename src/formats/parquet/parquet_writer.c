@@ -19,6 +19,7 @@
 #include "common/strbuf.h"
 #include "formats/parquet/parquet_codec.h"
 #include "formats/parquet/parquet_encoding.h"
+#include "formats/parquet/parquet_stat_truncate.h"
 #include "io/fs.h"
 
 typedef struct ColumnWriter {
@@ -58,6 +59,7 @@ typedef struct ColumnWriter {
 struct ParquetWriter {
     ParquetWriteOptions opts;
     FsWriter *out;
+    bool owns_out;          /* opened by parquet_writer_open (committed/aborted here) */
     uint64_t offset;        /* bytes written so far */
     int ncols;
     ColumnWriter *cols;
@@ -68,6 +70,8 @@ struct ParquetWriter {
     uint32_t ngroups, cap_groups;
     uint8_t *scratch;       /* compression buffer */
     size_t scratch_cap;
+    int64_t done_compressed;   /* column chunks written: compressed bytes */
+    int64_t done_uncompressed; /* and their uncompressed size (the estimate's ratio) */
 };
 
 void parquet_write_options_init(ParquetWriteOptions *o)
@@ -90,20 +94,16 @@ int parquet_decimal_bytes(int precision)
     return 16;
 }
 
-ParquetWriter *parquet_writer_open(const char *path, const ParquetWriteOptions *opts, Error *err)
+/* A writer on out (not yet holding the magic). */
+static ParquetWriter *writer_new(FsWriter *out, bool owns_out, const ParquetWriteOptions *opts, Error *err)
 {
-    if (!pq_codec_supported(opts->codec) || opts->codec == PQ_CODEC_LZ4) {
-        error_set(err, ERR_SQL, "cannot write Parquet compression %s", pq_codec_name(opts->codec));
-        return NULL;
-    }
-    FsWriter *out = fs_open_write(path, err);
-    if (out == NULL) return NULL;
     ParquetWriter *w = mem_calloc(1, sizeof *w);
     w->opts = *opts;
     if (w->opts.row_group_rows <= 0) w->opts.row_group_rows = 122880;
     if (w->opts.row_group_bytes <= 0) w->opts.row_group_bytes = 128 << 20;
     if (w->opts.page_bytes <= 0) w->opts.page_bytes = 1 << 20;
     w->out = out;
+    w->owns_out = owns_out;
     arena_init(&w->arena, 0);
     if (!fs_writer_write(out, "PAR1", 4, err)) {
         parquet_writer_abort(w);
@@ -111,6 +111,27 @@ ParquetWriter *parquet_writer_open(const char *path, const ParquetWriteOptions *
     }
     w->offset = 4;
     return w;
+}
+
+static bool codec_writable(const ParquetWriteOptions *opts, Error *err)
+{
+    if (!pq_codec_supported(opts->codec) || opts->codec == PQ_CODEC_LZ4)
+        return error_set(err, ERR_SQL, "cannot write Parquet compression %s", pq_codec_name(opts->codec));
+    return true;
+}
+
+ParquetWriter *parquet_writer_open(const char *path, const ParquetWriteOptions *opts, Error *err)
+{
+    if (!codec_writable(opts, err)) return NULL;
+    FsWriter *out = fs_open_write(path, err);
+    if (out == NULL) return NULL;
+    return writer_new(out, true, opts, err);
+}
+
+ParquetWriter *parquet_writer_open_on(FsWriter *out, const ParquetWriteOptions *opts, Error *err)
+{
+    if (!codec_writable(opts, err)) return NULL;
+    return writer_new(out, false, opts, err);
 }
 
 bool parquet_writer_begin(ParquetWriter *w, int ncols, const char *const *names, const LogicalType *types, Error *err)
@@ -464,8 +485,12 @@ static void chunk_statistics(ParquetWriter *w, ColumnWriter *c, PqStatistics *st
         n = 0;
         mn = (uint8_t *)arena_strndup(&w->arena, c->min_s.data ? c->min_s.data : "", c->min_s.len);
         mx = (uint8_t *)arena_strndup(&w->arena, c->max_s.data ? c->max_s.data : "", c->max_s.len);
-        st->min_value = (PqBytes){mn, (uint32_t)c->min_s.len};
-        st->max_value = (PqBytes){mx, (uint32_t)c->max_s.len};
+        /* long strings are truncated (the max rounded up) so they still bound the values */
+        uint32_t mn_len = pq_truncate_min(mn, (uint32_t)c->min_s.len, PQ_STAT_MAX_BYTES);
+        uint8_t *mx_short = arena_alloc(&w->arena, PQ_STAT_MAX_BYTES + 1);
+        uint32_t mx_len = pq_truncate_max(mx, (uint32_t)c->max_s.len, PQ_STAT_MAX_BYTES, mx_short);
+        st->min_value = (PqBytes){mn, mn_len};
+        st->max_value = mx_len > 0 || c->max_s.len == 0 ? (PqBytes){mx_short, mx_len} : (PqBytes){mx, (uint32_t)c->max_s.len};
         return;
     }
     mn = arena_alloc(&w->arena, 16);
@@ -553,6 +578,8 @@ static bool flush_row_group(ParquetWriter *w, Error *err)
         chunk_statistics(w, c, &m->statistics);
         g->total_byte_size += m->total_uncompressed_size;
         rg_compressed += m->total_compressed_size;
+        w->done_compressed += m->total_compressed_size;
+        w->done_uncompressed += m->total_uncompressed_size;
         /* reset the chunk */
         strbuf_clear(&c->pages);
         c->uncompressed_bytes = 0;
@@ -651,12 +678,10 @@ static void schema_element(ColumnWriter *c, PqSchemaElement *e)
     }
 }
 
-bool parquet_writer_close(ParquetWriter *w, Error *err)
+/* Flush the last row group and write the footer; false (w untouched otherwise) on failure. */
+static bool write_footer(ParquetWriter *w, Error *err)
 {
-    if (!flush_row_group(w, err)) {
-        parquet_writer_abort(w);
-        return false;
-    }
+    if (!flush_row_group(w, err)) return false;
     PqFileMeta m;
     memset(&m, 0, sizeof m);
     m.version = 1;
@@ -682,11 +707,25 @@ bool parquet_writer_close(ParquetWriter *w, Error *err)
                        'P', 'A', 'R', '1'};
     bool ok = write_out(w, tw.data, tw.len, err) && write_out(w, tail, 8, err);
     tc_writer_free(&tw);
-    if (!ok) {
+    return ok;
+}
+
+bool parquet_writer_close(ParquetWriter *w, Error *err)
+{
+    if (!write_footer(w, err)) {
         parquet_writer_abort(w);
         return false;
     }
-    ok = fs_writer_commit(w->out, err);
+    bool ok = w->owns_out ? fs_writer_commit(w->out, err) : true;
+    w->out = NULL;
+    free_columns(w);
+    return ok;
+}
+
+bool parquet_writer_finish(ParquetWriter *w, Error *err)
+{
+    bool ok = write_footer(w, err);
+    if (!ok && w->owns_out) fs_writer_abort(w->out);
     w->out = NULL;
     free_columns(w);
     return ok;
@@ -695,6 +734,73 @@ bool parquet_writer_close(ParquetWriter *w, Error *err)
 void parquet_writer_abort(ParquetWriter *w)
 {
     if (w == NULL) return;
-    fs_writer_abort(w->out);
+    if (w->owns_out) fs_writer_abort(w->out);
     free_columns(w);
+}
+
+/* Release the buffers of a column whose chunk was just written out. */
+static void release_column_buffers(ColumnWriter *c)
+{
+    mem_free(c->defs);
+    mem_free(c->indices);
+    c->defs = NULL;
+    c->indices = NULL;
+    c->page_cap = 0;
+    strbuf_free(&c->plain);
+    strbuf_free(&c->dict);
+    strbuf_free(&c->pages);
+    mem_free(c->dict_off);
+    mem_free(c->dict_len);
+    mem_free(c->slots);
+    c->dict_off = c->dict_len = c->slots = NULL;
+    c->cap_dict = c->nslots = 0;
+}
+
+bool parquet_writer_flush(ParquetWriter *w, Error *err)
+{
+    if (!flush_row_group(w, err)) return false;
+    for (int i = 0; i < w->ncols; i++) release_column_buffers(&w->cols[i]);
+    mem_free(w->scratch);
+    w->scratch = NULL;
+    w->scratch_cap = 0;
+    return true;
+}
+
+uint64_t parquet_writer_memory(const ParquetWriter *w)
+{
+    uint64_t n = sizeof *w + w->scratch_cap + sizeof(PqRowGroup) * w->cap_groups;
+    for (int i = 0; i < w->ncols; i++) {
+        const ColumnWriter *c = &w->cols[i];
+        n += sizeof *c + c->plain.cap + c->dict.cap + c->pages.cap + c->min_s.cap + c->max_s.cap;
+        n += c->page_cap * (1 + sizeof(uint32_t)) + (uint64_t)c->cap_dict * 8 + (uint64_t)c->nslots * 4;
+    }
+    return n;
+}
+
+uint64_t parquet_writer_estimated_size(const ParquetWriter *w)
+{
+    /* written bytes, finished (compressed) pages, and the open pages and
+     * dictionaries at the compression ratio of the pages finished so far */
+    uint64_t compressed = 0, raw_done = 0, raw_open = 0;
+    for (int i = 0; i < w->ncols; i++) {
+        const ColumnWriter *c = &w->cols[i];
+        compressed += c->pages.len;
+        raw_done += (uint64_t)c->uncompressed_bytes;
+        raw_open += c->plain.len + c->dict.len + (c->page_is_dict ? c->page_values : 0) + c->page_rows / 8;
+    }
+    uint64_t all_compressed = compressed + (uint64_t)w->done_compressed;
+    uint64_t all_raw = raw_done + (uint64_t)w->done_uncompressed;
+    double ratio = all_raw > 0 ? (double)all_compressed / (double)all_raw : 1.0;
+    if (ratio > 1.0) ratio = 1.0;
+    return w->offset + compressed + (uint64_t)((double)raw_open * ratio);
+}
+
+uint64_t parquet_writer_written_bytes(const ParquetWriter *w)
+{
+    return w->offset;
+}
+
+uint64_t parquet_writer_rows(const ParquetWriter *w)
+{
+    return (uint64_t)(w->total_rows + w->rg_rows);
 }

@@ -11,7 +11,9 @@
  * RLE_DICTIONARY-encoded while the column chunk's dictionary stays under
  * dictionary_bytes, then PLAIN for the rest of the chunk (booleans are always
  * PLAIN).  Each column chunk has min/max (min_value/max_value, the order
- * being the type's: the file declares TypeDefinedOrder) and null_count.
+ * being the type's: the file declares TypeDefinedOrder) and null_count;
+ * string min/max longer than 64 bytes are truncated, the max rounded up
+ * (parquet_stat_truncate.h).
  *
  * Memory: one row group is buffered (encoded and compressed pages of every
  * column); it is written out when it reaches row_group_rows rows or
@@ -24,6 +26,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "io/fs.h"
 #include "formats/parquet/parquet_meta.h"
 #include "types/batch.h"
 
@@ -51,8 +54,29 @@ bool parquet_writer_begin(ParquetWriter *w, int ncols, const char *const *names,
 bool parquet_writer_write_batch(ParquetWriter *w, const Batch *b, Error *err);
 /* Flush, write the footer and make the file visible; frees w. */
 bool parquet_writer_close(ParquetWriter *w, Error *err);
-/* Discard the output; frees w (NULL is fine). */
+/* Discard the output; frees w (NULL is fine).  A writer made by
+ * parquet_writer_open_on leaves its FsWriter to the caller. */
 void parquet_writer_abort(ParquetWriter *w);
+
+/* Variants for outputs whose commit belongs to someone else (the lake's
+ * staged files): the writer writes to out but never commits, aborts or
+ * frees it. */
+/* Start writing a Parquet file on an already open FsWriter. */
+ParquetWriter *parquet_writer_open_on(FsWriter *out, const ParquetWriteOptions *opts, Error *err);
+/* Flush and write the footer, leaving out to the caller; frees w (also on failure). */
+bool parquet_writer_finish(ParquetWriter *w, Error *err);
+/* Write the buffered row group out now (smaller than usual) and release
+ * the column buffers, so an idle writer holds almost no memory. */
+bool parquet_writer_flush(ParquetWriter *w, Error *err);
+/* Heap bytes the writer holds (buffers at their capacity). */
+uint64_t parquet_writer_memory(const ParquetWriter *w);
+/* The file's size if it were finished now (bytes written plus an estimate
+ * of the buffered row group once compressed; the footer not counted). */
+uint64_t parquet_writer_estimated_size(const ParquetWriter *w);
+/* Bytes written to the output so far (row groups flushed; no footer). */
+uint64_t parquet_writer_written_bytes(const ParquetWriter *w);
+/* Rows accepted so far. */
+uint64_t parquet_writer_rows(const ParquetWriter *w);
 /* Bytes a FIXED_LEN_BYTE_ARRAY needs for a decimal of this precision. */
 int parquet_decimal_bytes(int precision);
 
