@@ -22,6 +22,7 @@
 
 #include "common/mem.h"
 #include "common/strbuf.h"
+#include "connectors/conninfo.h"
 #include "types/datetime.h"
 #include "types/decimal.h"
 
@@ -51,51 +52,7 @@ struct PgReader {
     int64_t row;
 };
 
-char *pg_redact_conninfo(const char *conninfo)
-{
-    StrBuf sb = STRBUF_INIT;
-    const char *s = conninfo;
-    const char *scheme = strstr(s, "://");
-    if (scheme) {
-        /* postgresql://user:secret@host -> postgresql://user@host */
-        const char *auth = scheme + 3;
-        const char *end = auth + strcspn(auth, "/?");
-        const char *at = NULL;
-        for (const char *p = auth; p < end; p++)
-            if (*p == '@') at = p;
-        const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
-        if (colon) {
-            strbuf_append(&sb, s, (size_t)(colon - s));
-            s = at;
-        }
-    }
-    /* password=... as a key=value pair or a URL parameter */
-    while (*s) {
-        const char *p = strcasestr(s, "password");
-        if (p == NULL) break;
-        const char *q = p + 8;
-        while (*q == ' ') q++;
-        if (*q != '=') {
-            strbuf_append(&sb, s, (size_t)(q - s));
-            s = q;
-            continue;
-        }
-        q++;
-        while (*q == ' ') q++;
-        strbuf_append(&sb, s, (size_t)(q - s));
-        strbuf_puts(&sb, "***");
-        if (*q == '\'') {
-            for (q++; *q && *q != '\''; q++)
-                if (*q == '\\' && q[1]) q++;
-            if (*q) q++;
-        } else {
-            while (*q && *q != '&' && !isspace((unsigned char)*q)) q++;
-        }
-        s = q;
-    }
-    strbuf_puts(&sb, s);
-    return strbuf_take(&sb);
-}
+char *pg_redact_conninfo(const char *conninfo) { return conninfo_redact(conninfo); }
 
 /* libpq's message without its trailing newline. */
 static const char *pg_message(const char *msg, char *buf, size_t n)
