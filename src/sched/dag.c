@@ -8,6 +8,7 @@
 
 #include "common/mem.h"
 #include "common/strbuf.h"
+#include "sched/dag_infer.h"
 
 /* Find a cycle by DFS from every white node; on finding one, describe it in err. */
 static bool find_cycle(const Project *p, const Dag *dag, Error *err)
@@ -39,6 +40,19 @@ static bool find_cycle(const Project *p, const Dag *dag, Error *err)
                 StrBuf sb = STRBUF_INIT;
                 for (int i = k; i <= depth; i++) strbuf_printf(&sb, "%s -> ", p->jobs[stack[depth - (i - k)]].name);
                 strbuf_puts(&sb, p->jobs[stack[depth]].name);
+                /* inferred edges on the cycle: stack[i] depends on stack[i + 1], and stack[depth] on u */
+                bool any = false;
+                for (int i = k; i <= depth; i++) {
+                    int down = stack[i], up = i < depth ? stack[i + 1] : u;
+                    for (int e = dag->up_start[down]; e < dag->up_start[down + 1]; e++) {
+                        if (dag->up[e] != up || dag->up_via[e] == NULL) continue;
+                        strbuf_printf(&sb, "%s%s reads %s written by %s", any ? "; " : " (inferred: ",
+                                      p->jobs[down].name, dag->up_via[e], p->jobs[up].name);
+                        any = true;
+                        break;
+                    }
+                }
+                if (any) strbuf_puts(&sb, ")");
                 error_set(err, ERR_USAGE, "%s: dependency cycle: %s", p->path, strbuf_cstr(&sb));
                 strbuf_free(&sb);
                 found = true;
@@ -59,16 +73,21 @@ static bool find_cycle(const Project *p, const Dag *dag, Error *err)
 bool dag_build(const Project *p, Dag *dag, Error *err)
 {
     memset(dag, 0, sizeof *dag);
+    arena_init(&dag->arena, 0);
     int n = p->njobs;
     dag->njobs = n;
     size_t slots = (size_t)n + 1;
     dag->up_start = mem_calloc(slots, sizeof(int));
     dag->down_start = mem_calloc(slots, sizeof(int));
     dag->order = mem_alloc(sizeof(int) * slots);
-    int nedges = 0;
+    InferredEdge *inferred = NULL;
+    int ninferred = 0;
+    if (p->infer_dependencies) dag_infer_edges(p, &dag->arena, &inferred, &ninferred);
+    int nedges = ninferred;
     for (int i = 0; i < n; i++) nedges += p->jobs[i].ndepends;
     dag->up = mem_alloc(sizeof(int) * (size_t)(nedges + 1));
     dag->down = mem_alloc(sizeof(int) * (size_t)(nedges + 1));
+    dag->up_via = mem_calloc((size_t)(nedges + 1), sizeof *dag->up_via);
 
     int e = 0;
     for (int i = 0; i < n; i++) {
@@ -79,6 +98,12 @@ bool dag_build(const Project *p, Dag *dag, Error *err)
                                         p->jobs[i].depends_on[d]);
             dag->up[e++] = u;
             dag->down_start[u + 1]++;
+        }
+        for (int k = 0; k < ninferred; k++) { /* dag_infer_edges leaves out declared pairs */
+            if (inferred[k].down != i) continue;
+            dag->up_via[e] = inferred[k].dataset;
+            dag->up[e++] = inferred[k].up;
+            dag->down_start[inferred[k].up + 1]++;
         }
     }
     dag->up_start[n] = e;
@@ -141,5 +166,7 @@ void dag_free(Dag *dag)
     mem_free(dag->up);
     mem_free(dag->down_start);
     mem_free(dag->down);
+    mem_free(dag->up_via);
+    arena_destroy(&dag->arena);
     memset(dag, 0, sizeof *dag);
 }

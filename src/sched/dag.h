@@ -1,13 +1,17 @@
-/* dag: the job graph of a project, built from each job's depends_on.
+/* dag: the job graph of a project, built from each job's depends_on and,
+ * unless the project says infer_dependencies: false, the dependencies
+ * inferred from the datasets the jobs write and read (dag_infer.h).
  *
  * dag_build checks that the graph has no cycle (a cycle is reported with its
- * path, "dependency cycle: a -> b -> c -> a") and computes a topological
+ * path, "dependency cycle: a -> b -> c -> a", naming the datasets of
+ * inferred edges on it) and computes a topological
  * order that keeps the file's order among jobs that do not depend on each
  * other (Kahn's algorithm taking the smallest ready index each time).
  * Selections (a set of jobs, plus their upstream or downstream closure) are
  * bool arrays indexed like project->jobs.
  *
- * Memory: a few int arrays of njobs + nedges entries, freed by dag_free. */
+ * Memory: a few int arrays of njobs + nedges entries and an arena for the
+ * inferred edges' dataset names, freed by dag_free. */
 #ifndef KILN_SCHED_DAG_H
 #define KILN_SCHED_DAG_H
 
@@ -23,6 +27,8 @@ typedef struct Dag {
     int *up;
     int *down_start;     /* downstream of job i: down[down_start[i] .. down_start[i+1]) */
     int *down;
+    const char **up_via; /* per up[] entry: the dataset of an inferred edge, NULL for depends_on */
+    Arena arena;         /* the dataset names */
 } Dag;
 
 /* Build the graph of p's jobs. ERR_USAGE naming the cycle when there is one.

@@ -55,6 +55,7 @@ void sched_logical_date(int64_t days, LogicalDate *ld)
     sched_format_ds(days - 1, ld->prev_ds);
     sched_format_ds(days + 1, ld->next_ds);
     snprintf(ld->ts, sizeof ld->ts, "%sT00:00:00", ld->ds);
+    memcpy(ld->key, ld->ds, sizeof ld->ds);
 }
 
 const char *sched_logical_date_var(const LogicalDate *ld, const char *name)

@@ -30,9 +30,12 @@ bool sched_parse_ds(const char *text, const char *what, int64_t *days, Error *er
 /* Format days as YYYY-MM-DD into buf (at least 11 bytes). */
 void sched_format_ds(int64_t days, char *buf);
 
-/* The template variables of one logical date. */
+/* The template variables of one logical date, and the key its runs are
+ * recorded under: ds, or YYYY-MM-DDTHH:MM for a scheduled job that runs
+ * more than once a day (sched/scheduler_tz.h). */
 typedef struct LogicalDate {
     char ds[11], ds_nodash[9], prev_ds[11], next_ds[11], ts[20];
+    char key[20];
 } LogicalDate;
 
 /* Fill ld from days. */

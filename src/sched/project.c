@@ -14,6 +14,7 @@
 
 #include "common/mem.h"
 #include "sched/logical_date.h"
+#include "sched/scheduler_tz.h"
 
 typedef struct Loader {
     Project *p;
@@ -93,6 +94,28 @@ static bool parse_duration(Loader *l, const yaml_node_t *node, const char *key, 
     if (!project_parse_duration(v, out)) {
         return node_error(l, node, key, "expected a duration such as 30, 30s, 500ms, 5m or 2h, got \"%s\"", v);
     }
+    return true;
+}
+
+static bool parse_bool(Loader *l, const yaml_node_t *node, const char *key, bool *out)
+{
+    const char *v = scalar(l, node, key);
+    if (v == NULL) return false;
+    if (strcmp(v, "true") == 0 || strcmp(v, "yes") == 0 || strcmp(v, "on") == 0) *out = true;
+    else if (strcmp(v, "false") == 0 || strcmp(v, "no") == 0 || strcmp(v, "off") == 0) *out = false;
+    else return node_error(l, node, key, "expected true or false, got \"%s\"", v);
+    return true;
+}
+
+/* A time zone of the tz database (checked now, so the file names the line). */
+static bool parse_timezone(Loader *l, const yaml_node_t *node, const char *key, const char **out)
+{
+    const char *v = scalar(l, node, key);
+    if (v == NULL) return false;
+    SchedZone zone;
+    Error zone_err = ERROR_INIT;
+    if (!sched_zone_load(v, &zone, &zone_err)) return node_error(l, node, key, "%s", zone_err.message);
+    *out = v;
     return true;
 }
 
@@ -189,6 +212,7 @@ static bool parse_job(Loader *l, const yaml_node_t *node, const yaml_node_t *nam
     Arena *a = &l->p->arena;
     memset(job, 0, sizeof *job);
     job->policy = l->p->defaults;
+    job->catchup = -1;
     job->line = (int)node->start_mark.line + 1;
     if (node->type != YAML_MAPPING_NODE) {
         return node_error(l, node, name ? arena_sprintf(a, "jobs.%s", name) : "jobs", "expected a mapping of job settings");
@@ -235,6 +259,12 @@ static bool parse_job(Loader *l, const yaml_node_t *node, const yaml_node_t *nam
                                       job->params[i].key);
                 }
             }
+        } else if (strcmp(k, "timezone") == 0) {
+            if (!parse_timezone(l, v, path, &job->timezone)) return false;
+        } else if (strcmp(k, "catchup") == 0) {
+            bool b;
+            if (!parse_bool(l, v, path, &b)) return false;
+            job->catchup = b ? 1 : 0;
         } else if (strcmp(k, "schedule") == 0) {
             if (is_null_scalar(v)) continue;
             if ((job->schedule = scalar(l, v, path)) == NULL) return false;
@@ -243,7 +273,7 @@ static bool parse_job(Loader *l, const yaml_node_t *node, const yaml_node_t *nam
         } else {
             return node_error(l, kn, prefix,
                               "unknown key \"%s\" (known: sql, depends_on, params, schedule, retries, "
-                              "retry_delay, retry_backoff, timeout, tags)",
+                              "retry_delay, retry_backoff, timeout, tags, timezone, catchup)",
                               k);
         }
     }
@@ -372,9 +402,20 @@ static bool parse_root(Loader *l, const yaml_node_t *root)
             if (!parse_connections(l, v)) return false;
         } else if (strcmp(k, "jobs") == 0) {
             jobs = v;
+        } else if (strcmp(k, "timezone") == 0) {
+            if (!parse_timezone(l, v, k, &p->timezone)) return false;
+        } else if (strcmp(k, "catchup") == 0) {
+            if (!parse_bool(l, v, k, &p->catchup)) return false;
+        } else if (strcmp(k, "infer_dependencies") == 0) {
+            if (!parse_bool(l, v, k, &p->infer_dependencies)) return false;
+        } else if (strcmp(k, "max_catchup") == 0) {
+            if (!parse_int(l, v, k, &p->max_catchup)) return false;
+            if (p->max_catchup < 1) return node_error(l, v, k, "expected a whole number from 1 to 1000");
         } else if (strcmp(k, "defaults") != 0) {
             return node_error(l, kn, NULL,
-                              "unknown key \"%s\" (known: name, lake, warehouse, defaults, connections, jobs)", k);
+                              "unknown key \"%s\" (known: name, lake, warehouse, defaults, connections, jobs, timezone, "
+                              "catchup, max_catchup, infer_dependencies)",
+                              k);
         }
     }
     return jobs == NULL || parse_jobs(l, jobs);
@@ -388,6 +429,10 @@ bool project_load_text(Project *p, const char *path, const char *text, size_t le
     const char *slash = strrchr(path, '/');
     p->dir = slash ? arena_strndup(&p->arena, path, slash == path ? 1 : (size_t)(slash - path)) : ".";
     p->defaults = (RetryPolicy){.retries = 0, .retry_delay = 60, .retry_backoff = 2, .timeout = 0};
+    p->timezone = "UTC";
+    p->catchup = true;
+    p->max_catchup = 100;
+    p->infer_dependencies = true;
 
     yaml_parser_t parser;
     yaml_document_t doc;

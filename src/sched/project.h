@@ -16,6 +16,12 @@
  *       retry_backoff: 2            # each retry waits delay * backoff^(n-1)
  *       timeout: 10m                # 0 = none
  *       tags: [daily, finance]
+ *       timezone: Europe/Paris      # the schedule's zone (default: the project's)
+ *       catchup: false              # (default: the project's)
+ *   timezone: UTC                   # time zone of schedules (the scheduler)
+ *   catchup: true                   # run intervals missed while the scheduler was down
+ *   max_catchup: 100                # at most this many per job
+ *   infer_dependencies: true        # depend on the jobs that write what a job reads
  *
  * Every error names the file, line and column and the key ("kiln.yaml:7:14:
  * jobs.orders.retries: expected a whole number >= 0").  Unknown keys are
@@ -62,6 +68,8 @@ typedef struct ProjectJob {
     RetryPolicy policy;
     const char **tags;
     int ntags;
+    const char *timezone;    /* the schedule's time zone, NULL = the project's */
+    int catchup;             /* scheduler catch-up: 1 yes, 0 no, -1 the project's */
     int line;                /* where the job is declared */
 } ProjectJob;
 
@@ -77,6 +85,11 @@ typedef struct Project {
     int nconnections;
     ProjectJob *jobs;  /* in file order */
     int njobs;
+    /* the scheduler (sched/scheduler.h) and the DAG's dataset inference (sched/dag_infer.h) */
+    const char *timezone;    /* time zone of the schedules (default UTC) */
+    bool catchup;            /* run the intervals missed while the scheduler was down (default true) */
+    int max_catchup;         /* at most this many of them per job (default 100) */
+    bool infer_dependencies; /* add the dependencies read from the jobs' datasets (default true) */
 } Project;
 
 /* Parse the project file at path into p (free it with project_free even on

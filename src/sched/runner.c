@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -19,6 +20,7 @@
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "sched/logical_date.h"
+#include "sql/connections.h"
 
 static volatile sig_atomic_t stop_flag = 0;
 
@@ -52,6 +54,7 @@ typedef struct Task {
     bool timed_out;
     int64_t attempt_id;
     char log_path[4096];
+    char report_path[4096]; /* the attempt's quality report (kiln run --report) */
 } Task;
 
 static double monotonic(void)
@@ -118,16 +121,71 @@ static void read_log(const char *path, int64_t *rows, char *error, size_t error_
     fclose(f);
 }
 
+/* path made absolute against the current directory (the runner's), as a
+ * mem_alloc'ed string. */
+static char *realpath_or_copy(const char *path)
+{
+    if (path[0] == '/') return mem_strdup(path);
+    char cwd[4096];
+    if (getcwd(cwd, sizeof cwd) == NULL) return mem_strdup(path);
+    return mem_printf("%s/%s", cwd, path);
+}
+
+/* Store the quality report the attempt wrote (none if it died before). */
+static bool keep_quality_report(const Task *task, const char *job, const char *ds, bool success, StateDb *state,
+                                Error *err)
+{
+    FILE *f = fopen(task->report_path, "r");
+    if (f == NULL) return true;
+    StrBuf text = STRBUF_INIT;
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) strbuf_append(&text, buf, n);
+    fclose(f);
+    bool ok = state_quality_save(state, task->attempt_id, job, ds, success, strbuf_cstr(&text), err);
+    strbuf_free(&text);
+    return ok;
+}
+
+/* The project's named connections reach each job through the environment
+ * (KILN_CONNECTIONS_ENV), not its command line, which any user can read;
+ * ${NAME} references stay unexpanded for the job to resolve.  A connection
+ * without a url setting is not passed. */
+static bool pass_connections(const Project *p, Error *err)
+{
+    if (p->nconnections == 0) return true;
+    NamedConnection *items = mem_calloc((size_t)p->nconnections, sizeof *items);
+    int n = 0;
+    for (int i = 0; i < p->nconnections; i++) {
+        const ProjectConnection *c = &p->connections[i];
+        NamedConnection nc = {(char *)c->name, NULL, NULL};
+        for (int k = 0; k < c->nsettings; k++) {
+            if (strcmp(c->settings[k].key, "url") == 0) nc.url = (char *)c->settings[k].value;
+            if (strcmp(c->settings[k].key, "password") == 0) nc.password = (char *)c->settings[k].value;
+        }
+        if (nc.url) items[n++] = nc;
+    }
+    char *value = connections_env_value(items, n);
+    mem_free(items);
+    bool ok = setenv(KILN_CONNECTIONS_ENV, value, 1) == 0 ||
+              error_set(err, ERR_IO, "could not pass the project's connections to its jobs: %s", strerror(errno));
+    mem_free(value);
+    return ok;
+}
+
 /* Start attempt number `attempt` of job j. */
 static bool start_attempt(const Project *p, int j, const LogicalDate *ld, int attempt, const RunnerOptions *opts,
                           Task *task, StateDb *state, int64_t run_id, Error *err)
 {
     const ProjectJob *job = &p->jobs[j];
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/.kiln/logs/%s", p->dir, ld->ds);
+    snprintf(dir, sizeof dir, "%s/.kiln/logs/%s", p->dir, ld->key);
     if (!make_dirs(dir, err)) return false;
     int w = snprintf(task->log_path, sizeof task->log_path, "%s/%s.%d.log", dir, job->name, attempt);
     if (w < 0 || (size_t)w >= sizeof task->log_path) return error_set(err, ERR_IO, "log path too long in \"%s\"", dir);
+    w = snprintf(task->report_path, sizeof task->report_path, "%s/%s.%d.quality.json", dir, job->name, attempt);
+    if (w < 0 || (size_t)w >= sizeof task->report_path) return error_set(err, ERR_IO, "log path too long in \"%s\"", dir);
+    unlink(task->report_path); /* a report left by an earlier run of this attempt number is not this one's */
 
     /* Everything the child needs is built before fork. */
     StrBuf values = STRBUF_INIT;
@@ -159,8 +217,21 @@ static bool start_attempt(const Project *p, int j, const LogicalDate *ld, int at
         fd = open(task->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
         if (fd < 0) ok = error_set(err, ERR_IO, "could not create log file \"%s\": %s", task->log_path, strerror(errno));
     }
+    /* the quality report: the child writes it, attempt_ended keeps it in the
+     * state; the baseline of its checks is the job's last good report */
+    char *baseline = NULL, *baseline_path = NULL;
+    if (ok) ok = state_quality_baseline(state, job->name, ld->key, &baseline, err);
+    if (ok && baseline) {
+        char *relative = mem_printf("%s/%s.%d.baseline.json", dir, job->name, attempt);
+        baseline_path = realpath_or_copy(relative);
+        mem_free(relative);
+        FILE *f = fopen(baseline_path, "w");
+        if (f == NULL || fputs(baseline, f) < 0) ok = error_set(err, ERR_IO, "could not write \"%s\": %s", baseline_path, strerror(errno));
+        if (f && fclose(f) != 0 && ok) ok = error_set(err, ERR_IO, "could not write \"%s\": %s", baseline_path, strerror(errno));
+    }
+    mem_free(baseline);
     int argc = 0;
-    char **argv = mem_calloc((size_t)(11 + 2 * k + 1), sizeof *argv);
+    char **argv = mem_calloc((size_t)(15 + 2 * k + 1), sizeof *argv);
     /* The project's lake and warehouse reach the job as settings, and its
      * name as the run's job (lake commit records, quality reports). */
     char *lake_setting = mem_printf("lake_root=%s", p->lake);
@@ -175,13 +246,23 @@ static bool start_attempt(const Project *p, int j, const LogicalDate *ld, int at
     argv[argc++] = lake_setting;
     argv[argc++] = "--set";
     argv[argc++] = warehouse_setting;
+    /* absolute paths: the child runs in the project folder */
+    char *report_arg = realpath_or_copy(task->report_path);
+    argv[argc++] = "--report";
+    argv[argc++] = report_arg;
+    if (baseline_path) {
+        argv[argc++] = "--baseline";
+        argv[argc++] = baseline_path;
+    }
     for (int i = 0; i < k; i++) {
         argv[argc++] = "--param";
         argv[argc++] = param_args[i];
     }
     argv[argc] = NULL;
-    if (ok) ok = state_attempt_start(state, run_id, job->name, ld->ds, attempt, task->log_path, &task->attempt_id, err);
+    if (ok) ok = state_attempt_start(state, run_id, job->name, ld->key, attempt, task->log_path, &task->attempt_id, err);
     pid_t pid = -1;
+    pid_t runner_pid = getpid();
+    if (ok) ok = pass_connections(p, err);
     if (ok) {
         fflush(NULL);
         pid = fork();
@@ -190,6 +271,10 @@ static bool start_attempt(const Project *p, int j, const LogicalDate *ld, int at
     if (pid == 0) {
         /* child: own process group, cwd = project folder, output to the log */
         setpgid(0, 0);
+        /* the job dies with its runner: after a kill -9 of the runner the
+         * attempt is recovered as interrupted and rerun, never run twice */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != runner_pid) _exit(128 + SIGKILL);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         int devnull = open("/dev/null", O_RDONLY);
@@ -210,6 +295,8 @@ static bool start_attempt(const Project *p, int j, const LogicalDate *ld, int at
     mem_free(param_args);
     mem_free(lake_setting);
     mem_free(warehouse_setting);
+    mem_free(report_arg);
+    mem_free(baseline_path);
     mem_free(argv);
     if (!ok) return false;
     task->pid = pid;
@@ -217,7 +304,7 @@ static bool start_attempt(const Project *p, int j, const LogicalDate *ld, int at
     task->term_sent = 0;
     task->timed_out = false;
     if (opts->progress) {
-        fprintf(opts->progress, "[%s] %s: attempt %d started\n", ld->ds, job->name, attempt);
+        fprintf(opts->progress, "[%s] %s: attempt %d started\n", ld->key, job->name, attempt);
         fflush(opts->progress);
     }
     return true;
@@ -232,8 +319,8 @@ static bool fail_downstream(const Project *p, const Dag *dag, int j, TaskResult 
         if (results[d].status != TASK_PENDING) continue;
         results[d].status = TASK_UPSTREAM_FAILED;
         snprintf(results[d].error, sizeof results[d].error, "not run: upstream job \"%s\" failed", p->jobs[j].name);
-        if (!state_task_upstream_failed(state, run_id, p->jobs[d].name, ld->ds, p->jobs[j].name, err)) return false;
-        if (opts->progress) fprintf(opts->progress, "[%s] %s: upstream_failed (%s)\n", ld->ds, p->jobs[d].name, p->jobs[j].name);
+        if (!state_task_upstream_failed(state, run_id, p->jobs[d].name, ld->key, p->jobs[j].name, err)) return false;
+        if (opts->progress) fprintf(opts->progress, "[%s] %s: upstream_failed (%s)\n", ld->key, p->jobs[d].name, p->jobs[j].name);
         if (!fail_downstream(p, dag, d, results, state, run_id, ld, opts, err)) return false;
     }
     return true;
@@ -253,6 +340,7 @@ static bool attempt_ended(const Project *p, const Dag *dag, int j, int wstatus, 
     int exit_code = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + (WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : 0);
     read_log(task->log_path, &r->rows, r->error, sizeof r->error);
     bool success = WIFEXITED(wstatus) && exit_code == 0 && !task->timed_out;
+    if (!keep_quality_report(task, job->name, ld->key, success, state, err)) return false;
     if (task->timed_out) {
         snprintf(r->error, sizeof r->error, "timed out after %g s", job->policy.timeout);
     } else if (stop_flag && !success) {
@@ -268,7 +356,7 @@ static bool attempt_ended(const Project *p, const Dag *dag, int j, int wstatus, 
         return false;
     }
     if (opts->progress) {
-        fprintf(opts->progress, "[%s] %s: attempt %d %s (%.2f s)%s%s\n", ld->ds, job->name, r->attempts, status,
+        fprintf(opts->progress, "[%s] %s: attempt %d %s (%.2f s)%s%s\n", ld->key, job->name, r->attempts, status,
                 seconds, r->error[0] ? ": " : "", r->error);
         fflush(opts->progress);
     }
@@ -290,9 +378,16 @@ static bool attempt_ended(const Project *p, const Dag *dag, int j, int wstatus, 
 bool runner_run_date(const Project *p, const Dag *dag, const bool *selected, int64_t ds_days, StateDb *state,
                      int64_t run_id, const RunnerOptions *opts, TaskResult *results, bool *all_ok, Error *err)
 {
-    int n = p->njobs;
     LogicalDate ld;
     sched_logical_date(ds_days, &ld);
+    return runner_run_logical(p, dag, selected, &ld, state, run_id, opts, results, all_ok, err);
+}
+
+bool runner_run_logical(const Project *p, const Dag *dag, const bool *selected, const LogicalDate *ld,
+                        StateDb *state, int64_t run_id, const RunnerOptions *opts, TaskResult *results, bool *all_ok,
+                        Error *err)
+{
+    int n = p->njobs;
     Task *tasks = mem_calloc((size_t)(n > 0 ? n : 1), sizeof *tasks);
     *all_ok = false;
     bool ok = true;
@@ -304,10 +399,10 @@ bool runner_run_date(const Project *p, const Dag *dag, const bool *selected, int
     for (int i = 0; i < n && ok; i++) {
         if (!selected[i] || !opts->skip_succeeded) continue;
         char status[32];
-        ok = state_task_status(state, p->jobs[i].name, ld.ds, status, err);
+        ok = state_task_status(state, p->jobs[i].name, ld->key, status, err);
         if (ok && strcmp(status, "success") == 0) {
             results[i].status = TASK_SKIPPED;
-            if (opts->progress) fprintf(opts->progress, "[%s] %s: skipped (succeeded earlier)\n", ld.ds, p->jobs[i].name);
+            if (opts->progress) fprintf(opts->progress, "[%s] %s: skipped (succeeded earlier)\n", ld->key, p->jobs[i].name);
         }
     }
     int running = 0;
@@ -329,7 +424,7 @@ bool runner_run_date(const Project *p, const Dag *dag, const bool *selected, int
             if (!upstream_ok) continue;
             if (r->status == TASK_PENDING) {
                 bool claimed;
-                ok = state_claim_task(state, run_id, p->jobs[j].name, ld.ds, &claimed, err);
+                ok = state_claim_task(state, run_id, p->jobs[j].name, ld->key, &claimed, err);
                 if (!ok) break;
                 if (!claimed) {
                     r->status = TASK_BUSY;
@@ -338,7 +433,7 @@ bool runner_run_date(const Project *p, const Dag *dag, const bool *selected, int
                 }
             }
             r->attempts++;
-            ok = start_attempt(p, j, &ld, r->attempts, opts, &tasks[j], state, run_id, err);
+            ok = start_attempt(p, j, ld, r->attempts, opts, &tasks[j], state, run_id, err);
             if (ok) {
                 r->status = TASK_RUNNING;
                 running++;
@@ -352,7 +447,7 @@ bool runner_run_date(const Project *p, const Dag *dag, const bool *selected, int
             pid_t got = waitpid(tasks[j].pid, &wstatus, WNOHANG);
             if (got == tasks[j].pid) {
                 running--;
-                ok = attempt_ended(p, dag, j, wstatus, tasks, results, state, run_id, &ld, opts, err);
+                ok = attempt_ended(p, dag, j, wstatus, tasks, results, state, run_id, ld, opts, err);
                 continue;
             }
             /* timeouts and stop requests: TERM the group, KILL after the grace period */

@@ -27,6 +27,7 @@
 
 #include "common/error.h"
 #include "sched/dag.h"
+#include "sched/logical_date.h"
 #include "sched/project.h"
 #include "sched/state.h"
 
@@ -72,5 +73,10 @@ bool runner_stop_requested(void);
  * an error. */
 bool runner_run_date(const Project *p, const Dag *dag, const bool *selected, int64_t ds_days, StateDb *state,
                      int64_t run_id, const RunnerOptions *opts, TaskResult *results, bool *all_ok, Error *err);
+/* The same for a logical date built by the caller (the scheduler: its ts
+ * and run key may be a time of day); the state and logs use ld->key. */
+bool runner_run_logical(const Project *p, const Dag *dag, const bool *selected, const LogicalDate *ld,
+                        StateDb *state, int64_t run_id, const RunnerOptions *opts, TaskResult *results, bool *all_ok,
+                        Error *err);
 
 #endif

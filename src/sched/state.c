@@ -32,7 +32,11 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS attempts_job_ds ON attempts(job, ds);\n"
     "CREATE TABLE IF NOT EXISTS tasks (\n"
     "  job TEXT NOT NULL, ds TEXT NOT NULL, status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,\n"
-    "  run_id INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (job, ds));\n";
+    "  run_id INTEGER NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (job, ds));\n"
+    "CREATE TABLE IF NOT EXISTS quality_reports (\n"
+    "  attempt_id INTEGER PRIMARY KEY REFERENCES attempts(id), job TEXT NOT NULL, ds TEXT NOT NULL,\n"
+    "  success INTEGER NOT NULL, report TEXT NOT NULL);\n"
+    "CREATE INDEX IF NOT EXISTS quality_reports_job_ds ON quality_reports(job, ds);\n";
 
 static bool db_error(StateDb *s, Error *err, const char *what)
 {
@@ -140,7 +144,18 @@ void state_close(StateDb *s)
 static bool process_alive(int64_t pid)
 {
     if (pid <= 0) return false;
-    return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+    if (kill((pid_t)pid, 0) != 0 && errno != EPERM) return false;
+    /* a zombie (dead, not yet reaped: an init that does not reap, as in
+     * some containers) is not alive */
+    char path[64], stat[256];
+    snprintf(path, sizeof path, "/proc/%lld/stat", (long long)pid);
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return true;
+    size_t n = fread(stat, 1, sizeof stat - 1, f);
+    fclose(f);
+    stat[n] = '\0';
+    const char *paren = strrchr(stat, ')');
+    return !(paren && paren[1] == ' ' && paren[2] == 'Z');
 }
 
 bool state_recover(StateDb *s, int *count, Error *err)
@@ -334,6 +349,55 @@ bool state_attempt_end(StateDb *s, int64_t attempt_id, const char *status, int e
     bind_text(stmt, 2, when);
     sqlite3_bind_int64(stmt, 3, attempt_id);
     return step_done(s, stmt, err);
+}
+
+bool state_quality_save(StateDb *s, int64_t attempt_id, const char *job, const char *ds, bool success,
+                        const char *report, Error *err)
+{
+    sqlite3_stmt *stmt;
+    if (!prepare(s, "INSERT OR REPLACE INTO quality_reports (attempt_id, job, ds, success, report) VALUES (?, ?, ?, ?, ?)",
+                 &stmt, err))
+        return false;
+    sqlite3_bind_int64(stmt, 1, attempt_id);
+    bind_text(stmt, 2, job);
+    bind_text(stmt, 3, ds);
+    sqlite3_bind_int(stmt, 4, success ? 1 : 0);
+    bind_text(stmt, 5, report);
+    return step_done(s, stmt, err);
+}
+
+bool state_quality_baseline(StateDb *s, const char *job, const char *ds, char **report, Error *err)
+{
+    sqlite3_stmt *stmt;
+    *report = NULL;
+    if (!prepare(s,
+                 "SELECT report FROM quality_reports WHERE job = ? AND ds < ? AND success = 1 "
+                 "ORDER BY ds DESC, attempt_id DESC LIMIT 1",
+                 &stmt, err))
+        return false;
+    bind_text(stmt, 1, job);
+    bind_text(stmt, 2, ds);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) *report = mem_strdup((const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(s, err, "read");
+    return true;
+}
+
+bool state_quality_report(StateDb *s, const char *job, const char *ds, char **report, Error *err)
+{
+    sqlite3_stmt *stmt;
+    *report = NULL;
+    if (!prepare(s, "SELECT report FROM quality_reports WHERE job = ? AND ds = ? ORDER BY attempt_id DESC LIMIT 1",
+                 &stmt, err))
+        return false;
+    bind_text(stmt, 1, job);
+    bind_text(stmt, 2, ds);
+    int rc = sqlite3_step(stmt);
+    if (rc == SQLITE_ROW) *report = mem_strdup((const char *)sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(s, err, "read");
+    return true;
 }
 
 bool state_task_upstream_failed(StateDb *s, int64_t run_id, const char *job, const char *ds, const char *upstream,

@@ -9,6 +9,8 @@
  *             (running, success, failed, upstream_failed, interrupted), start,
  *             end, seconds, exit code, rows, error, log file
  *   tasks     the latest state of each (job, ds): status, attempts, run
+ *   quality_reports  the quality report (JSON, quality/report.h) of each
+ *             attempt that wrote one; the baseline of the next runs' checks
  *
  * The database is in WAL mode with a busy timeout, so a second kiln process
  * (a backfill while `kiln status` reads, two runs) waits instead of failing.
@@ -70,6 +72,16 @@ bool state_attempt_end(StateDb *db, int64_t attempt_id, const char *status, int 
 /* Record a job that did not run for ds because an upstream job failed. */
 bool state_task_upstream_failed(StateDb *db, int64_t run_id, const char *job, const char *ds, const char *upstream,
                                 Error *err);
+/* Keep the quality report (JSON) an attempt wrote. */
+bool state_quality_save(StateDb *db, int64_t attempt_id, const char *job, const char *ds, bool success,
+                        const char *report, Error *err);
+/* The baseline of a run of job for ds: the report of the latest successful
+ * attempt of the job for an earlier logical date (so reruns and backfills
+ * compare with the day before, whatever the order they run in); *report is
+ * mem_alloc'ed, NULL when there is none. */
+bool state_quality_baseline(StateDb *db, const char *job, const char *ds, char **report, Error *err);
+/* The report of the latest attempt of (job, ds); *report NULL when none. */
+bool state_quality_report(StateDb *db, const char *job, const char *ds, char **report, Error *err);
 /* Call fn for attempts, newest first; job and ds filter when not NULL; limit <= 0 = all. */
 bool state_list_attempts(StateDb *db, const char *job, const char *ds, int limit,
                          void (*fn)(void *ctx, const StateAttempt *a), void *ctx, Error *err);
