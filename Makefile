@@ -4,7 +4,7 @@ CC       ?= cc
 MODE     ?= release
 BUILD    := build/$(MODE)
 
-PKGS     := libpcre2-8 libprotobuf-c libzstd zlib libutf8proc libxxhash liblz4 snappy yaml-0.1 sqlite3 libpq
+PKGS     := libpcre2-8 libprotobuf-c libzstd zlib libutf8proc libxxhash liblz4 snappy yaml-0.1 sqlite3 libpq libcurl openssl libmariadb
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
@@ -31,11 +31,11 @@ UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
 SLT_SRCS := $(sort $(wildcard tests/sqllogictest/*.c))
 SLT_OBJS := $(SLT_SRCS:%.c=$(BUILD)/%.o)
 
-.PHONY: all release asan test clean bins print-libs print-pkg-cflags
+.PHONY: all release asan test clean bins demo print-libs print-pkg-cflags
 all: bins
 	@if [ "$(MODE)" = release ]; then ln -sf $(BUILD)/kiln kiln; fi
 
-bins: $(BUILD)/kiln $(BUILD)/unit_tests $(BUILD)/sqllogictest
+bins: $(BUILD)/kiln $(BUILD)/unit_tests $(BUILD)/sqllogictest $(BUILD)/shop-generate
 
 $(BUILD)/libkiln.a: $(LIB_OBJS)
 	@rm -f $@
@@ -50,12 +50,22 @@ $(BUILD)/unit_tests: $(UNIT_OBJS) $(BUILD)/libkiln.a
 $(BUILD)/sqllogictest: $(SLT_OBJS) $(BUILD)/libkiln.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
 
+# The example project's data generator (examples/shop), a small program of
+# its own that needs only zlib and SQLite.
+$(BUILD)/shop-generate: examples/shop/generate.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CSTD) $(WARN) $(OPT) $(shell pkg-config --cflags zlib sqlite3) -o $@ $< $(shell pkg-config --libs zlib sqlite3)
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 asan:
 	$(MAKE) MODE=asan bins
+
+# The example project: a day of generated data through the whole DAG.
+demo: all
+	bash examples/shop/demo.sh
 
 test:
 	bash scripts/test.sh

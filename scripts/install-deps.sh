@@ -13,7 +13,11 @@ set -euo pipefail
 # (libpg_query; pcre2, protobuf-c, zstd, zlib, utf8proc, xxhash; snappy and lz4
 # for Parquet; yaml for kiln.yaml and sqlite3 for the orchestration state;
 # libpq for read_postgres; the sqlite3 shell and a PostgreSQL 15 server for
-# the database integration tests).
+# the database integration tests; libcurl (OpenSSL flavour) and OpenSSL for
+# the S3 client, the AWS CLI for the S3 interoperability tests; libmariadb
+# for read_mysql and MySQL warehouse loads, a MariaDB server and client for
+# their integration tests; GNU time for the lake writer's peak-memory test;
+# tzdata for the scheduler's time zones).
 packages=(
     build-essential pkg-config make git clang
     libpg-query-dev libprotobuf-c-dev protobuf-c-compiler
@@ -22,6 +26,10 @@ packages=(
     libbz2-dev liblz4-dev
     libyaml-dev libsqlite3-dev
     libpq-dev sqlite3 postgresql-15
+    libcurl4-openssl-dev awscli
+    libmariadb-dev mariadb-server mariadb-client
+    time
+    tzdata
 )
 
 # clang's sanitizer runtime matches clang's major version (14 on bookworm).

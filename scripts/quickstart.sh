@@ -1,17 +1,13 @@
 #!/usr/bin/env bash
 # quickstart.sh: the README's first command.  Installs what kiln needs
-# (Debian packages), builds ./kiln, and runs the quick-start job on the
-# embedded defaults: local files in, local files out, no server.
+# (Debian packages), builds ./kiln, and runs the example project
+# (examples/shop, `make demo`): a day of generated orders, customers and
+# clicks through the whole DAG, on the embedded defaults (a local folder
+# as the lake, a SQLite file as the warehouse), no server.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh
 make -j"$(nproc)"
 
-echo
-echo "== kiln run examples/quickstart/orders_daily.sql --param ds=2026-11-24"
-./kiln run examples/quickstart/orders_daily.sql --param ds=2026-11-24
-echo
-echo "The job read   examples/quickstart/data/orders_2026-11-24.csv"
-echo "and wrote      examples/quickstart/out/daily_revenue_2026-11-24.csv:"
-cat examples/quickstart/out/daily_revenue_2026-11-24.csv
+bash examples/shop/demo.sh "$@"

@@ -17,6 +17,7 @@ static const struct {
     {"dag", cli_cmd_dag},
     {"history", cli_cmd_history},
     {"status", cli_cmd_status},
+    {"scheduler", cli_cmd_scheduler},
     {"version", cli_cmd_version},
     {"help", cli_cmd_help},
 };

@@ -4,7 +4,8 @@
  * A (job, date) pair that already succeeded is skipped unless --rerun, so
  * running the same backfill again after an interruption (even kill -9)
  * resumes where it stopped.  The backfill stops after the first date on
- * which a job failed. */
+ * which a job failed.  --parallel-dates N runs up to N dates at once (each
+ * date's jobs still in DAG order; --parallel limits the jobs of each date). */
 #include <string.h>
 
 #include "cli/cli.h"
@@ -16,7 +17,7 @@ int cli_cmd_backfill(int argc, char **argv)
 {
     OrchOptions o;
     Error err = ERROR_INIT;
-    if (!cli_orch_parse(argc, argv, "project,from,to,jobs,tags,with-upstream,with-downstream,parallel,rerun,quiet,help",
+    if (!cli_orch_parse(argc, argv, "project,from,to,jobs,tags,with-upstream,with-downstream,parallel,parallel-dates,rerun,quiet,help",
                         &o, &err)) {
         return cli_usage_error("backfill", "%s", err.message);
     }

@@ -57,6 +57,8 @@ typedef struct CliOptions {
     const char *sets[CLI_MAX_SETS]; /* --set NAME=VALUE, applied as SET before the statements */
     int nsets;
     const char *job_name;           /* --job NAME: the run's job name (default: the file's name) */
+    const char *report_path;        /* --report FILE: write the run's quality report (JSON) there */
+    const char *baseline_path;      /* --baseline FILE: an earlier quality report for the checks to compare with */
 } CliOptions;
 
 /* Parse the options of a subcommand (argv[0] is its name). Fills o (free it
@@ -70,6 +72,15 @@ void cli_options_free(CliOptions *o);
 bool cli_apply_session_options(Session *s, const CliOptions *o, const char *default_job, Error *err);
 /* Parse a format name (table, csv, json, jsonl). */
 bool cli_output_format_from_name(const char *name, OutputFormat *out);
+
+/* ---- the quality report of a run (run_quality.c) ---- */
+
+/* Load --baseline FILE (an earlier run's report) into the session's quality
+ * report; ERR_IO / ERR_DATA naming the file. */
+bool cli_quality_load_baseline(Session *s, const char *path, Error *err);
+/* At the end of a run (also a failed one): print the quality summary on
+ * stderr unless quiet, and write the JSON report to path (NULL = none). */
+bool cli_quality_finish(Session *s, const char *path, bool quiet, Error *err);
 
 /* ---- result printing (output.c) ---- */
 
@@ -144,12 +155,15 @@ int cli_cmd_dag(int argc, char **argv);
 int cli_cmd_history(int argc, char **argv);
 /* kiln status --ds DATE: the latest state of each job for a date. */
 int cli_cmd_status(int argc, char **argv);
+/* kiln scheduler: the scheduler service (scheduler.c). */
+int cli_cmd_scheduler(int argc, char **argv);
 
 typedef struct OrchOptions {
     const char *project; /* --project, default kiln.yaml */
     const char *ds, *from, *to, *jobs, *tags, *job;
     const char *format;  /* dag: text or dot */
     int parallel;        /* default 4 */
+    int parallel_dates;  /* backfill: dates at once, default 1 */
     int limit;           /* history: 0 = default */
     bool all, with_upstream, with_downstream, rerun, json, quiet, help;
 } OrchOptions;

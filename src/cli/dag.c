@@ -1,7 +1,8 @@
 /* dag: `kiln dag [--project kiln.yaml] [--format text|dot]` prints the job
  * graph in topological order: text (one job per line with what it depends
  * on, its schedule and tags) or Graphviz DOT (edges from upstream to
- * downstream).  Loading checks the file and the cycles, so `kiln dag` is
+ * downstream).  Dependencies inferred from datasets are marked with the
+ * dataset ("(inferred: lake:orders)", a dashed labelled edge in DOT).  Loading checks the file and the cycles, so `kiln dag` is
  * also the way to validate a project. */
 #include <stdio.h>
 #include <string.h>
@@ -49,6 +50,11 @@ int cli_cmd_dag(int argc, char **argv)
                 print_dot_id(p.jobs[dag.up[e]].name);
                 printf(" -> ");
                 print_dot_id(p.jobs[j].name);
+                if (dag.up_via[e]) {
+                    printf(" [style=dashed, label=");
+                    print_dot_id(dag.up_via[e]);
+                    printf("]");
+                }
                 printf(";\n");
             }
         }
@@ -56,9 +62,13 @@ int cli_cmd_dag(int argc, char **argv)
     } else {
         printf("project %s: %d job%s\n", p.name, p.njobs, p.njobs == 1 ? "" : "s");
         for (int k = 0; k < dag.njobs; k++) {
-            const ProjectJob *job = &p.jobs[dag.order[k]];
+            int j = dag.order[k];
+            const ProjectJob *job = &p.jobs[j];
             printf("%s", job->name);
-            for (int d = 0; d < job->ndepends; d++) printf("%s%s", d == 0 ? " <- " : ", ", job->depends_on[d]);
+            for (int e = dag.up_start[j]; e < dag.up_start[j + 1]; e++) {
+                printf("%s%s", e == dag.up_start[j] ? " <- " : ", ", p.jobs[dag.up[e]].name);
+                if (dag.up_via[e]) printf(" (inferred: %s)", dag.up_via[e]);
+            }
             if (job->schedule) printf("  [schedule: %s]", job->schedule);
             for (int t = 0; t < job->ntags; t++) printf("%s%s%s", t == 0 ? "  [tags: " : ", ", job->tags[t], t == job->ntags - 1 ? "]" : "");
             printf("\n");

@@ -20,6 +20,7 @@ static const char usage_overview[] =
     "  dag               print the project's job graph (text or Graphviz DOT)\n"
     "  history           list the recorded job attempts\n"
     "  status --ds D     the latest state of each job for a date\n"
+    "  scheduler         run the project's jobs on their schedules (a service)\n"
     "  version           print the version of kiln and of its SQL parser\n"
     "  help [COMMAND]    print this help, or the help of COMMAND\n"
     "\n"
@@ -92,6 +93,8 @@ static const char usage_backfill[] =
     "\n"
     "Options: --project FILE, --jobs A,B, --tags T, --with-upstream,\n"
     "  --with-downstream, --parallel N, --rerun, -q/--quiet (as for kiln run)\n"
+    "  --parallel-dates N  run up to N dates at once, each in DAG order (default 1);\n"
+    "                      summaries are printed as dates finish\n"
     "\n"
     "Exit codes: as for kiln run --all.\n";
 
@@ -111,6 +114,26 @@ static const char usage_status[] =
     "Usage: kiln status --ds DATE [--project FILE] [--json]\n"
     "\n"
     "The latest attempt of each job for the logical date DATE.\n";
+
+static const char usage_scheduler[] =
+    "Usage: kiln scheduler [--project FILE] [--once] [--until TIME] [--parallel N] [--grace SECONDS]\n"
+    "\n"
+    "Run the project's scheduled jobs on their cron schedules (in the project's or\n"
+    "the job's timezone), each fire for the interval that just ended, with the jobs\n"
+    "downstream that have no schedule. Catches up intervals missed while stopped\n"
+    "(catchup, max_catchup in kiln.yaml). One line per event on stderr; runs are\n"
+    "recorded in .kiln/state.db. See docs/orchestration.md.\n"
+    "\n"
+    "Options:\n"
+    "  --project FILE   the project file (default kiln.yaml)\n"
+    "  --once           run what is due now (with catch-up), then exit\n"
+    "  --until TIME     run the fires up to this UTC time (2026-03-29T06:00:00Z), then exit\n"
+    "  --parallel N     DAG runs at once (default 4)\n"
+    "  --grace SECONDS  on SIGTERM/SIGINT, how long running runs may finish before\n"
+    "                   they are stopped (default 60)\n"
+    "\n"
+    "Exit codes: 0 stopped (SIGTERM/SIGINT, --until) or --once succeeded, 2 usage or\n"
+    "project file error, 5 state database or lock error, 6 a run of --once failed.\n";
 
 static const char usage_query[] =
     "Usage: kiln query [OPTIONS] SQL\n"
@@ -159,6 +182,7 @@ bool cli_print_usage(FILE *out, const char *command)
     else if (strcmp(command, "dag") == 0) text = usage_dag;
     else if (strcmp(command, "history") == 0) text = usage_history;
     else if (strcmp(command, "status") == 0) text = usage_status;
+    else if (strcmp(command, "scheduler") == 0) text = usage_scheduler;
     if (text == NULL) return false;
     fputs(text, out);
     return true;

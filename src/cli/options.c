@@ -3,6 +3,8 @@
  *   -p, --param NAME=VALUE   set a job parameter (repeatable; the last wins)
  *   --set NAME=VALUE         a setting, as SET NAME = 'VALUE' before the job (repeatable)
  *   --job NAME               the job's name in lake commit records and reports
+ *   --report FILE            write the run's quality report there (JSON; kiln run)
+ *   --baseline FILE          an earlier quality report the checks compare with (kiln run)
  *   --format FORMAT          table (default), csv, json, jsonl
  *   -v, --verbose            status line per statement even when stderr is not a terminal
  *   -q, --quiet              no status lines, no progress
@@ -76,6 +78,13 @@ bool cli_parse_options(int argc, char **argv, CliOptions *o, Error *err)
             if (v == NULL) return false;
             if (v[0] == '\0') return error_set(err, ERR_USAGE, "--job needs a name");
             o->job_name = v;
+        } else if (long_option(arg, "--report", &inline_value) || long_option(arg, "--baseline", &inline_value)) {
+            bool report = arg[2] == 'r';
+            const char *v = option_value(argc, argv, &i, inline_value, report ? "--report" : "--baseline", err);
+            if (v == NULL) return false;
+            if (v[0] == '\0') return error_set(err, ERR_USAGE, "%s needs a file name", report ? "--report" : "--baseline");
+            if (report) o->report_path = v;
+            else o->baseline_path = v;
         } else if (long_option(arg, "--format", &inline_value)) {
             const char *v = option_value(argc, argv, &i, inline_value, "--format", err);
             if (v == NULL) return false;

@@ -3,12 +3,17 @@
  * selecting jobs (--jobs, --tags, --with-upstream, --with-downstream),
  * opening the state database, and running the selected jobs for a range of
  * logical dates with a summary table per date (sched/runner.h does the
- * work).  SIGINT/SIGTERM during a run ask the runner to stop its jobs. */
+ * work; with --parallel-dates N, up to N dates at once in child
+ * processes).  SIGINT/SIGTERM during a run ask the runner to stop its jobs. */
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -51,8 +56,10 @@ bool cli_orch_parse(int argc, char **argv, const char *allowed, OrchOptions *o, 
     memset(o, 0, sizeof *o);
     o->project = "kiln.yaml";
     o->parallel = 4;
+    o->parallel_dates = 1;
     o->format = "text";
-    static const char *const valued[] = {"project", "ds", "from", "to", "jobs", "tags", "parallel", "format", "job", "limit"};
+    static const char *const valued[] = {"project", "ds", "from", "to", "jobs", "tags", "parallel", "format", "job", "limit",
+                                         "parallel-dates"};
     static const char *const flags[] = {"all", "with-upstream", "with-downstream", "rerun", "json", "quiet", "help"};
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -91,7 +98,8 @@ bool cli_orch_parse(int argc, char **argv, const char *allowed, OrchOptions *o, 
             case 4: o->jobs = v; break;
             case 5: o->tags = v; break;
             case 6:
-            case 9: {
+            case 9:
+            case 10: {
                 char *end;
                 errno = 0;
                 long n = strtol(v, &end, 10);
@@ -99,6 +107,7 @@ bool cli_orch_parse(int argc, char **argv, const char *allowed, OrchOptions *o, 
                     return error_set(err, ERR_USAGE, "%s: expected a whole number >= 1, got \"%s\"", name, v);
                 }
                 if (k == 6) o->parallel = (int)n;
+                else if (k == 10) o->parallel_dates = (int)n;
                 else o->limit = (int)n;
                 break;
             }
@@ -228,6 +237,116 @@ static bool own_executable(char *buf, size_t size, Error *err)
     return true;
 }
 
+/* One date of a parallel backfill, in a child process: its own run row,
+ * the summary written in one piece; exits with the date's exit code. */
+static void run_date_child(const OrchOptions *o, const Project *p, const Dag *dag, const bool *selected, int64_t day,
+                           const char *kind, bool skip_succeeded, const char *args, const char *exe, pid_t parent)
+{
+    setpgid(0, 0); /* the parent forwards a stop; a terminal's Ctrl-C reaches it alone */
+    prctl(PR_SET_PDEATHSIG, SIGKILL); /* and a kill -9 of the parent ends this date too */
+    if (getppid() != parent) _exit(EXIT_INTERRUPTED);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    char ds[11];
+    sched_format_ds(day, ds);
+    Error err = ERROR_INIT;
+    StateDb *state = NULL; /* the parent's connection must not be used across fork: a new one */
+    int64_t run_id = 0;
+    char *run_args = mem_printf("%s (date %s)", args, ds);
+    bool ok = cli_orch_open_state(p, &state, &err) && state_begin_run(state, kind, run_args, &run_id, &err);
+    RunnerOptions ro = {.kiln_exe = exe, .parallel = o->parallel, .skip_succeeded = skip_succeeded,
+                        .kill_grace = 5, .progress = o->quiet ? NULL : stderr};
+    TaskResult *results = mem_calloc((size_t)(p->njobs > 0 ? p->njobs : 1), sizeof *results);
+    bool date_ok = false;
+    if (ok) ok = runner_run_date(p, dag, selected, day, state, run_id, &ro, results, &date_ok, &err);
+    bool stopped = runner_stop_requested();
+    if (state && run_id > 0) {
+        Error end_err = ERROR_INIT;
+        state_end_run(state, run_id, !ok ? "failed" : stopped ? "interrupted" : date_ok ? "success" : "failed", &end_err);
+    }
+    if (ok) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *mem = open_memstream(&text, &len); /* one write, so dates do not interleave */
+        if (mem) {
+            fprintf(mem, "%s\n", ds);
+            print_summary(mem, p, ds, results);
+            fprintf(mem, "\n");
+            fclose(mem);
+            fwrite(text, 1, len, stdout);
+            fflush(stdout);
+            free(text); /* open_memstream's buffer */
+        }
+    } else {
+        cli_report_error(&err, NULL, 0);
+    }
+    fflush(NULL);
+    _exit(!ok ? error_exit_code(&err) : stopped ? EXIT_INTERRUPTED : date_ok ? EXIT_OK : EXIT_JOBS_FAILED);
+}
+
+/* A backfill of up to o->parallel_dates dates at once, each in a child
+ * process (its DAG order kept by its own runner); no new date starts after
+ * one failed or a stop was asked.  Returns the exit code. */
+static int run_dates_parallel(const OrchOptions *o, const Project *p, const Dag *dag, const bool *selected, int64_t from,
+                              int64_t to, const char *kind, bool skip_succeeded, const char *args, const char *exe)
+{
+    struct sigaction sa, old_int, old_term;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    int slots = o->parallel_dates;
+    pid_t *pids = mem_calloc((size_t)slots, sizeof *pids);
+    int code = EXIT_OK, active = 0;
+    bool stop_sent = false;
+    int64_t next = from;
+    pid_t parent = getpid();
+    for (;;) {
+        bool stopping = runner_stop_requested();
+        for (int k = 0; k < slots && !stopping && code == EXIT_OK && next <= to; k++) {
+            if (pids[k] != 0) continue;
+            fflush(NULL);
+            pid_t pid = fork();
+            if (pid == 0) run_date_child(o, p, dag, selected, next, kind, skip_succeeded, args, exe, parent);
+            if (pid < 0) {
+                fprintf(stderr, "kiln: could not start a process for a date: %s\n", strerror(errno));
+                code = EXIT_IO;
+                break;
+            }
+            pids[k] = pid;
+            active++;
+            next++;
+        }
+        if (stopping && !stop_sent) {
+            for (int k = 0; k < slots; k++) {
+                if (pids[k] > 0) kill(pids[k], SIGTERM);
+            }
+            stop_sent = true;
+        }
+        for (int k = 0; k < slots; k++) {
+            int wstatus;
+            if (pids[k] == 0 || waitpid(pids[k], &wstatus, WNOHANG) != pids[k]) continue;
+            int child = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : EXIT_INTERRUPTED;
+            if (child != EXIT_OK && (code == EXIT_OK || code == EXIT_INTERRUPTED)) code = child;
+            pids[k] = 0;
+            active--;
+        }
+        if (active == 0 && (next > to || code != EXIT_OK || stopping)) break;
+        struct timespec ts = {0, 20 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    mem_free(pids);
+    if (runner_stop_requested()) return EXIT_INTERRUPTED;
+    return code;
+}
+
 int cli_orch_run_dates(const OrchOptions *o, const Project *p, const Dag *dag, const bool *selected, int64_t from,
                        int64_t to, const char *kind, bool skip_succeeded, const char *args)
 {
@@ -239,6 +358,10 @@ int cli_orch_run_dates(const OrchOptions *o, const Project *p, const Dag *dag, c
         cli_report_error(&err, NULL, 0);
         state_close(state);
         return error_exit_code(&err);
+    }
+    if (o->parallel_dates > 1 && from < to) {
+        state_close(state); /* each date opens its own connection */
+        return run_dates_parallel(o, p, dag, selected, from, to, kind, skip_succeeded, args, exe);
     }
     int64_t run_id;
     if (!state_begin_run(state, kind, args, &run_id, &err)) {

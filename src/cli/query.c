@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "common/strbuf.h"
@@ -93,6 +94,9 @@ int cli_cmd_query(int argc, char **argv)
             const char *status = session_last_status(session);
             if (status && status[0]) printf("%s\n", status);
         }
+        /* what a COPY into a dataset wrote, as kiln run's status lines show it */
+        const char *detail = session_last_detail(session);
+        if (ok && detail[0] && !opts.quiet && (opts.verbose || isatty(STDERR_FILENO))) fprintf(stderr, "%s\n", detail);
     }
     if (ok && fflush(stdout) != 0) ok = error_set(&err, ERR_IO, "could not write output: %s", strerror(errno));
     if (!ok) cli_report_error(&err, job.source, job.source_len);

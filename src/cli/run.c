@@ -118,6 +118,7 @@ static bool run_output_finish(RunOutput *r, Error *err)
 typedef struct RunHooks {
     RunOutput *output;
     bool status_lines;
+    Session *session; /* for what a statement wrote (session_last_detail) */
 } RunHooks;
 
 static void hook_start(void *ctx, const Job *job, int index)
@@ -134,6 +135,8 @@ static void hook_end(void *ctx, const Job *job, int index, bool ok, const char *
     if (h->status_lines && ok) {
         fprintf(stderr, "[%d/%d] %s  (%.2f s)\n", index + 1, job_statement_count(job),
                 status && status[0] ? status : "OK", seconds);
+        const char *detail = h->session ? session_last_detail(h->session) : "";
+        if (detail[0]) fprintf(stderr, "      %s\n", detail);
     }
 }
 
@@ -185,6 +188,7 @@ int cli_cmd_run(int argc, char **argv)
     }
     char *job_name = job_name_from_path(path);
     bool applied = cli_apply_session_options(session, &opts, job_name, &err);
+    if (applied && opts.baseline_path) applied = cli_quality_load_baseline(session, opts.baseline_path, &err);
     mem_free(job_name);
     if (!applied) {
         cli_report_error(&err, NULL, 0);
@@ -198,7 +202,7 @@ int cli_cmd_run(int argc, char **argv)
     session_set_progress(session, cli_progress_update, NULL);
 
     RunOutput output = {.sink = {run_begin, run_batch, run_end}, .format = opts.format, .job = &job};
-    RunHooks hook_state = {.output = &output, .status_lines = !opts.quiet && (tty || opts.verbose)};
+    RunHooks hook_state = {.output = &output, .status_lines = !opts.quiet && (tty || opts.verbose), .session = session};
     JobHooks hooks = {.ctx = &hook_state, .statement_start = hook_start, .statement_end = hook_end};
 
     bool ok = job_run(&job, session, &output.sink, &hooks, &err);
@@ -213,6 +217,12 @@ int cli_cmd_run(int argc, char **argv)
             fprintf(stderr, "kiln: in statement %d of %d of %s (line %d)\n", job.failed_statement + 1,
                     job_statement_count(&job), path, line);
         }
+    }
+    Error report_err = ERROR_INIT;
+    if (!cli_quality_finish(session, opts.report_path, opts.quiet, &report_err)) {
+        cli_report_error(&report_err, NULL, 0);
+        if (ok) err = report_err;
+        ok = false;
     }
     run_output_drop_active(&output);
     if (output.kept) fclose(output.kept);

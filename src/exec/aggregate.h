@@ -46,7 +46,9 @@
  *
  * The ordered-set aggregates keep every non-NULL value of every group in
  * memory (a value store plus 8 bytes per value) and sort each group's values
- * when the groups are emitted.  Spilling is not implemented yet. */
+ * when the groups are emitted.  Under a memory limit the hash aggregate
+ * spills input rows of new groups, not states (op_hash_aggregate.c), so no
+ * state needs a serialised form beyond the partial states above. */
 #ifndef KILN_EXEC_AGGREGATE_H
 #define KILN_EXEC_AGGREGATE_H
 

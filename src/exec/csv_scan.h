@@ -13,6 +13,7 @@ typedef struct CsvScanSpec {
     int nschema_cols;     /* columns of the reader's schema (incl. file-name column) */
     int *projection;      /* plan column i = schema column projection[i] */
     int nprojection;
+    struct ScanDataset *dataset; /* Hive-partitioned files (exec/scan_dataset.h): read instead of pattern; NULL = none */
 } CsvScanSpec;
 
 #endif

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 
 #include "common/strbuf.h"
+#include "exec/expr_text.h"
 #include "exec/scan_provider.h"
 #include "exec/window.h"
 
@@ -17,6 +18,7 @@ ExecNode *exec_build(const PlanNode *plan, ExecContext *ctx, Error *err)
             g->plan = plan;
             g->child = NULL;
             g->ctx = ctx;
+            g->stats = ctx->profile ? exec_profile_node(ctx->profile, plan) : NULL;
         }
         return g;
     }
@@ -50,10 +52,15 @@ ExecNode *exec_build(const PlanNode *plan, ExecContext *ctx, Error *err)
     node->plan = plan;
     node->child = child;
     node->ctx = ctx;
+    node->stats = ctx->profile ? exec_profile_node(ctx->profile, plan) : NULL;
     return node;
 }
 
-bool exec_next(ExecNode *node, Batch **out, Error *err) { return node->ops->next(node, out, err); }
+bool exec_next(ExecNode *node, Batch **out, Error *err)
+{
+    if (node->stats) return exec_next_profiled(node, out, err);
+    return node->ops->next(node, out, err);
+}
 
 void exec_close(ExecNode *node)
 {
@@ -97,8 +104,58 @@ static const char *plan_kind_name(PlanKind k)
     return "?";
 }
 
-static void explain_node(const PlanNode *p, StrBuf *out, int depth)
+/* "12.345 ms" style text of a duration. */
+static void put_millis(StrBuf *out, const char *label, uint64_t nanos)
 {
+    strbuf_printf(out, " %s=%.3f ms", label, (double)nanos / 1e6);
+}
+
+/* "1.5 MB" style text of a byte count. */
+static void put_bytes(StrBuf *out, const char *label, uint64_t bytes)
+{
+    static const char *const units[] = {"bytes", "kB", "MB", "GB", "TB"};
+    double v = (double)bytes;
+    int u = 0;
+    while (v >= 1024 && u < 4) {
+        v /= 1024;
+        u++;
+    }
+    if (u == 0) strbuf_printf(out, " %s=%" PRIu64 " bytes", label, bytes);
+    else strbuf_printf(out, " %s=%.1f %s", label, v, units[u]);
+}
+
+/* EXPLAIN ANALYZE's figures of one node: rows, inclusive time and self
+ * time (inclusive minus the children's; the children of a GATHER run on
+ * the workers, whose times are summed, so a GATHER shows only its own
+ * wall-clock time), the peak memory the operator reported. */
+static void explain_stats(const PlanNode *p, const ExecProfile *profile, bool timing, StrBuf *out)
+{
+    const ExecNodeStats *st = exec_profile_find(profile, p);
+    if (st == NULL) {
+        strbuf_puts(out, " (never executed)");
+        return;
+    }
+    strbuf_printf(out, " (rows=%" PRIu64, st->rows);
+    if (timing) {
+        put_millis(out, "time", st->nanos);
+        if (p->kind != PLAN_GATHER) {
+            uint64_t children = 0;
+            const PlanNode *kids[2] = {p->child, p->right};
+            for (int i = 0; i < 2; i++) {
+                const ExecNodeStats *k = kids[i] ? exec_profile_find(profile, kids[i]) : NULL;
+                if (k) children += k->nanos;
+            }
+            put_millis(out, "self", st->nanos > children ? st->nanos - children : 0);
+        }
+        if (st->instances > 1) strbuf_printf(out, " loops=%" PRIu64, st->instances);
+        if (st->peak_memory > 0) put_bytes(out, "memory", st->peak_memory);
+    }
+    strbuf_puts(out, ")");
+}
+
+static void explain_node(const PlanNode *p, const ExplainOptions *opts, StrBuf *out, int depth)
+{
+    const ExecProfile *profile = opts ? opts->profile : NULL;
     for (int i = 0; i < depth; i++) strbuf_puts(out, "  ");
     strbuf_puts(out, p->kind == PLAN_EXTERNAL_SCAN ? p->provider->name : plan_kind_name(p->kind));
     switch (p->kind) {
@@ -150,9 +207,26 @@ static void explain_node(const PlanNode *p, StrBuf *out, int depth)
         strbuf_printf(out, "%s%s %s", c ? ", " : "", p->names && p->names[c] ? p->names[c] : "?",
                       type_display_name(p->types[c], tn, sizeof tn));
     }
-    strbuf_puts(out, "]\n");
-    if (p->child) explain_node(p->child, out, depth + 1);
-    if (p->right) explain_node(p->right, out, depth + 1);
+    strbuf_puts(out, "]");
+    if (opts && opts->verbose && p->predicate) {
+        strbuf_puts(out, p->kind == PLAN_HASH_JOIN ? " condition=" : " predicate=");
+        expr_text(p->predicate, out);
+    }
+    if (opts && opts->verbose) {
+        for (int i = 0; i < p->nscan_filters; i++) {
+            strbuf_puts(out, i == 0 ? " hints=" : ", ");
+            expr_text(p->scan_filters[i], out);
+        }
+    }
+    if (profile) explain_stats(p, profile, opts->timing, out);
+    strbuf_puts(out, "\n");
+    if (p->child) explain_node(p->child, opts, out, depth + 1);
+    if (p->right) explain_node(p->right, opts, out, depth + 1);
 }
 
-void plan_explain(const PlanNode *plan, StrBuf *out) { explain_node(plan, out, 0); }
+void plan_explain(const PlanNode *plan, StrBuf *out) { explain_node(plan, NULL, out, 0); }
+
+void plan_explain_with(const PlanNode *plan, const ExplainOptions *opts, StrBuf *out)
+{
+    explain_node(plan, opts, out, 0);
+}

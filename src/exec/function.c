@@ -14,7 +14,7 @@
 
 static const ScalarFunction *const function_sets[] = {
     fn_set_arith, fn_set_compare, fn_set_datetime, fn_set_string, fn_set_math, fn_set_pattern,
-    fn_set_json,
+    fn_set_json, fn_set_cleansing,
 };
 
 const ScalarFunction *function_lookup(const char *name)

@@ -90,5 +90,6 @@ extern const ScalarFunction fn_set_string[];     /* lower, upper, trim, substrin
 extern const ScalarFunction fn_set_math[];       /* round, trunc, abs, floor, ceil, power ... */
 extern const ScalarFunction fn_set_pattern[];    /* LIKE, ILIKE, ~, regexp_replace ... */
 extern const ScalarFunction fn_set_json[];       /* -> ->> #> #>> json_extract_path, json_typeof ... on JSON text */
+extern const ScalarFunction fn_set_cleansing[];  /* try_cast, try_to_date, try_to_timestamp (NULL instead of an error) */
 
 #endif

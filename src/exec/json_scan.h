@@ -11,6 +11,7 @@ typedef struct JsonScanSpec {
     const char *pattern;
     JsonOptions options;  /* columns declared: the schema found at bind time */
     int nschema_cols;     /* columns of the reader's schema (incl. a file-name column) */
+    struct ScanDataset *dataset; /* Hive-partitioned files (exec/scan_dataset.h): read instead of pattern; NULL = none */
 } JsonScanSpec;
 
 struct ScanProvider;

@@ -10,6 +10,8 @@
 
 #include "common/mem.h"
 #include "exec/csv_scan.h"
+#include "exec/scan_dataset.h"
+#include "exec/scan_provider.h"
 #include "io/compression.h"
 #include "io/fs.h"
 
@@ -19,6 +21,9 @@ struct MorselQueue {
     pthread_mutex_t lock;
     PlanKind kind;
     uint64_t next_seq;
+    /* external: the provider's morsel source */
+    const ScanMorselOps *ext;
+    void *ext_source;
     /* table */
     const MemTable *table;
     int next_chunk;
@@ -33,26 +38,47 @@ struct MorselQueue {
     uint64_t total_bytes;
     uint64_t morsel_bytes;
     char *block;
+    struct ExecContext *ctx; /* the statement's: files opened are counted in it */
 };
 
-MorselQueue *morsel_queue_create(const PlanNode *scan, uint64_t csv_morsel_bytes, Error *err)
+/* The files of a CSV scan: its dataset's (listed and pruned before
+ * execution), or its pattern's. */
+static bool csv_scan_files(const CsvScanSpec *spec, FsPathList *out, Error *err)
+{
+    if (spec->dataset) {
+        for (int i = 0; i < spec->dataset->nfiles; i++) fs_path_list_add(out, spec->dataset->paths[i]);
+        return true;
+    }
+    if (fs_has_wildcard(spec->pattern)) return fs_glob(spec->pattern, out, err);
+    fs_path_list_add(out, spec->pattern);
+    return true;
+}
+
+MorselQueue *morsel_queue_create(const PlanNode *scan, uint64_t csv_morsel_bytes, struct ExecContext *ctx, Error *err)
 {
     MorselQueue *q = mem_calloc(1, sizeof *q);
     q->morsel_bytes = csv_morsel_bytes ? csv_morsel_bytes : (8u << 20);
     pthread_mutex_init(&q->lock, NULL);
     q->kind = scan->kind;
+    if (scan->kind == PLAN_EXTERNAL_SCAN) {
+        q->ext = scan->provider->morsels;
+        q->ext_source = q->ext ? q->ext->open(scan, ctx, err) : NULL;
+        if (q->ext_source == NULL) {
+            if (q->ext == NULL) error_set(err, ERR_INTERNAL, "this scan cannot be split into morsels");
+            morsel_queue_free(q);
+            return NULL;
+        }
+        return q;
+    }
     if (scan->kind == PLAN_TABLE_SCAN) {
         q->table = scan->table;
         return q;
     }
     const CsvScanSpec *spec = scan->csv;
-    if (fs_has_wildcard(spec->pattern)) {
-        if (!fs_glob(spec->pattern, &q->files, err)) {
-            morsel_queue_free(q);
-            return NULL;
-        }
-    } else {
-        fs_path_list_add(&q->files, spec->pattern);
+    q->ctx = ctx;
+    if (!csv_scan_files(spec, &q->files, err)) {
+        morsel_queue_free(q);
+        return NULL;
     }
     for (int i = 0; i < q->files.count; i++) {
         uint64_t size;
@@ -69,11 +95,12 @@ MorselQueue *morsel_queue_create(const PlanNode *scan, uint64_t csv_morsel_bytes
     return q;
 }
 
-uint64_t morsel_queue_total_bytes(const MorselQueue *q) { return q->total_bytes; }
+uint64_t morsel_queue_total_bytes(const MorselQueue *q) { return q->ext ? q->ext->total_bytes(q->ext_source) : q->total_bytes; }
 
 void morsel_queue_free(MorselQueue *q)
 {
     if (q == NULL) return;
+    if (q->ext_source) q->ext->free(q->ext_source);
     if (q->fh) fs_close(q->fh);
     fs_path_list_free(&q->files);
     mem_free(q->block);
@@ -147,6 +174,12 @@ bool morsel_queue_next(MorselQueue *q, Morsel *out, bool *have, Error *err)
     pthread_mutex_lock(&q->lock);
     bool ok = true;
     *have = false;
+    if (q->ext) {
+        ok = q->ext->next(q->ext_source, out, have, err);
+        if (ok && *have) out->seq = q->next_seq++;
+        pthread_mutex_unlock(&q->lock);
+        return ok;
+    }
     if (q->kind == PLAN_TABLE_SCAN) {
         if (q->next_chunk < q->table->nchunks) {
             out->seq = q->next_seq++;
@@ -156,6 +189,8 @@ bool morsel_queue_next(MorselQueue *q, Morsel *out, bool *have, Error *err)
             if (q->next_chunk > q->table->nchunks) q->next_chunk = q->table->nchunks;
             out->end = (uint64_t)q->next_chunk;
             out->first_line = 0;
+            out->bytes = 0;
+            out->shared = NULL;
             *have = true;
         }
         pthread_mutex_unlock(&q->lock);
@@ -164,6 +199,7 @@ bool morsel_queue_next(MorselQueue *q, Morsel *out, bool *have, Error *err)
     while (q->file < q->files.count) {
         if (q->fh == NULL) {
             q->fh = fs_open_read(q->files.paths[q->file], err);
+            if (q->fh && q->ctx) __atomic_add_fetch(&q->ctx->files_opened, 1, __ATOMIC_RELAXED);
             if (q->fh == NULL) {
                 ok = false;
                 break;
@@ -189,6 +225,8 @@ bool morsel_queue_next(MorselQueue *q, Morsel *out, bool *have, Error *err)
         out->start = q->offset;
         out->end = end;
         out->first_line = q->line;
+        out->bytes = end - q->offset;
+        out->shared = NULL;
         q->offset = end;
         q->line += lines;
         *have = true;
@@ -201,14 +239,14 @@ bool morsel_queue_next(MorselQueue *q, Morsel *out, bool *have, Error *err)
 bool morsel_scan_is_large(const PlanNode *scan, uint64_t csv_morsel_bytes)
 {
     if (scan->kind == PLAN_TABLE_SCAN) return scan->table->nchunks > MORSEL_TABLE_CHUNKS;
+    if (scan->kind == PLAN_EXTERNAL_SCAN)
+        return scan->provider->morsels && scan->provider->morsels->is_large(scan, csv_morsel_bytes);
     if (scan->kind != PLAN_CSV_SCAN) return false;
     Error err = ERROR_INIT;
     FsPathList files = {0};
-    const char *pattern = scan->csv->pattern;
-    if (fs_has_wildcard(pattern)) {
-        if (!fs_glob(pattern, &files, &err)) return false;
-    } else {
-        fs_path_list_add(&files, pattern);
+    if (!csv_scan_files(scan->csv, &files, &err)) {
+        fs_path_list_free(&files);
+        return false;
     }
     uint64_t total = 0;
     bool compressed = false; /* a compressed file is read from start to end: never split */

@@ -5,8 +5,10 @@
  * and end exactly on record boundaries: the queue reads each file once,
  * ahead of the workers, tracking quotes (so a newline inside a quoted field
  * never splits a record) and counting lines (so errors keep their line
- * numbers).  A table scan is split into runs of chunks.  Morsels are
- * numbered in input order so results can be put back in that order. */
+ * numbers).  A table scan is split into runs of chunks.  An external scan
+ * whose provider has ScanMorselOps (scan_provider.h) is split by the
+ * provider (Parquet: one row group per morsel).  Morsels are numbered in
+ * input order so results can be put back in that order. */
 #ifndef KILN_EXEC_MORSEL_H
 #define KILN_EXEC_MORSEL_H
 
@@ -17,19 +19,25 @@
 #include "common/error.h"
 #include "exec/plan.h"
 
+struct ExecContext;
+
 #define MORSEL_TABLE_CHUNKS 8
 
 typedef struct Morsel {
     uint64_t seq;          /* position in input order */
-    const char *path;      /* CSV: file */
-    uint64_t start, end;   /* CSV: byte range; TABLE: chunk range */
-    int64_t first_line;    /* CSV: physical line number of the range's first byte */
+    const char *path;      /* CSV, EXTERNAL: file */
+    uint64_t start, end;   /* CSV: byte range; TABLE: chunk range; EXTERNAL: the provider's (Parquet: row groups;
+                              JSON: byte range, in the decompressed data for a compressed file) */
+    int64_t first_line;    /* CSV, JSON: physical line number of the range's first byte */
+    uint64_t bytes;        /* input bytes it covers, for progress */
+    void *shared;          /* EXTERNAL: the provider's state shared by its workers (thread-safe), or NULL */
 } Morsel;
 
 typedef struct MorselQueue MorselQueue;
 
-/* A queue over the input of a scan plan node (PLAN_CSV_SCAN or PLAN_TABLE_SCAN). */
-MorselQueue *morsel_queue_create(const PlanNode *scan, uint64_t csv_morsel_bytes, Error *err);
+/* A queue over the input of a scan plan node (PLAN_CSV_SCAN, PLAN_TABLE_SCAN,
+ * or PLAN_EXTERNAL_SCAN whose provider has morsels); ctx is the statement's. */
+MorselQueue *morsel_queue_create(const PlanNode *scan, uint64_t csv_morsel_bytes, struct ExecContext *ctx, Error *err);
 /* Take the next morsel (thread-safe); *have false at the end. */
 bool morsel_queue_next(MorselQueue *q, Morsel *out, bool *have, Error *err);
 /* Total input bytes (CSV) for progress. */

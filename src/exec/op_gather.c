@@ -21,6 +21,7 @@
 #include "exec/csv_scan.h"
 #include "exec/exec.h"
 #include "exec/morsel.h"
+#include "exec/scan_dataset.h"
 
 #define MAX_AHEAD 2
 
@@ -50,6 +51,7 @@ typedef struct GatherState {
     uint64_t bytes_reported; /* of which already added to the statement's progress */
     int64_t memory_limit;    /* each worker's subtree gets the statement's limit */
     const char *temp_directory;
+    ExecProfile *profile;    /* EXPLAIN ANALYZE: the workers' trees count into the statement's profile */
 } GatherState;
 
 /* A failure that is not a morsel's (the queue itself): returned at once. */
@@ -73,6 +75,7 @@ static MemTable *run_morsel(GatherState *s, const Morsel *m, Error *err)
     ctx.threads = 1;
     ctx.memory_limit = s->memory_limit;
     ctx.temp_directory = s->temp_directory;
+    ctx.profile = s->profile;
     ctx.morsel = m;
     ctx.morsel_scan = s->plan->scan;
     ctx.morsel_csv_schema = s->have_csv_schema ? &s->csv_schema : NULL;
@@ -128,7 +131,7 @@ static void *worker_main(void *arg)
             if (m.seq < s->first_failed) s->first_failed = m.seq;
         }
         s->ring[slot] = rows;
-        if (m.path) s->bytes_done += m.end - m.start;
+        s->bytes_done += m.bytes;
         pthread_cond_broadcast(&s->cond);
         pthread_mutex_unlock(&s->lock);
     }
@@ -229,12 +232,15 @@ ExecNode *op_gather_create(const PlanNode *plan, ExecContext *ctx, Error *err)
     s->plan = plan;
     s->memory_limit = ctx->memory_limit;
     s->temp_directory = ctx->temp_directory;
+    s->profile = ctx->profile;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL);
     batch_init_borrowed(&s->empty, plan->ncols);
     if (scan->kind == PLAN_CSV_SCAN) {
         /* the schema settled at bind time, as every range reader must use it */
-        CsvReader *r = csv_reader_open(scan->csv->pattern, &scan->csv->options, err);
+        const ScanDataset *ds = scan->csv->dataset; /* a pruned dataset has at least one file here (it is large) */
+        CsvReader *r = ds ? csv_reader_open_files(ds->paths, ds->nfiles, &scan->csv->options, err)
+                          : csv_reader_open(scan->csv->pattern, &scan->csv->options, err);
         if (r == NULL) {
             gather_close(&s->base);
             return NULL;
@@ -243,7 +249,7 @@ ExecNode *op_gather_create(const PlanNode *plan, ExecContext *ctx, Error *err)
         s->have_csv_schema = true;
         csv_reader_close(r);
     }
-    s->queue = morsel_queue_create(scan, (uint64_t)plan->morsel_bytes, err);
+    s->queue = morsel_queue_create(scan, (uint64_t)plan->morsel_bytes, ctx, err);
     if (s->queue == NULL) {
         gather_close(&s->base);
         return NULL;

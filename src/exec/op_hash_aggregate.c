@@ -33,8 +33,29 @@
  * bytes while sparse, 4 KB once dense), every distinct value
  * of a DISTINCT aggregate (plus 28 bytes), every value of an ordered-set
  * aggregate (plus 8 bytes), and a table of 12 bytes per slot at most 50%
- * full.  Spilling to disk when over the memory limit is not implemented yet. */
+ * full.
+ *
+ * Spilling (PostgreSQL 13's hash aggregate design).  After each batch the
+ * bytes above are estimated; past the operator's share of memory_limit
+ * (half, a quarter with DISTINCT, string_agg or ordered-set aggregates,
+ * whose states keep growing) and once at least MIN_GROUPS_BEFORE_SPILL
+ * groups exist, no new group is created: rows of groups already in memory
+ * still update them, rows of other groups are written unchanged, by the
+ * high bits of their key hash, to SPILL_FANOUT partition files
+ * (exec/spill_partition.h).  The groups in memory are emitted first, then
+ * each partition is aggregated by a fresh copy of this operator one level
+ * deeper, reading the file, which may spill again with the next hash bits.
+ * Spilled rows are input rows, not states, so every aggregate (DISTINCT,
+ * string_agg in input order, percentiles, combining partial states) gives
+ * exactly the in-memory result.  What cannot move to disk is the growth of
+ * the in-memory groups' DISTINCT sets, string_agg text and ordered-set
+ * values (or a single group without GROUP BY): past memory_limit (and
+ * twice the size at which spilling began) that is an error naming the
+ * aggregate and the limit.  A partial aggregate (parallel workers) never
+ * writes to disk: past its budget it hands its groups up early and starts
+ * afresh, and the combining aggregate above merges the duplicates. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/mem.h"
@@ -44,6 +65,7 @@
 #include "exec/hash.h"
 #include "exec/hll.h"
 #include "exec/sort_compare.h"
+#include "exec/spill_partition.h"
 #include "types/decimal.h"
 
 typedef struct AggValues {
@@ -60,6 +82,8 @@ typedef struct AggValues {
     struct PositionList *lists; /* ordered-set: positions of each group's values in store */
     MemTable *store;      /* ordered-set: every value aggregated */
     DistinctSet *set;     /* DISTINCT: the (group, value) pairs seen */
+    uint64_t sealed_bytes; /* spill_memtable_bytes' cache for store or set->values */
+    int sealed_chunks;
 } AggValues;
 
 typedef struct PositionList {
@@ -92,7 +116,33 @@ typedef struct HashAggState {
     Vector *results;      /* one per output aggregate column (naggs, or the state columns when partial) */
     int nresults;
     bool partial;
+    /* spilling (see the header comment) */
+    int depth;            /* recursion level: 0 for the plan's own node */
+    uint64_t budget;      /* bytes of groups and states before new groups spill */
+    bool can_spill;
+    bool spilling;        /* new groups' rows go to parts */
+    SpillPartitions *parts;
+    int next_partition;   /* emitting: the next partition to aggregate */
+    ExecNode *sub;        /* emitting: the aggregate of a partition */
+    bool groups_freed;
+    uint64_t frozen_bytes; /* state_bytes when spilling began */
+    bool has_growing_states; /* DISTINCT sets, string_agg, ordered sets: grow with rows, not groups */
+    bool flush_pending;   /* partial: emit the groups so far, then go on consuming */
+    uint64_t per_group_bytes;
+    uint64_t var_bytes;   /* string_agg text and ordered-set positions so far */
+    uint64_t keys_sealed; /* spill_memtable_bytes' cache for keys */
+    int keys_sealed_chunks;
+    Vector *compact;      /* one per input column: the rows of a spilling batch that stay */
+    Vector **compact_cols;
+    uint32_t keep[VECTOR_CAPACITY];
+    uint32_t spill_rows[VECTOR_CAPACITY];
 } HashAggState;
+
+#define NO_GROUP UINT32_MAX
+/* Groups an aggregate always holds before it spills: the empty state's own
+ * buffers (a batch of keys, the DISTINCT sets' first slots) must not make
+ * every partition spill again at once, level after level. */
+#define MIN_GROUPS_BEFORE_SPILL (2 * VECTOR_CAPACITY)
 
 static bool is_variance(AggKind k)
 {
@@ -267,6 +317,10 @@ static void find_groups(HashAggState *s, Vector **cols, uint32_t n)
         for (;;) {
             uint32_t entry = s->table[slot];
             if (entry == 0) {
+                if (s->spilling) {
+                    s->gids[i] = NO_GROUP; /* a new group: its rows go to a partition */
+                    break;
+                }
                 uint32_t g = new_group(s, cols, i, h);
                 s->table[slot] = g + 1;
                 s->table_hash[slot] = h;
@@ -441,9 +495,11 @@ static bool update_aggregate(HashAggState *s, int a, const AggregateSpec *sp, Ve
             if (v->has[g] && vector_is_valid(delim, i)) {
                 const KString *d = &VEC_DATA(delim, KString)[i];
                 strbuf_append(&v->strs[g], kstring_data(d), d->len);
+                s->var_bytes += d->len;
             }
             const KString *k = &VEC_DATA(in, KString)[i];
             strbuf_append(&v->strs[g], kstring_data(k), k->len);
+            s->var_bytes += k->len;
             v->has[g] = 1;
         }
         return true;
@@ -482,6 +538,7 @@ static bool update_aggregate(HashAggState *s, int a, const AggregateSpec *sp, Ve
             list->pos[list->n++] = base + m;
             s->selected[m++] = i;
         }
+        s->var_bytes += sizeof(uint64_t) * m;
         if (m > 0) {
             Vector *column = (Vector *)in;
             Batch view;
@@ -525,6 +582,86 @@ static bool update_distinct(HashAggState *s, int a, const AggregateSpec *sp, Vec
     return update_aggregate(s, a, &once, s->with_new_rows, n, err);
 }
 
+/* Approximate bytes held by the groups: keys, states, the table, DISTINCT
+ * sets, ordered-set values, string_agg text (approx_count_distinct sketches
+ * count as sparse: a dense one holds 4 KB more). */
+static uint64_t state_bytes(HashAggState *s)
+{
+    uint64_t bytes = s->cap_groups * s->per_group_bytes + s->table_cap * 12 + s->var_bytes +
+                     spill_memtable_bytes(&s->keys, &s->keys_sealed, &s->keys_sealed_chunks);
+    for (int a = 0; a < s->naggs; a++) {
+        AggValues *v = &s->vals[a];
+        if (v->chunks) {
+            /* min/max of text: the values' heaps */
+            uint64_t nchunks = (s->cap_groups + VECTOR_CAPACITY - 1) / VECTOR_CAPACITY;
+            if (s->specs[a].input_type.id == TYPE_VARCHAR)
+                for (uint64_t c = 0; c < nchunks; c++)
+                    if (v->chunks[c]->heap) bytes += v->chunks[c]->heap->bytes_reserved;
+        }
+        if (v->set)
+            bytes += spill_memtable_bytes(&v->set->values, &v->sealed_bytes, &v->sealed_chunks) +
+                     v->set->cap_entries * 12 + v->set->nslots * sizeof(DistinctSlot);
+        if (v->store) bytes += spill_memtable_bytes(v->store, &v->sealed_bytes, &v->sealed_chunks);
+    }
+    return bytes;
+}
+
+/* Past the budget with every group already in memory: what grows is the
+ * state of groups held in memory (DISTINCT sets, string_agg, ordered-set
+ * values), which cannot move to disk.  Name the aggregate. */
+static bool over_limit_error(HashAggState *s, uint64_t bytes, Error *err)
+{
+    char name[64] = "the aggregate";
+    for (int a = 0; a < s->naggs; a++) {
+        const AggregateSpec *sp = &s->specs[a];
+        if (needs_distinct_set(sp) || sp->kind == AGG_STRING_AGG || is_ordered_set(sp->kind)) {
+            snprintf(name, sizeof name, "%s(%s)", aggregate_name(sp->kind), needs_distinct_set(sp) ? "DISTINCT" : "...");
+            break;
+        }
+    }
+    char used[32], limit[32];
+    spill_format_size(bytes, used, sizeof used);
+    spill_format_size((uint64_t)s->base.ctx->memory_limit, limit, sizeof limit);
+    return error_set(err, ERR_DATA,
+                     "%s needs %s for the groups it holds in memory, more than memory_limit (%s); "
+                     "raise memory_limit",
+                     name, used, limit);
+}
+
+/* A spilling batch: rows of unknown groups go to the partitions, the others
+ * are compacted into s->compact (with their group ids); *n is what stays. */
+static bool spill_new_groups(HashAggState *s, Vector ***cols, int ncols, uint32_t *n, Error *err)
+{
+    uint32_t nkeep = 0, nspill = 0;
+    for (uint32_t i = 0; i < *n; i++) {
+        if (s->gids[i] == NO_GROUP) s->spill_rows[nspill++] = i;
+        else s->keep[nkeep++] = i;
+    }
+    if (nspill == 0) return true;
+    if (s->parts == NULL) s->parts = spill_partitions_new(s->base.ctx->temp_directory, s->depth);
+    Batch view = {ncols, *cols, *n, NULL, NULL};
+    if (!spill_partitions_write(s->parts, &view, s->spill_rows, nspill, s->hashes, err)) return false;
+    if (nkeep > 0) {
+        if (s->compact == NULL) {
+            const LogicalType *types = s->base.plan->child->types;
+            s->compact = mem_calloc((size_t)ncols + 1, sizeof(Vector));
+            s->compact_cols = mem_calloc((size_t)ncols + 1, sizeof(Vector *));
+            for (int c = 0; c < ncols; c++) {
+                vector_init(&s->compact[c], types[c], VECTOR_CAPACITY);
+                s->compact_cols[c] = &s->compact[c];
+            }
+        }
+        for (int c = 0; c < ncols; c++) {
+            vector_reset(&s->compact[c]);
+            vector_gather(&s->compact[c], 0, (*cols)[c], s->keep, nkeep);
+        }
+        for (uint32_t k = 0; k < nkeep; k++) s->gids[k] = s->gids[s->keep[k]];
+        *cols = s->compact_cols;
+    }
+    *n = nkeep;
+    return true;
+}
+
 static bool consume(HashAggState *s, Error *err)
 {
     ExecNode *node = &s->base;
@@ -540,13 +677,36 @@ static bool consume(HashAggState *s, Error *err)
             }
             cols = s->flat_batch.cols;
         }
-        find_groups(s, cols, in->count);
+        uint32_t n = in->count;
+        find_groups(s, cols, n);
+        if (s->spilling) {
+            if (!spill_new_groups(s, &cols, in->ncols, &n, err)) return false;
+            if (n == 0) continue;
+        }
         for (int a = 0; a < s->naggs; a++) {
             const AggregateSpec *sp = &s->specs[a];
-            bool ok = needs_distinct_set(sp) ? update_distinct(s, a, sp, cols, in->ncols, in->count, err)
-                                             : update_aggregate(s, a, sp, cols, in->count, err);
+            bool ok = needs_distinct_set(sp) ? update_distinct(s, a, sp, cols, in->ncols, n, err)
+                                             : update_aggregate(s, a, sp, cols, n, err);
             if (!ok) return false;
         }
+        if (node->ctx->memory_limit <= 0) continue;
+        uint64_t bytes = state_bytes(s);
+        if (bytes <= s->budget) continue;
+        if (s->can_spill && !s->spilling && s->ngroups >= MIN_GROUPS_BEFORE_SPILL) {
+            if (s->partial) {
+                /* a partial aggregate hands its groups up early: the
+                 * combining aggregate above merges duplicates */
+                s->flush_pending = true;
+                return true;
+            }
+            /* from now on only the groups in memory are updated */
+            s->spilling = true;
+            s->frozen_bytes = bytes;
+        }
+        /* what still grows is the states of groups in memory, which cannot
+         * move to disk: stop before the machine runs out */
+        if (s->has_growing_states && bytes > (uint64_t)node->ctx->memory_limit && bytes > 2 * s->frozen_bytes)
+            return over_limit_error(s, bytes, err);
     }
 }
 
@@ -840,21 +1000,55 @@ static void build_distinct_strings(HashAggState *s, int a)
     mem_free(order);
 }
 
+static ExecNode *aggregate_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, int depth);
+static void free_groups(HashAggState *s);
+static void init_groups(HashAggState *s);
+
+/* After the groups held in memory: the spilled partitions, one at a time,
+ * each aggregated by a fresh copy of this operator one level deeper. */
+static bool next_from_partitions(HashAggState *s, Batch **out, Error *err)
+{
+    if (!s->groups_freed) free_groups(s); /* the last batch of groups is no longer read */
+    while (s->parts) {
+        if (s->sub) {
+            if (!exec_next(s->sub, out, err)) return false;
+            if ((*out)->count > 0) return true;
+            exec_close(s->sub);
+            s->sub = NULL;
+        }
+        SpillFile *f = NULL;
+        while (f == NULL && s->next_partition < SPILL_FANOUT) f = spill_partitions_take(s->parts, s->next_partition++);
+        if (f == NULL) break;
+        const PlanNode *in = s->base.plan->child;
+        ExecNode *scan = spill_scan_create(f, in->ncols, in->types, s->base.ctx);
+        s->sub = aggregate_create(s->base.plan, scan, s->base.ctx, s->depth + 1);
+    }
+    s->out.count = 0;
+    s->out.sel = NULL;
+    *out = &s->out;
+    return true;
+}
+
 static bool hash_aggregate_next(ExecNode *node, Batch **out, Error *err)
 {
     HashAggState *s = (HashAggState *)node;
+    if (s->flush_pending && s->next_group >= s->ngroups) {
+        /* the flushed groups are out: start afresh on the rest of the input */
+        free_groups(s);
+        init_groups(s);
+        s->flush_pending = false;
+        s->finished = false;
+    }
     if (!s->finished) {
         if (!consume(s, err)) return false;
         s->finished = true;
+        if (s->parts && !spill_partitions_finish(s->parts, node->ctx, err)) return false;
         for (int a = 0; a < s->naggs; a++)
             if (s->specs[a].kind == AGG_STRING_AGG && needs_distinct_set(&s->specs[a])) build_distinct_strings(s, a);
     }
     s->out.count = 0;
     s->out.sel = NULL;
-    if (s->next_group >= s->ngroups) {
-        *out = &s->out;
-        return true;
-    }
+    if (s->next_group >= s->ngroups) return next_from_partitions(s, out, err);
     uint64_t first = s->next_group;
     uint64_t n = s->ngroups - first;
     if (n > VECTOR_CAPACITY) n = VECTOR_CAPACITY;
@@ -891,9 +1085,10 @@ static bool hash_aggregate_next(ExecNode *node, Batch **out, Error *err)
     return true;
 }
 
-static void hash_aggregate_close(ExecNode *node)
+/* Free the groups and their states (the aggregate is done with them). */
+static void free_groups(HashAggState *s)
 {
-    HashAggState *s = (HashAggState *)node;
+    s->groups_freed = true;
     for (int a = 0; a < s->naggs; a++) {
         AggValues *v = &s->vals[a];
         if (v->chunks) {
@@ -926,7 +1121,28 @@ static void hash_aggregate_close(ExecNode *node)
         mem_free(v->dsum);
         mem_free(v->dcomp);
         mem_free(v->flag);
+        memset(v, 0, sizeof *v);
     }
+    memtable_destroy(&s->keys);
+    mem_free(s->group_hash);
+    mem_free(s->table);
+    mem_free(s->table_hash);
+    s->group_hash = NULL;
+    s->table = NULL;
+    s->table_hash = NULL;
+    s->ngroups = s->cap_groups = s->table_cap = 0;
+}
+
+static void hash_aggregate_close(ExecNode *node)
+{
+    HashAggState *s = (HashAggState *)node;
+    if (!s->groups_freed) free_groups(s);
+    exec_close(s->sub);
+    spill_partitions_free(s->parts);
+    if (s->compact)
+        for (int c = 0; c < s->flat_batch.ncols; c++) vector_destroy(&s->compact[c]);
+    mem_free(s->compact);
+    mem_free(s->compact_cols);
     for (int r = 0; r < s->nresults; r++) vector_destroy(&s->results[r]);
     mem_free(s->vals);
     mem_free(s->results);
@@ -936,38 +1152,57 @@ static void hash_aggregate_close(ExecNode *node)
     mem_free(s->with_new_rows);
     batch_destroy(&s->flat_batch);
     batch_destroy(&s->out);
-    memtable_destroy(&s->keys);
-    mem_free(s->group_hash);
-    mem_free(s->table);
-    mem_free(s->table_hash);
     mem_free(s);
 }
 
 static const ExecNodeOps hash_aggregate_ops = {hash_aggregate_next, hash_aggregate_close};
 
+/* Bytes every group costs whatever its values: its hash and the aggregates'
+ * fixed-size states (grow_groups). */
+static uint64_t fixed_bytes_per_group(const HashAggState *s)
+{
+    uint64_t bytes = sizeof(uint64_t);
+    for (int a = 0; a < s->naggs; a++) {
+        AggKind k = s->specs[a].kind;
+        bytes += 1 + sizeof(int64_t);
+        if (k == AGG_SUM || k == AGG_AVG) bytes += sizeof(kiln_int128) + 2 * sizeof(double);
+        if (k == AGG_BOOL_AND || k == AGG_BOOL_OR) bytes += 1;
+        if (k == AGG_MIN || k == AGG_MAX) bytes += type_physical_size(s->specs[a].input_type) + 1;
+        if (k == AGG_STRING_AGG) bytes += sizeof(StrBuf);
+        if (is_variance(k)) bytes += 2 * sizeof(double);
+        if (k == AGG_APPROX_COUNT_DISTINCT) bytes += sizeof(HllSketch) + 4 * HLL_SPARSE_MAX;
+        if (is_ordered_set(k)) bytes += sizeof(PositionList);
+    }
+    return bytes;
+}
+
 ExecNode *op_hash_aggregate_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err)
+{
+    (void)err;
+    return aggregate_create(plan, child, ctx, 0);
+}
+
+/* The operator at recursion level depth (0: the plan's; deeper: one spilled
+ * partition, read by child). Cannot fail. */
+static ExecNode *aggregate_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, int depth)
 {
     HashAggState *s = mem_calloc(1, sizeof *s);
     s->base.ops = &hash_aggregate_ops;
+    s->base.plan = plan;
+    s->base.child = child;
+    s->base.ctx = ctx;
+    s->depth = depth;
+    s->budget = spill_budget(ctx);
+    s->can_spill = plan->ngroups > 0 && ctx->memory_limit > 0 && depth < SPILL_MAX_DEPTH;
     s->nkeys = plan->ngroups;
     s->naggs = plan->naggs;
     s->specs = plan->aggs;
     const PlanNode *in = plan->child;
-    memtable_init(&s->keys, s->nkeys, in->types);
     s->vals = mem_calloc((size_t)s->naggs + 1, sizeof(AggValues));
     s->partial = plan->agg_partial;
     s->results = mem_calloc((size_t)(AGG_MAX_STATE_COLS * s->naggs) + 1, sizeof(Vector));
+    init_groups(s);
     for (int a = 0; a < s->naggs; a++) {
-        const AggregateSpec *sp = &plan->aggs[a];
-        if (needs_distinct_set(sp)) {
-            LogicalType types[2] = {in->types[sp->input], sp->input2 >= 0 ? in->types[sp->input2] : in->types[sp->input]};
-            s->vals[a].set = mem_alloc(sizeof(DistinctSet));
-            distinct_set_init(s->vals[a].set, sp->input2 >= 0 ? 2 : 1, types);
-        }
-        if (is_ordered_set(sp->kind) && !sp->combine) {
-            s->vals[a].store = mem_alloc(sizeof(MemTable));
-            memtable_init(s->vals[a].store, 1, &in->types[sp->input]);
-        }
         if (!s->partial) {
             vector_init(&s->results[s->nresults++], plan->aggs[a].result_type, VECTOR_CAPACITY);
             continue;
@@ -982,10 +1217,42 @@ ExecNode *op_hash_aggregate_create(const PlanNode *plan, ExecNode *child, ExecCo
         vector_init(&s->flat[c], in->types[c], VECTOR_CAPACITY);
         s->flat_batch.cols[c] = &s->flat[c];
     }
+    s->per_group_bytes = fixed_bytes_per_group(s);
     s->new_rows = vector_new(type_make(TYPE_BOOLEAN), VECTOR_CAPACITY);
     s->with_new_rows = mem_calloc((size_t)in->ncols + 1, sizeof(Vector *));
     batch_init_borrowed(&s->out, plan->ncols);
+    /* with aggregates whose states grow after the groups stop being added
+     * (DISTINCT sets, string_agg, ordered sets), spill sooner, to leave
+     * them room below memory_limit */
+    for (int a = 0; a < s->naggs; a++)
+        if (needs_distinct_set(&s->specs[a]) || s->specs[a].kind == AGG_STRING_AGG || is_ordered_set(s->specs[a].kind))
+            s->has_growing_states = true;
+    if (s->has_growing_states) s->budget /= 4;
+    return &s->base;
+}
+
+/* An empty group table (create, and after a partial aggregate's flush). */
+static void init_groups(HashAggState *s)
+{
+    const PlanNode *in = s->base.plan->child;
+    s->groups_freed = false;
+    s->next_group = 0;
+    memtable_init(&s->keys, s->nkeys, in->types);
+    s->keys_sealed = 0;
+    s->keys_sealed_chunks = 0;
+    s->var_bytes = 0;
+    for (int a = 0; a < s->naggs; a++) {
+        const AggregateSpec *sp = &s->specs[a];
+        if (needs_distinct_set(sp)) {
+            LogicalType types[2] = {in->types[sp->input], sp->input2 >= 0 ? in->types[sp->input2] : in->types[sp->input]};
+            s->vals[a].set = mem_alloc(sizeof(DistinctSet));
+            distinct_set_init(s->vals[a].set, sp->input2 >= 0 ? 2 : 1, types);
+        }
+        if (is_ordered_set(sp->kind) && !sp->combine) {
+            s->vals[a].store = mem_alloc(sizeof(MemTable));
+            memtable_init(s->vals[a].store, 1, &in->types[sp->input]);
+        }
+    }
     rehash(s, 1024);
     if (s->nkeys == 0) new_group(s, NULL, 0, 0);
-    return &s->base;
 }

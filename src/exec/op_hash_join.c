@@ -24,17 +24,40 @@
  * Output columns: all left child columns, then all right columns (SEMI and
  * ANTI: left only).  Memory: the right input (deep copy), 16 bytes of chain
  * and hash per right row, a flag per right row for outer joins, and one
- * output batch.  Spilling the build side is not implemented yet. */
+ * output batch.
+ *
+ * Spilling (Grace hash join).  When the build side outgrows the operator's
+ * share of memory_limit (half), the rows read so far, the rest of the right
+ * input and then the whole left input are written to SPILL_FANOUT partition
+ * files each by the high bits of their key hash (exec/spill_partition.h).
+ * Equal keys meet in the same pair of partitions, so each pair is joined on
+ * its own by a fresh copy of this operator one level deeper, which may split
+ * again with the next hash bits; every join type and the residual condition
+ * work unchanged, since a NULL-keyed row lands in some partition and stays
+ * unmatched there.  Pairs that cannot produce rows (an empty side for
+ * INNER/SEMI, no left rows for LEFT/ANTI ...) are skipped.  A partition whose
+ * build rows all share one hash (one huge key) is joined in memory.  The
+ * output is then partition by partition.  The nested loop (no equality keys)
+ * keeps the whole right input in memory: past memory_limit it fails with an
+ * error naming the limit. */
 #include <string.h>
 
 #include "common/mem.h"
 #include "exec/exec.h"
 #include "exec/expr_eval.h"
 #include "exec/hash.h"
+#include "exec/spill_partition.h"
 
 #define NO_ROW UINT32_MAX
 
-typedef enum JoinPhase { PHASE_NEXT_LEFT, PHASE_PROBE, PHASE_LEFT_REST, PHASE_RIGHT_REST, PHASE_DONE } JoinPhase;
+typedef enum JoinPhase {
+    PHASE_NEXT_LEFT,
+    PHASE_PROBE,
+    PHASE_LEFT_REST,
+    PHASE_RIGHT_REST,
+    PHASE_PARTITIONS, /* Grace: join the spilled partitions one by one */
+    PHASE_DONE
+} JoinPhase;
 
 typedef struct HashJoinState {
     ExecNode base;
@@ -67,10 +90,121 @@ typedef struct HashJoinState {
     uint32_t pair_left[VECTOR_CAPACITY];
     uint32_t pair_right[VECTOR_CAPACITY];
     uint32_t sel[VECTOR_CAPACITY];
+    /* spilling (see the header comment) */
+    int depth;               /* recursion level: 0 for the plan's own node */
+    uint64_t budget;
+    bool can_spill;
+    uint64_t build_sealed;   /* spill_memtable_bytes' cache */
+    int build_sealed_chunks;
+    SpillPartitions *rparts, *lparts;
+    int next_partition;
+    ExecNode *sub;           /* the join of one partition */
+    Vector *rflat;           /* flattened right batch while partitioning */
+    Vector **route_cols;
+    uint64_t route_hash[VECTOR_CAPACITY];
+    uint32_t all_rows[VECTOR_CAPACITY];
 } HashJoinState;
+
+static ExecNode *join_create(const PlanNode *plan, ExecNode *left, ExecNode *right, ExecContext *ctx, int depth);
+
+/* Route the logical rows of in to parts by the hash of its key columns. */
+static bool route_batch(HashJoinState *s, SpillPartitions *parts, const Batch *in, const int *keys, Vector *flat,
+                        Error *err)
+{
+    Batch view = {in->ncols, in->cols, in->count, NULL, NULL};
+    if (in->sel) {
+        for (int c = 0; c < in->ncols; c++) {
+            vector_reset(&flat[c]);
+            vector_gather(&flat[c], 0, in->cols[c], in->sel, in->count);
+            s->route_cols[c] = &flat[c];
+        }
+        view.cols = s->route_cols;
+    }
+    for (int k = 0; k < s->nkeys; k++) hash_vector(view.cols[keys[k]], view.count, s->route_hash, k > 0);
+    return spill_partitions_write(parts, &view, s->all_rows, view.count, s->route_hash, err);
+}
+
+/* The build side outgrew the budget: move it, the rest of the right input
+ * and then the whole left input into partitions (Grace hash join). */
+static bool partition_inputs(HashJoinState *s, Error *err)
+{
+    ExecContext *ctx = s->base.ctx;
+    const PlanNode *plan = s->base.plan;
+    s->rflat = mem_calloc((size_t)s->nright + 1, sizeof(Vector));
+    for (int c = 0; c < s->nright; c++) vector_init(&s->rflat[c], plan->right->types[c], VECTOR_CAPACITY);
+    s->route_cols = mem_calloc((size_t)(s->nleft > s->nright ? s->nleft : s->nright) + 1, sizeof(Vector *));
+    s->rparts = spill_partitions_new(ctx->temp_directory, s->depth);
+    for (int c = 0; c < s->build.nchunks; c++)
+        if (!route_batch(s, s->rparts, &s->build.chunks[c], s->rkeys, s->rflat, err)) return false;
+    memtable_clear(&s->build);
+    for (;;) {
+        Batch *in;
+        if (!exec_next(s->right, &in, err)) return false;
+        if (in->count == 0) break;
+        if (!route_batch(s, s->rparts, in, s->rkeys, s->rflat, err)) return false;
+    }
+    if (!spill_partitions_finish(s->rparts, ctx, err)) return false;
+    s->lparts = spill_partitions_new(ctx->temp_directory, s->depth);
+    for (;;) {
+        Batch *in;
+        if (!exec_next(s->base.child, &in, err)) return false;
+        if (in->count == 0) break;
+        if (!route_batch(s, s->lparts, in, s->lkeys, s->lflat, err)) return false;
+    }
+    if (!spill_partitions_finish(s->lparts, ctx, err)) return false;
+    s->phase = PHASE_PARTITIONS;
+    s->built = true;
+    return true;
+}
+
+/* Grace: the next partition's rows from the join of its two files. */
+static bool next_from_partitions(HashJoinState *s, Batch **out, bool *done, Error *err)
+{
+    for (;;) {
+        if (s->sub) {
+            if (!exec_next(s->sub, out, err)) return false;
+            if ((*out)->count > 0) {
+                *done = false;
+                return true;
+            }
+            exec_close(s->sub);
+            s->sub = NULL;
+        }
+        if (s->next_partition >= SPILL_FANOUT) {
+            *done = true;
+            return true;
+        }
+        int p = s->next_partition++;
+        SpillFile *left = spill_partitions_take(s->lparts, p), *right = spill_partitions_take(s->rparts, p);
+        bool needed;
+        switch (s->type) {
+        case JOIN_LEFT:
+        case JOIN_ANTI: needed = left != NULL; break;
+        case JOIN_RIGHT: needed = right != NULL; break;
+        case JOIN_FULL: needed = left != NULL || right != NULL; break;
+        default: needed = left != NULL && right != NULL; break;
+        }
+        if (!needed) {
+            spill_close(left);
+            spill_close(right);
+            continue;
+        }
+        const PlanNode *plan = s->base.plan;
+        ExecContext *ctx = s->base.ctx;
+        ExecNode *lscan = spill_scan_create(left, plan->child->ncols, plan->child->types, ctx);
+        ExecNode *rscan = spill_scan_create(right, plan->right->ncols, plan->right->types, ctx);
+        s->sub = join_create(plan, lscan, rscan, ctx, s->depth + 1);
+        /* every build row has the same key hash (one huge key): splitting
+         * again cannot help, so that partition is joined in memory */
+        uint64_t total = 0;
+        for (int i = 0; i < SPILL_FANOUT; i++) total += s->rparts->rows[i];
+        if (s->rparts->rows[p] == total) ((HashJoinState *)s->sub)->can_spill = false;
+    }
+}
 
 static bool build_side(HashJoinState *s, Error *err)
 {
+    int64_t limit = s->base.ctx->memory_limit;
     for (;;) {
         Batch *in;
         if (!exec_next(s->right, &in, err)) return false;
@@ -78,6 +212,17 @@ static bool build_side(HashJoinState *s, Error *err)
         if (s->build.nrows + in->count > UINT32_MAX - 1)
             return error_set(err, ERR_DATA, "the build side of a join has more than 4 billion rows");
         memtable_append(&s->build, in);
+        if (limit <= 0) continue;
+        uint64_t bytes = spill_memtable_bytes(&s->build, &s->build_sealed, &s->build_sealed_chunks) + 16 * s->build.nrows;
+        if (s->can_spill && bytes > s->budget) return partition_inputs(s, err);
+        if (s->nkeys == 0 && bytes > (uint64_t)limit) {
+            char text[32];
+            spill_format_size((uint64_t)limit, text, sizeof text);
+            return error_set(err, ERR_DATA,
+                             "a join without equality conditions keeps its right input in memory, "
+                             "which needs more than memory_limit (%s); raise memory_limit",
+                             text);
+        }
     }
     s->nbuild = (uint32_t)s->build.nrows;
     s->nbuckets = 1024;
@@ -332,6 +477,13 @@ static bool hash_join_next(ExecNode *node, Batch **out, Error *err)
             *out = &s->out;
             return true;
         }
+        case PHASE_PARTITIONS: {
+            bool done;
+            if (!next_from_partitions(s, out, &done, err)) return false;
+            if (!done) return true;
+            s->phase = PHASE_DONE;
+            continue;
+        }
         case PHASE_DONE:
             s->out.count = 0;
             s->out.sel = NULL;
@@ -344,6 +496,13 @@ static bool hash_join_next(ExecNode *node, Batch **out, Error *err)
 static void hash_join_close(ExecNode *node)
 {
     HashJoinState *s = (HashJoinState *)node;
+    exec_close(s->sub);
+    spill_partitions_free(s->rparts);
+    spill_partitions_free(s->lparts);
+    if (s->rflat)
+        for (int c = 0; c < s->nright; c++) vector_destroy(&s->rflat[c]);
+    mem_free(s->rflat);
+    mem_free(s->route_cols);
     exec_close(s->right);
     memtable_destroy(&s->build);
     mem_free(s->heads);
@@ -364,8 +523,21 @@ ExecNode *op_hash_join_create(const PlanNode *plan, ExecNode *child, ExecContext
 {
     ExecNode *right = exec_build(plan->right, ctx, err);
     if (right == NULL) return NULL;
+    return join_create(plan, child, right, ctx, 0);
+}
+
+/* The operator at recursion level depth (0: the plan's; deeper: one pair
+ * of spilled partitions, read by left and right). Cannot fail. */
+static ExecNode *join_create(const PlanNode *plan, ExecNode *left, ExecNode *right, ExecContext *ctx, int depth)
+{
     HashJoinState *s = mem_calloc(1, sizeof *s);
     s->base.ops = &hash_join_ops;
+    s->base.plan = plan;
+    s->base.child = left;
+    s->base.ctx = ctx;
+    s->depth = depth;
+    s->budget = spill_budget(ctx);
+    s->can_spill = plan->njoin_keys > 0 && ctx->memory_limit > 0 && depth < SPILL_MAX_DEPTH;
     s->right = right;
     s->type = plan->join_type;
     s->nleft = plan->child->ncols;
@@ -386,5 +558,6 @@ ExecNode *op_hash_join_create(const PlanNode *plan, ExecNode *child, ExecContext
     mem_free(types);
     if (plan->predicate) s->residual = expr_state_build(plan->predicate);
     s->phase = PHASE_NEXT_LEFT;
+    for (uint32_t i = 0; i < VECTOR_CAPACITY; i++) s->all_rows[i] = i;
     return &s->base;
 }

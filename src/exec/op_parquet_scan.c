@@ -1,16 +1,32 @@
 /* op_parquet_scan: reads the row groups of one or more Parquet files in
  * order and returns batches of the projected columns.
  *
- * Per row group one column reader per projected column is opened (each
- * holds its column chunk's bytes and one decompressed page), then batches of
+ * Per row group one column reader per projected column is pointed at its
+ * chunk (each holds the chunk's bytes and one decompressed page, and keeps
+ * its buffers from one row group to the next), then batches of
  * up to VECTOR_CAPACITY rows are filled column by column.  Memory: the
  * projected column chunks of one row group, one page per column, the output
- * batch, and one file's footer. */
+ * batch, and one file's footer.
+ *
+ * Row groups that the filter hints rule out from their statistics
+ * (formats/parquet/parquet_stats_filter.h) are skipped before any column
+ * chunk is read, and counted in ctx->row_groups_pruned; a file whose every
+ * row group is ruled out costs only its footer.  A scan with no column
+ * (count(*)) reads only row counts from the footers.
+ *
+ * Parallel scans: the morsel source below hands out one row group at a time
+ * (file order, then row-group order, already pruned); the scan built in a
+ * worker reads only its morsel's row groups, with column readers taken from
+ * a pool the morsel source shares (their buffers outlive one morsel). */
 #include <string.h>
 
 #include "common/mem.h"
+#include "exec/morsel.h"
 #include "exec/parquet_scan.h"
 #include "formats/parquet/parquet_reader.h"
+#include "exec/scan_dataset.h"
+#include "formats/parquet/parquet_stats_filter.h"
+#include "io/fs.h"
 
 typedef struct ParquetScanState {
     ExecNode base;
@@ -21,15 +37,23 @@ typedef struct ParquetScanState {
     ParquetFile *file;
     int *file_cols;            /* output column i = file column file_cols[i] */
     int next_group;
+    int end_group;             /* row groups [next_group, end_group) of the file are left */
+    const Morsel *morsel;      /* in a worker: the only row groups to read */
+    ParquetStatsFilter *filter; /* NULL: no pruning */
+    bool count_only;           /* no column is read: rows are counted from the footers, values are NULL */
     int64_t group_rows_left;
     ParquetColumnReader **readers;
+    ParquetReaderPool *pool;   /* in a worker: readers' buffers shared by the morsels of the scan */
     Batch batch;
+    DatasetColumns *partitions; /* Hive partition columns (scan_dataset.h): batch holds only the file's columns */
 } ParquetScanState;
 
-static void close_group(ParquetScanState *s)
+/* Free the column readers (between row groups they are kept and pointed at
+ * the next chunk, reusing their buffers). */
+static void close_readers(ParquetScanState *s)
 {
     for (int i = 0; i < s->nout; i++) {
-        parquet_column_reader_close(s->readers[i]);
+        parquet_column_reader_release(s->pool, s->readers[i]);
         s->readers[i] = NULL;
     }
 }
@@ -37,10 +61,22 @@ static void close_group(ParquetScanState *s)
 /* Open the next file and map the scan's columns onto it. */
 static bool open_file(ParquetScanState *s, Error *err)
 {
-    const char *path = s->spec->paths[s->next_path++];
+    const char *path = s->morsel ? s->morsel->path : s->spec->paths[s->next_path];
+    s->next_path = s->morsel ? s->spec->npaths : s->next_path + 1;
     s->file = parquet_file_open(path, err);
     if (s->file == NULL) return false;
+    if (!s->morsel) __atomic_add_fetch(&s->base.ctx->files_opened, 1, __ATOMIC_RELAXED); /* else: the morsel source's */
     s->next_group = 0;
+    s->end_group = (int)s->file->meta.nrow_groups;
+    if (s->morsel) {
+        if (s->morsel->end > (uint64_t)s->end_group || s->morsel->start > s->morsel->end) {
+            error_set(err, ERR_DATA, "Parquet file changed while it was read");
+            error_set_location(err, path, 0, 0);
+            return false;
+        }
+        s->next_group = (int)s->morsel->start;
+        s->end_group = (int)s->morsel->end;
+    }
     for (int i = 0; i < s->nout; i++) {
         int sc = s->projection ? s->projection[i] : i;
         const char *name = s->spec->names[sc];
@@ -70,13 +106,20 @@ static bool parquet_scan_next(ExecNode *node, Batch **out, Error *err)
     batch_reset(&s->batch);
     *out = &s->batch;
     while (s->group_rows_left == 0) {
-        close_group(s);
-        if (s->file && s->next_group < (int)s->file->meta.nrow_groups) {
+        if (s->file && s->next_group < s->end_group) {
             int g = s->next_group++;
+            if (!parquet_stats_filter_may_match(s->filter, s->file, g)) {
+                __atomic_add_fetch(&node->ctx->row_groups_pruned, 1, __ATOMIC_RELAXED);
+                continue;
+            }
             s->group_rows_left = s->file->meta.row_groups[g].num_rows;
-            for (int i = 0; i < s->nout; i++) {
-                s->readers[i] = parquet_column_reader_open(s->file, g, s->file_cols[i], err);
-                if (s->readers[i] == NULL) return false;
+            for (int i = 0; i < s->nout && !s->count_only; i++) {
+                if (s->readers[i] == NULL) {
+                    s->readers[i] = parquet_column_reader_open_pooled(s->pool, s->file, g, s->file_cols[i], err);
+                    if (s->readers[i] == NULL) return false;
+                } else if (!parquet_column_reader_reopen(s->readers[i], s->file, g, s->file_cols[i], err)) {
+                    return false;
+                }
                 node->ctx->bytes_done += (uint64_t)s->file->meta.row_groups[g].columns[s->file->cols[s->file_cols[i]].leaf].meta.total_compressed_size;
             }
             continue;
@@ -87,8 +130,13 @@ static bool parquet_scan_next(ExecNode *node, Batch **out, Error *err)
         if (!open_file(s, err)) return false;
     }
     uint32_t n = s->group_rows_left < VECTOR_CAPACITY ? (uint32_t)s->group_rows_left : VECTOR_CAPACITY;
-    for (int i = 0; i < s->nout; i++)
-        if (!parquet_column_reader_read(s->readers[i], s->batch.cols[i], 0, n, err)) return false;
+    for (int i = 0; i < s->nout; i++) {
+        if (s->count_only) {
+            for (uint32_t r = 0; r < n; r++) vector_set_null(s->batch.cols[i], r);
+        } else if (!parquet_column_reader_read(s->readers[i], s->batch.cols[i], 0, n, err)) {
+            return false;
+        }
+    }
     s->group_rows_left -= n;
     s->batch.count = n;
     return true;
@@ -97,15 +145,51 @@ static bool parquet_scan_next(ExecNode *node, Batch **out, Error *err)
 static void parquet_scan_close(ExecNode *node)
 {
     ParquetScanState *s = (ParquetScanState *)node;
-    close_group(s);
+    close_readers(s);
     parquet_file_close(s->file);
+    parquet_stats_filter_free(s->filter);
     mem_free(s->readers);
     mem_free(s->file_cols);
     batch_destroy(&s->batch);
+    if (s->partitions) dataset_columns_destroy(s->partitions);
+    mem_free(s->partitions);
     mem_free(s);
 }
 
 static const ExecNodeOps parquet_scan_ops = {parquet_scan_next, parquet_scan_close};
+
+/* A scan of a Hive layout: the file's columns, then the partition values of
+ * the file they came from. */
+static bool parquet_dataset_next(ExecNode *node, Batch **out, Error *err)
+{
+    ParquetScanState *s = (ParquetScanState *)node;
+    if (!parquet_scan_next(node, out, err)) return false;
+    const ScanDataset *ds = s->spec->dataset;
+    int file = s->morsel ? scan_dataset_file_index(ds, s->morsel->path) : s->next_path - 1;
+    *out = dataset_columns_output(s->partitions, ds, file, *out);
+    return true;
+}
+
+static const ExecNodeOps parquet_dataset_ops = {parquet_dataset_next, parquet_scan_close};
+
+/* The row-group filter of a scan's hints; a Hive partition key is left out
+ * (its values come from the paths: a file column of the same name, which
+ * the key replaces, says nothing about them). */
+static ParquetStatsFilter *scan_stats_filter(const PlanNode *plan)
+{
+    const ParquetScanSpec *spec = plan->scan_spec;
+    if (plan->nscan_filters == 0 || spec->ncols <= 0) return NULL;
+    const char **names = mem_calloc((size_t)spec->ncols, sizeof *names);
+    for (int i = 0; i < spec->ncols; i++) {
+        bool key = spec->dataset && spec->dataset->key_of_column && i < spec->dataset->nschema &&
+                   spec->dataset->key_of_column[i] >= 0;
+        names[i] = key ? NULL : spec->names[i];
+    }
+    ParquetStatsFilter *f = parquet_stats_filter_create(plan->scan_filters, plan->nscan_filters, spec->ncols, names,
+                                                        spec->types);
+    mem_free(names);
+    return f;
+}
 
 static ExecNode *parquet_scan_create(const PlanNode *plan, ExecContext *ctx, Error *err)
 {
@@ -116,6 +200,24 @@ static ExecNode *parquet_scan_create(const PlanNode *plan, ExecContext *ctx, Err
     s->projection = plan->nprojection > 0 ? plan->projection : NULL;
     s->readers = mem_calloc((size_t)s->nout + 1, sizeof *s->readers);
     s->file_cols = mem_calloc((size_t)s->nout + 1, sizeof *s->file_cols);
+    s->morsel = ctx->morsel_scan == plan ? ctx->morsel : NULL;
+    s->pool = s->morsel ? s->morsel->shared : NULL;
+    s->count_only = plan->count_only;
+    if (s->morsel == NULL) /* a worker's morsel has been pruned already */
+        s->filter = scan_stats_filter(plan);
+    if (s->spec->dataset && s->spec->dataset->nkeys > 0) {
+        /* the partition columns come from the paths: read only the others */
+        s->partitions = mem_alloc(sizeof *s->partitions);
+        dataset_columns_init(s->partitions, s->spec->dataset, s->projection, plan->ncols);
+        s->nout = s->partitions->nread;
+        s->projection = s->partitions->read;
+        LogicalType *types = mem_calloc((size_t)s->nout + 1, sizeof *types);
+        for (int i = 0; i < s->nout; i++) types[i] = s->spec->types[s->projection[i]];
+        batch_init(&s->batch, s->nout, types, VECTOR_CAPACITY);
+        mem_free(types);
+        s->base.ops = &parquet_dataset_ops;
+        return &s->base;
+    }
     batch_init(&s->batch, plan->ncols, plan->types, VECTOR_CAPACITY);
     return &s->base;
 }
@@ -127,4 +229,97 @@ static void parquet_scan_explain(const PlanNode *plan, StrBuf *out)
     if (spec->npaths > 1) strbuf_printf(out, " (+%d files)", spec->npaths - 1);
 }
 
-const ScanProvider parquet_scan_provider = {"READ_PARQUET", true, parquet_scan_create, parquet_scan_explain, false};
+/* ---- morsels: one row group each ---- */
+
+typedef struct ParquetMorselSource {
+    const PlanNode *plan;
+    const ParquetScanSpec *spec;
+    ExecContext *ctx;
+    ParquetStatsFilter *filter;
+    ParquetReaderPool *pool;   /* column readers of finished morsels, for the next ones */
+    int next_path;
+    ParquetFile *file;     /* the file being split (its footer only) */
+    int next_group;
+    uint64_t total_bytes;
+} ParquetMorselSource;
+
+static void morsel_source_free(void *p)
+{
+    ParquetMorselSource *src = p;
+    if (src == NULL) return;
+    parquet_file_close(src->file);
+    parquet_stats_filter_free(src->filter);
+    parquet_reader_pool_free(src->pool);
+    mem_free(src);
+}
+
+static void *morsel_source_open(const PlanNode *plan, ExecContext *ctx, Error *err)
+{
+    ParquetMorselSource *src = mem_calloc(1, sizeof *src);
+    src->plan = plan;
+    src->spec = plan->scan_spec;
+    src->ctx = ctx;
+    for (int i = 0; i < src->spec->npaths; i++) {
+        uint64_t size;
+        if (!fs_file_size(src->spec->paths[i], &size, err)) {
+            morsel_source_free(src);
+            return NULL;
+        }
+        src->total_bytes += size;
+    }
+    src->filter = scan_stats_filter(plan);
+    src->pool = parquet_reader_pool_new();
+    return src;
+}
+
+/* The next row group that may match, as a morsel; files are opened one at a
+ * time for their footers (column mapping errors are the workers' to find). */
+static bool morsel_source_next(void *p, Morsel *out, bool *have, Error *err)
+{
+    ParquetMorselSource *src = p;
+    *have = false;
+    for (;;) {
+        if (src->file && src->next_group < (int)src->file->meta.nrow_groups) {
+            int g = src->next_group++;
+            if (!parquet_stats_filter_may_match(src->filter, src->file, g)) {
+                __atomic_add_fetch(&src->ctx->row_groups_pruned, 1, __ATOMIC_RELAXED);
+                continue;
+            }
+            const PqRowGroup *rg = &src->file->meta.row_groups[g];
+            out->path = src->spec->paths[src->next_path - 1];
+            out->start = (uint64_t)g;
+            out->end = (uint64_t)g + 1;
+            out->first_line = 0;
+            out->shared = src->pool;
+            out->bytes = rg->has_total_compressed_size && rg->total_compressed_size > 0 ? (uint64_t)rg->total_compressed_size
+                         : rg->total_byte_size > 0 ? (uint64_t)rg->total_byte_size : 0;
+            *have = true;
+            return true;
+        }
+        parquet_file_close(src->file);
+        src->file = NULL;
+        if (src->next_path >= src->spec->npaths) return true;
+        src->file = parquet_file_open(src->spec->paths[src->next_path++], err);
+        if (src->file == NULL) return false;
+        __atomic_add_fetch(&src->ctx->files_opened, 1, __ATOMIC_RELAXED);
+        src->next_group = 0;
+    }
+}
+
+static uint64_t morsel_source_total_bytes(void *p) { return ((ParquetMorselSource *)p)->total_bytes; }
+
+/* Worth splitting: more than one file, or one file larger than a morsel. */
+static bool morsel_is_large(const PlanNode *plan, uint64_t morsel_bytes)
+{
+    const ParquetScanSpec *spec = plan->scan_spec;
+    if (spec->npaths > 1) return true;
+    uint64_t size;
+    Error err = ERROR_INIT;
+    return spec->npaths == 1 && fs_file_size(spec->paths[0], &size, &err) && size > morsel_bytes;
+}
+
+static const ScanMorselOps parquet_morsel_ops = {morsel_is_large, morsel_source_open, morsel_source_next,
+                                                 morsel_source_total_bytes, morsel_source_free};
+
+const ScanProvider parquet_scan_provider = {"READ_PARQUET", true, parquet_scan_create, parquet_scan_explain, true,
+                                            &parquet_morsel_ops};

@@ -15,12 +15,22 @@
  *                  that its duplicates are not emitted again
  * Output order is the left input's.  Memory: the distinct right rows (and
  * for EXCEPT the distinct emitted left rows), 24 bytes per stored row for
- * hash, count and chain, and the bucket array.  No spilling yet. */
+ * hash, count and chain, and the bucket array.
+ *
+ * Spilling: when the distinct right rows outgrow their share of
+ * memory_limit, the stored rows (each repeated `count` times, which is the
+ * input they came from), the rest of the right input and then the whole
+ * left input are split into hash partitions on disk by the hash of the
+ * whole row (exec/spill_partition.h); equal rows meet in the same
+ * partition, so each pair of partitions is an independent set operation,
+ * run by a fresh copy of this operator one level deeper (which may split
+ * again).  The output is then partition by partition, not in left order. */
 #include <string.h>
 
 #include "common/mem.h"
 #include "exec/exec.h"
 #include "exec/hash.h"
+#include "exec/spill_partition.h"
 
 #define NO_ROW UINT32_MAX
 
@@ -45,7 +55,39 @@ typedef struct SetOpState {
     Batch view;
     uint64_t hashes[VECTOR_CAPACITY];
     uint32_t sel[VECTOR_CAPACITY];
+    /* spilling */
+    int depth;
+    uint64_t budget;
+    bool can_spill;
+    SpillPartitions *rparts, *lparts;
+    int next_partition;
+    ExecNode *sub;
+    uint32_t all_rows[VECTOR_CAPACITY];
+    uint64_t sealed_bytes; /* of the full chunks before the last */
+    int sealed_chunks;
 } SetOpState;
+
+static ExecNode *setop_create(const PlanNode *plan, ExecNode *left, ExecNode *right, ExecContext *ctx, int depth);
+
+static uint64_t chunk_bytes(const SetOpState *s, int i)
+{
+    uint64_t bytes = 0;
+    for (int c = 0; c < s->ncols; c++) {
+        const Vector *v = s->chunks[i].cols[c];
+        bytes += (uint64_t)v->capacity * type_physical_size(v->type);
+        if (v->heap) bytes += v->heap->bytes_reserved;
+    }
+    return bytes;
+}
+
+/* Bytes of the stored rows and their hash table (full chunks counted once). */
+static uint64_t stored_bytes(SetOpState *s)
+{
+    while (s->sealed_chunks < s->nchunks - 1) s->sealed_bytes += chunk_bytes(s, s->sealed_chunks++);
+    uint64_t bytes = s->sealed_bytes + (uint64_t)s->cap_rows * 20 + s->nbuckets * 4;
+    if (s->nchunks > 0) bytes += chunk_bytes(s, s->nchunks - 1);
+    return bytes;
+}
 
 static const Batch *chunk_of(const SetOpState *s, uint32_t id) { return &s->chunks[id / VECTOR_CAPACITY]; }
 
@@ -126,6 +168,82 @@ static const Batch *prepare(SetOpState *s, const Batch *in)
     return b;
 }
 
+static const Batch *prepare(SetOpState *s, const Batch *in);
+
+/* The stored rows outgrew the budget: partition them (each as many times
+ * as it was seen), the rest of the right input and the whole left input. */
+static bool partition_inputs(SetOpState *s, Error *err)
+{
+    ExecContext *ctx = s->base.ctx;
+    s->rparts = spill_partitions_new(ctx->temp_directory, s->depth);
+    uint32_t rows[VECTOR_CAPACITY];
+    uint64_t hashes[VECTOR_CAPACITY];
+    for (int i = 0; i < s->nchunks; i++) {
+        const Batch *chunk = &s->chunks[i];
+        for (uint32_t r = 0; r < chunk->count; r++) {
+            uint32_t id = (uint32_t)i * VECTOR_CAPACITY + r;
+            hashes[r] = s->row_hash[id];
+            for (int64_t left = s->count[id]; left > 0;) {
+                uint32_t n = left > VECTOR_CAPACITY ? VECTOR_CAPACITY : (uint32_t)left;
+                for (uint32_t k = 0; k < n; k++) rows[k] = r;
+                if (!spill_partitions_write(s->rparts, chunk, rows, n, hashes, err)) return false;
+                left -= n;
+            }
+        }
+    }
+    for (;;) {
+        Batch *in;
+        if (!exec_next(s->right, &in, err)) return false;
+        if (in->count == 0) break;
+        const Batch *b = prepare(s, in);
+        if (!spill_partitions_write(s->rparts, b, s->all_rows, b->count, s->hashes, err)) return false;
+    }
+    if (!spill_partitions_finish(s->rparts, ctx, err)) return false;
+    s->lparts = spill_partitions_new(ctx->temp_directory, s->depth);
+    for (;;) {
+        Batch *in;
+        if (!exec_next(s->base.child, &in, err)) return false;
+        if (in->count == 0) break;
+        const Batch *b = prepare(s, in);
+        if (!spill_partitions_write(s->lparts, b, s->all_rows, b->count, s->hashes, err)) return false;
+    }
+    if (!spill_partitions_finish(s->lparts, ctx, err)) return false;
+    s->built = true;
+    return true;
+}
+
+/* Spilled: the next rows of the partitions' set operations (count 0 at the end). */
+static bool next_from_partitions(SetOpState *s, Batch **out, Error *err)
+{
+    SetOpKind kind = s->base.plan->setop;
+    for (;;) {
+        if (s->sub) {
+            if (!exec_next(s->sub, out, err)) return false;
+            if ((*out)->count > 0) return true;
+            exec_close(s->sub);
+            s->sub = NULL;
+        }
+        if (s->next_partition >= SPILL_FANOUT) {
+            s->view.count = 0;
+            s->view.sel = NULL;
+            *out = &s->view;
+            return true;
+        }
+        int p = s->next_partition++;
+        SpillFile *left = spill_partitions_take(s->lparts, p), *right = spill_partitions_take(s->rparts, p);
+        bool intersect = kind == SETOP_INTERSECT || kind == SETOP_INTERSECT_ALL;
+        if (left == NULL || (intersect && right == NULL)) {
+            spill_close(left);
+            spill_close(right);
+            continue;
+        }
+        const PlanNode *plan = s->base.plan;
+        ExecNode *lscan = spill_scan_create(left, plan->ncols, plan->types, s->base.ctx);
+        ExecNode *rscan = spill_scan_create(right, plan->ncols, plan->types, s->base.ctx);
+        s->sub = setop_create(plan, lscan, rscan, s->base.ctx, s->depth + 1);
+    }
+}
+
 static bool build(SetOpState *s, Error *err)
 {
     for (;;) {
@@ -143,6 +261,7 @@ static bool build(SetOpState *s, Error *err)
                 s->count[id]++;
             }
         }
+        if (s->can_spill && stored_bytes(s) > s->budget) return partition_inputs(s, err);
     }
     s->built = true;
     return true;
@@ -152,6 +271,7 @@ static bool setop_next(ExecNode *node, Batch **out, Error *err)
 {
     SetOpState *s = (SetOpState *)node;
     if (!s->built && !build(s, err)) return false;
+    if (s->rparts) return next_from_partitions(s, out, err);
     SetOpKind kind = node->plan->setop;
     for (;;) {
         Batch *in;
@@ -193,6 +313,15 @@ static bool setop_next(ExecNode *node, Batch **out, Error *err)
             }
             if (emit) s->sel[n++] = r;
         }
+        if (kind == SETOP_EXCEPT && node->ctx->memory_limit > 0 &&
+            stored_bytes(s) > (uint64_t)node->ctx->memory_limit) {
+            char text[32];
+            spill_format_size((uint64_t)node->ctx->memory_limit, text, sizeof text);
+            return error_set(err, ERR_DATA,
+                             "EXCEPT keeps the distinct rows it returns in memory, which needs more than "
+                             "memory_limit (%s); raise memory_limit, or use EXCEPT ALL over SELECT DISTINCT",
+                             text);
+        }
         if (n == 0) continue;
         /* the emitted rows of b, by selection */
         if (b != &s->view)
@@ -207,6 +336,9 @@ static bool setop_next(ExecNode *node, Batch **out, Error *err)
 static void setop_close(ExecNode *node)
 {
     SetOpState *s = (SetOpState *)node;
+    exec_close(s->sub);
+    spill_partitions_free(s->rparts);
+    spill_partitions_free(s->lparts);
     exec_close(s->right);
     for (int i = 0; i < s->nchunks; i++) batch_destroy(&s->chunks[i]);
     mem_free(s->chunks);
@@ -225,11 +357,24 @@ static const ExecNodeOps setop_ops = {setop_next, setop_close};
 
 ExecNode *op_setop_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err)
 {
-    (void)child;
     ExecNode *right = exec_build(plan->right, ctx, err);
     if (right == NULL) return NULL;
+    return setop_create(plan, child, right, ctx, 0);
+}
+
+/* The operator at recursion level depth (0: the plan's; deeper: one pair
+ * of spilled partitions, read by left and right). Cannot fail. */
+static ExecNode *setop_create(const PlanNode *plan, ExecNode *left, ExecNode *right, ExecContext *ctx, int depth)
+{
     SetOpState *s = mem_calloc(1, sizeof *s);
     s->base.ops = &setop_ops;
+    s->base.plan = plan;
+    s->base.child = left;
+    s->base.ctx = ctx;
+    s->depth = depth;
+    s->budget = spill_budget(ctx);
+    s->can_spill = ctx->memory_limit > 0 && depth < SPILL_MAX_DEPTH;
+    for (uint32_t i = 0; i < VECTOR_CAPACITY; i++) s->all_rows[i] = i;
     s->right = right;
     s->ncols = plan->ncols;
     s->types = mem_alloc(sizeof(LogicalType) * (size_t)(plan->ncols + 1));

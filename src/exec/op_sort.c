@@ -209,7 +209,9 @@ static bool sort_input(SortState *s, Error *err)
         if (!exec_next(node->child, &in, err)) return false;
         if (in->count == 0) break;
         memtable_append(&s->table, in);
-        if (memtable_bytes(&s->table) > s->budget && !spill_run(s, err)) return false;
+        uint64_t bytes = memtable_bytes(&s->table);
+        exec_note_memory(node, bytes); /* EXPLAIN ANALYZE's peak memory */
+        if (bytes > s->budget && !spill_run(s, err)) return false;
     }
     if (s->nruns > 0) {
         if (s->table.nrows > 0 && !spill_run(s, err)) return false;

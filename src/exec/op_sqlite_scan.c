@@ -65,4 +65,4 @@ static void sqlite_scan_explain(const PlanNode *plan, StrBuf *out)
     strbuf_printf(out, spec->schema.is_table ? " FROM %s" : " FROM (%s)", spec->source);
 }
 
-const ScanProvider sqlite_scan_provider = {"READ_SQLITE", true, sqlite_scan_create, sqlite_scan_explain, false};
+const ScanProvider sqlite_scan_provider = {"READ_SQLITE", true, sqlite_scan_create, sqlite_scan_explain, false, NULL};

@@ -30,8 +30,16 @@
  *
  * Memory: the input rows, 16 bytes per row of sort entries, the result
  * columns, and per-partition scratch (frame bounds, peer groups, prefix
- * sums: up to 48 bytes per row of the largest partition).  Spilling to disk
- * under the memory limit is not implemented yet. */
+ * sums: up to 48 bytes per row of the largest partition).
+ *
+ * Spilling: with PARTITION BY, when the buffered input outgrows its share
+ * of memory_limit, the rows so far and the rest of the input are split into
+ * hash partitions on disk by the PARTITION BY keys (exec/spill_partition.h);
+ * every window partition lies whole in one of them, so each is computed by
+ * a fresh copy of this operator one level deeper (which may split again),
+ * rows keeping their input order, so ties sort as before.  A single window
+ * partition (or the whole input without PARTITION BY) must fit in
+ * memory_limit: past it the query fails with an error naming the limit. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +48,7 @@
 #include "exec/exec.h"
 #include "exec/hash.h"
 #include "exec/sort_compare.h"
+#include "exec/spill_partition.h"
 #include "exec/window.h"
 #include "types/decimal.h"
 
@@ -66,7 +75,21 @@ typedef struct WindowState {
     uint64_t *peer_start, *peer_end, *frame_start, *frame_end, *deque;
     int64_t *prefix_count;
     kiln_int128 *prefix_sum;
+    /* spilling */
+    int depth;
+    uint64_t budget;
+    bool can_spill;
+    uint64_t table_sealed;   /* spill_memtable_bytes' cache */
+    int table_sealed_chunks;
+    SpillPartitions *parts;
+    int next_partition;
+    ExecNode *sub;
+    uint64_t hashes[VECTOR_CAPACITY];
+    uint32_t all_rows[VECTOR_CAPACITY];
+    uint64_t spilled_rows;   /* rows routed to parts */
 } WindowState;
+
+static ExecNode *window_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, int depth);
 
 /* ---- row access in sorted order ---- */
 
@@ -611,14 +634,99 @@ static bool compute_partition(WindowState *s, int fi, uint64_t ps, uint64_t pe, 
     return error_set(err, ERR_INTERNAL, "unknown window function");
 }
 
+/* Route rows (a batch without selection) to the partitions by their PARTITION BY keys. */
+static bool route_rows(WindowState *s, const Batch *b, Error *err)
+{
+    const WindowSpec *w = s->spec;
+    for (int p = 0; p < w->npartition; p++) hash_vector(b->cols[w->partition[p]], b->count, s->hashes, p > 0);
+    return spill_partitions_write(s->parts, b, s->all_rows, b->count, s->hashes, err);
+}
+
+/* The buffered input outgrew the budget: split it and the rest of the input. */
+static bool partition_input(WindowState *s, Error *err)
+{
+    ExecNode *node = &s->base;
+    s->parts = spill_partitions_new(node->ctx->temp_directory, s->depth);
+    for (int c = 0; c < s->table.nchunks; c++)
+        if (!route_rows(s, &s->table.chunks[c], err)) return false;
+    uint64_t total = s->table.nrows;
+    memtable_clear(&s->table);
+    MemTable one; /* a selected batch is flattened through here */
+    memtable_init(&one, s->ninput, node->plan->child->types);
+    for (;;) {
+        Batch *in;
+        bool ok = exec_next(node->child, &in, err);
+        if (ok && in->count == 0) break;
+        if (ok && in->sel) {
+            memtable_clear(&one);
+            memtable_append(&one, in);
+            in = &one.chunks[0];
+        }
+        total += ok ? in->count : 0;
+        if (!ok || !route_rows(s, in, err)) {
+            memtable_destroy(&one);
+            return false;
+        }
+    }
+    memtable_destroy(&one);
+    if (!spill_partitions_finish(s->parts, node->ctx, err)) return false;
+    s->spilled_rows = total;
+    s->computed = true;
+    return true;
+}
+
+/* Spilled: the next rows of the partitions' windows (count 0 at the end). */
+static bool next_from_partitions(WindowState *s, Batch **out, Error *err)
+{
+    const PlanNode *plan = s->base.plan;
+    for (;;) {
+        if (s->sub) {
+            if (!exec_next(s->sub, out, err)) return false;
+            if ((*out)->count > 0) return true;
+            exec_close(s->sub);
+            s->sub = NULL;
+        }
+        SpillFile *f = NULL;
+        int p = -1;
+        while (f == NULL && s->next_partition < SPILL_FANOUT) f = spill_partitions_take(s->parts, p = s->next_partition++);
+        if (f == NULL) {
+            s->out.count = 0;
+            s->out.sel = NULL;
+            *out = &s->out;
+            return true;
+        }
+        ExecNode *scan = spill_scan_create(f, plan->child->ncols, plan->child->types, s->base.ctx);
+        s->sub = window_create(plan, scan, s->base.ctx, s->depth + 1);
+        /* one window partition holding every row cannot be split further */
+        if (s->parts->rows[p] == s->spilled_rows) ((WindowState *)s->sub)->can_spill = false;
+    }
+}
+
+static bool over_limit_error(const WindowState *s, Error *err)
+{
+    char text[32];
+    spill_format_size((uint64_t)s->base.ctx->memory_limit, text, sizeof text);
+    return error_set(err, ERR_DATA,
+                     "window functions keep each window partition in memory%s, which needs more than memory_limit "
+                     "(%s); raise memory_limit",
+                     s->spec->npartition > 0 ? "" : " (without PARTITION BY: the whole input)", text);
+}
+
 static bool compute(WindowState *s, Error *err)
 {
     ExecNode *node = &s->base;
+    int64_t limit = node->ctx->memory_limit;
     for (;;) {
         Batch *in;
         if (!exec_next(node->child, &in, err)) return false;
         if (in->count == 0) break;
         memtable_append(&s->table, in);
+        if (limit <= 0) continue;
+        /* the rows, their sort entries, results and per-row scratch */
+        uint64_t bytes = spill_memtable_bytes(&s->table, &s->table_sealed, &s->table_sealed_chunks) +
+                         s->table.nrows * (64 + 16 * (uint64_t)s->spec->nfuncs);
+        if (s->can_spill && bytes > s->budget) return partition_input(s, err);
+        if (bytes > (uint64_t)limit) return over_limit_error(s, err);
     }
     s->nrows = s->table.nrows;
     sort_rows(s);
@@ -648,6 +756,7 @@ static bool window_next(ExecNode *node, Batch **out, Error *err)
 {
     WindowState *s = (WindowState *)node;
     if (!s->computed && !compute(s, err)) return false;
+    if (s->parts) return next_from_partitions(s, out, err);
     s->out.count = 0;
     s->out.sel = NULL;
     if (s->next >= s->nrows) {
@@ -678,6 +787,8 @@ static bool window_next(ExecNode *node, Batch **out, Error *err)
 static void window_close(ExecNode *node)
 {
     WindowState *s = (WindowState *)node;
+    exec_close(s->sub);
+    spill_partitions_free(s->parts);
     if (s->results)
         for (uint64_t i = 0; i < s->nchunks * (uint64_t)s->spec->nfuncs; i++) vector_free(s->results[i]);
     mem_free(s->results);
@@ -700,8 +811,23 @@ static const ExecNodeOps window_ops = {window_next, window_close};
 
 ExecNode *op_window_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err)
 {
+    (void)err;
+    return window_create(plan, child, ctx, 0);
+}
+
+/* The operator at recursion level depth (0: the plan's; deeper: one spilled
+ * partition, read by child). Cannot fail. */
+static ExecNode *window_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, int depth)
+{
     WindowState *s = mem_calloc(1, sizeof *s);
     s->base.ops = &window_ops;
+    s->base.plan = plan;
+    s->base.child = child;
+    s->base.ctx = ctx;
+    s->depth = depth;
+    s->budget = spill_budget(ctx);
+    s->can_spill = plan->window->npartition > 0 && ctx->memory_limit > 0 && depth < SPILL_MAX_DEPTH;
+    for (uint32_t i = 0; i < VECTOR_CAPACITY; i++) s->all_rows[i] = i;
     s->spec = plan->window;
     s->ninput = plan->child->ncols;
     memtable_init(&s->table, s->ninput, plan->child->types);

@@ -14,6 +14,7 @@ typedef struct ParquetScanSpec {
     int ncols;            /* the schema: columns of the first file */
     const char **names;
     const LogicalType *types;
+    struct ScanDataset *dataset; /* partition columns of a Hive layout (exec/scan_dataset.h); paths == dataset->paths */
 } ParquetScanSpec;
 
 /* The provider behind read_parquet and COPY FROM a Parquet file. */

@@ -68,6 +68,8 @@ typedef struct PlanNode {
     Expr **scan_filters;      /* EXTERNAL_SCAN: conditions from filters above, as skipping hints
                                  (columns numbered in the provider's full schema; see opt_scan_hints.c) */
     int nscan_filters;
+    bool count_only;          /* CSV/EXTERNAL_SCAN: no output column is read by anyone (count(*)); the one
+                                 kept only carries the row count, and its values may be NULL */
     struct PlanNode *right;   /* HASH_JOIN: the build side */
     JoinType join_type;       /* HASH_JOIN */
     int njoin_keys;           /* HASH_JOIN: equal-key pairs (0 = nested loop) */

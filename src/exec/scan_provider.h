@@ -19,6 +19,24 @@
 #include "common/strbuf.h"
 #include "exec/exec.h"
 
+struct Morsel;
+
+/* Optional morsel-driven parallelism of an external scan (exec/morsel.c,
+ * op_gather.c): the provider splits its input into morsels, and its scan,
+ * built in a worker with ctx->morsel_scan == plan, reads only ctx->morsel. */
+typedef struct ScanMorselOps {
+    /* Whether the input is big enough to be worth several morsels. */
+    bool (*is_large)(const PlanNode *plan, uint64_t morsel_bytes);
+    /* Start splitting; ctx is the statement's (for its counters). */
+    void *(*open)(const PlanNode *plan, ExecContext *ctx, Error *err);
+    /* The next morsel in input order (the queue numbers it; called under the
+     * queue's lock); *have false at the end. */
+    bool (*next)(void *source, struct Morsel *out, bool *have, Error *err);
+    /* Total input bytes, for progress. */
+    uint64_t (*total_bytes)(void *source);
+    void (*free)(void *source);
+} ScanMorselOps;
+
 typedef struct ScanProvider {
     const char *name;          /* in EXPLAIN: "READ_PARQUET" */
     bool supports_projection;  /* create() honours plan->projection */
@@ -30,6 +48,8 @@ typedef struct ScanProvider {
      * must pass, which the provider may use to skip data that cannot match
      * (never to drop rows on its own: the filter above still runs). */
     bool supports_filter_hints;
+    /* NULL: the scan always runs in one thread. */
+    const ScanMorselOps *morsels;
 } ScanProvider;
 
 #endif

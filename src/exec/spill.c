@@ -18,7 +18,9 @@ struct SpillFile {
     char path[512];
 };
 
-SpillFile *spill_create(const char *dir, Error *err)
+SpillFile *spill_create(const char *dir, Error *err) { return spill_create_buffered(dir, SPILL_BUFFER, err); }
+
+SpillFile *spill_create_buffered(const char *dir, size_t buffer_bytes, Error *err)
 {
     SpillFile *f = mem_calloc(1, sizeof *f);
     snprintf(f->path, sizeof f->path, "%s/kiln-spill-XXXXXX", dir && *dir ? dir : "/tmp");
@@ -37,8 +39,8 @@ SpillFile *spill_create(const char *dir, Error *err)
         mem_free(f);
         return NULL;
     }
-    f->buffer = mem_alloc(SPILL_BUFFER);
-    setvbuf(f->fp, f->buffer, _IOFBF, SPILL_BUFFER);
+    f->buffer = mem_alloc(buffer_bytes);
+    setvbuf(f->fp, f->buffer, _IOFBF, buffer_bytes);
     return f;
 }
 
@@ -102,7 +104,9 @@ bool spill_write(SpillFile *f, const Batch *b, Error *err)
 
 bool spill_rewind(SpillFile *f, Error *err)
 {
-    if (fflush(f->fp) != 0 || fseeko(f->fp, 0, SEEK_SET) != 0)
+    if (fflush(f->fp) != 0)
+        return error_set(err, ERR_IO, "could not write a spill file: %s (is the temp_directory full?)", strerror(errno));
+    if (fseeko(f->fp, 0, SEEK_SET) != 0)
         return error_set(err, ERR_IO, "could not rewind a spill file: %s", strerror(errno));
     return true;
 }

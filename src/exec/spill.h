@@ -11,6 +11,7 @@
 #define KILN_EXEC_SPILL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common/error.h"
@@ -18,8 +19,10 @@
 
 typedef struct SpillFile SpillFile;
 
-/* Create an anonymous spill file in dir. */
+/* Create an anonymous spill file in dir (1 MB write buffer). */
 SpillFile *spill_create(const char *dir, Error *err);
+/* Create one with a buffer of buffer_bytes (many partition files open at once). */
+SpillFile *spill_create_buffered(const char *dir, size_t buffer_bytes, Error *err);
 /* Append the logical rows of b. */
 bool spill_write(SpillFile *f, const Batch *b, Error *err);
 /* Switch from writing to reading from the start. */

@@ -129,13 +129,21 @@ char *job_params_to_json(const JobParams *p)
 {
     if (p->count == 0) return NULL;
     /* Sorted by name, so that the same parameters always give the same text
-     * (the lake uses it as the key of idempotent reruns). */
+     * (the lake uses it as the key of idempotent reruns).  try_number, the
+     * project runner's attempt counter, is left out: a retry is a rerun of
+     * the same run and must replace what an earlier attempt appended. */
     const JobParam **sorted = mem_alloc(sizeof *sorted * (size_t)p->count);
-    for (int i = 0; i < p->count; i++) sorted[i] = &p->items[i];
-    qsort(sorted, (size_t)p->count, sizeof *sorted, compare_param_names);
+    int n = 0;
+    for (int i = 0; i < p->count; i++)
+        if (strcmp(p->items[i].name, "try_number") != 0) sorted[n++] = &p->items[i];
+    if (n == 0) {
+        mem_free(sorted);
+        return NULL;
+    }
+    qsort(sorted, (size_t)n, sizeof *sorted, compare_param_names);
     StrBuf out = {0};
     strbuf_putc(&out, '{');
-    for (int i = 0; i < p->count; i++) {
+    for (int i = 0; i < n; i++) {
         if (i > 0) strbuf_puts(&out, ", ");
         json_append_string(&out, sorted[i]->name, strlen(sorted[i]->name));
         strbuf_puts(&out, ": ");

@@ -62,7 +62,8 @@ bool job_params_set(JobParams *p, const char *name, const char *value, Error *er
 bool job_params_set_assignment(JobParams *p, const char *assignment, Error *err);
 /* The value of name, or NULL when it is not set. */
 const char *job_params_get(const JobParams *p, const char *name);
-/* The parameters as a JSON object with keys sorted (mem_alloc'ed), NULL if there are none. */
+/* The parameters as a JSON object with keys sorted (mem_alloc'ed), NULL if there are none;
+ * without try_number (the runner's attempt counter), so that a retry has the same rerun key. */
 char *job_params_to_json(const JobParams *p);
 
 /* One replaced placeholder: out[out_start, out_end) came from src[in_start, in_end). */

@@ -4,6 +4,8 @@
  *   SELECT * FROM read_csv('x.csv') AS t(id bigint, name text);   -- declared columns
  *   SELECT * FROM read_csv('x.csv', columns => 'id bigint, name text');
  *
+ *   SELECT * FROM read_csv('x.csv', on_error => 'quarantine', rejects => 'bad_x');
+ *
  * The schema (dialect, header, names, types) is settled here, when the
  * statement is bound, and handed to execution as declared columns, so the
  * files are sniffed once and the plan's types cannot drift. */
@@ -18,6 +20,8 @@
 
 #include "common/mem.h"
 #include "common/strbuf.h"
+#include "quality/rejects.h"
+#include "sql/bind_dataset.h"
 #include "types/cast.h"
 
 bool sql_option_bool(const SqlOption *opt, bool *out, Error *err)
@@ -136,6 +140,41 @@ static bool parse_columns_text(Binder *b, CsvOptions *o, const char *text, int p
     return ok;
 }
 
+/* A rejected record goes to its rejects set (quality/rejects.h; thread-safe). */
+static void store_reject(void *ctx, const CsvReject *r)
+{
+    rejects_add(ctx, r->path, r->line, r->byte_offset, r->message, r->raw, r->raw_len);
+}
+
+/* on_error => 'fail' (default) | 'skip' (or 'ignore', as COPY's ON_ERROR) |
+ * 'quarantine'; rejects => 'name' (implies quarantine; default name
+ * 'read_csv'): where quarantined records go, read back with rejects('name'). */
+static bool csv_reject_option_apply(Binder *b, CsvOptions *o, const SqlOption *opt, Error *err)
+{
+    if (!opt->has_value || opt->text[0] == '\0') return error_set_at(err, ERR_SQL, opt->pos, "%s requires a value", opt->name);
+    if (!strcmp(opt->name, "rejects")) {
+        if (o->ignore_errors) return error_set_at(err, ERR_SQL, opt->pos, "rejects => needs on_error => 'quarantine', not 'skip'");
+        o->on_reject = store_reject;
+        o->reject_ctx = catalog_rejects(b->catalog, opt->text, true);
+        return true;
+    }
+    const char *v = opt->text;
+    if (!strcasecmp(v, "fail") || !strcasecmp(v, "stop")) {
+        o->ignore_errors = false;
+        o->on_reject = NULL;
+        o->reject_ctx = NULL;
+    } else if (!strcasecmp(v, "skip") || !strcasecmp(v, "ignore")) {
+        if (o->reject_ctx) return error_set_at(err, ERR_SQL, opt->pos, "rejects => needs on_error => 'quarantine', not 'skip'");
+        o->ignore_errors = true;
+    } else if (!strcasecmp(v, "quarantine")) {
+        o->on_reject = store_reject;
+        if (o->reject_ctx == NULL) o->reject_ctx = catalog_rejects(b->catalog, "read_csv", true);
+    } else {
+        return error_set_at(err, ERR_SQL, opt->pos, "on_error must be fail, skip or quarantine, not \"%s\"", v);
+    }
+    return true;
+}
+
 bool csv_read_option_apply(Binder *b, CsvOptions *o, const SqlOption *opt, Error *err)
 {
     const char *n = opt->name;
@@ -178,6 +217,7 @@ bool csv_read_option_apply(Binder *b, CsvOptions *o, const SqlOption *opt, Error
     }
     if (!strcmp(n, "all_varchar")) return sql_option_bool(opt, &o->all_varchar, err);
     if (!strcmp(n, "ignore_errors")) return sql_option_bool(opt, &o->ignore_errors, err);
+    if (!strcmp(n, "on_error") || !strcmp(n, "rejects")) return csv_reject_option_apply(b, o, opt, err);
     if (!strcmp(n, "filename")) {
         bool v = true;
         if (opt->has_value && sql_option_bool(opt, &v, NULL)) {
@@ -231,6 +271,9 @@ bool sql_option_compression(const SqlOption *opt, Compression *out, Error *err)
                         opt->has_value ? opt->text : "");
 }
 
+/* The scan plan of an open reader (which it closes), typed with its schema. */
+static bool plan_from_reader(Binder *b, CsvReader *r, const char *pattern, const CsvOptions *opts, PlanNode **out);
+
 bool csv_scan_plan(Binder *b, const char *pattern, const CsvOptions *opts, int pos, PlanNode **out, Error *err)
 {
     CsvReader *r = csv_reader_open(pattern, opts, err);
@@ -238,6 +281,29 @@ bool csv_scan_plan(Binder *b, const char *pattern, const CsvOptions *opts, int p
         if (err->sql_pos < 0) err->sql_pos = pos;
         return false;
     }
+    return plan_from_reader(b, r, pattern, opts, out);
+}
+
+bool csv_dataset_plan(Binder *b, const char *path, const Dataset *d, const CsvOptions *opts, int pos, PlanNode **out,
+                      Error *err)
+{
+    CsvReader *r = csv_reader_open_files(d->paths, d->nfiles, opts, err);
+    if (r == NULL) {
+        if (err->sql_pos < 0) err->sql_pos = pos;
+        return false;
+    }
+    if (!plan_from_reader(b, r, path ? path : d->paths[0], opts, out)) return false;
+    CsvScanSpec *spec = (*out)->csv;
+    spec->dataset = bind_scan_dataset(b, *out, d);
+    /* the projection covers the partition columns too (numbered after the reader's) */
+    spec->nprojection = (*out)->ncols;
+    spec->projection = arena_calloc(b->arena, sizeof(int) * ((size_t)spec->nprojection + 1));
+    for (int i = 0; i < spec->nprojection; i++) spec->projection[i] = i;
+    return true;
+}
+
+static bool plan_from_reader(Binder *b, CsvReader *r, const char *pattern, const CsvOptions *opts, PlanNode **out)
+{
     const CsvSchema *schema = csv_reader_schema(r);
     CsvScanSpec *spec = arena_calloc(b->arena, sizeof *spec);
     spec->pattern = arena_strdup(b->arena, pattern);
@@ -282,8 +348,14 @@ bool bind_read_csv(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, si
     SqlOption *options;
     int noptions;
     if (!table_function_args(b, fc, "read_csv", &pattern, &options, &noptions, err)) return false;
-    for (int i = 0; i < noptions; i++)
-        if (!csv_read_option_apply(b, &opts, &options[i], err)) return false;
+    DatasetOptions dataset_opts;
+    memset(&dataset_opts, 0, sizeof dataset_opts);
+    dataset_opts.extensions = dataset_csv_extensions;
+    for (int i = 0; i < noptions; i++) {
+        bool taken;
+        if (!dataset_option_apply(b, &dataset_opts, &options[i], &taken, err)) return false;
+        if (!taken && !csv_read_option_apply(b, &opts, &options[i], err)) return false;
+    }
     if (ncoldefs > 0) {
         const char **names;
         LogicalType *types;
@@ -292,5 +364,7 @@ bool bind_read_csv(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, si
         opts.column_names = names;
         opts.column_types = types;
     }
-    return csv_scan_plan(b, pattern, &opts, pos, out, err);
+    Dataset d;
+    if (!bind_dataset_list(b, pattern, &dataset_opts, pos, &d, err)) return false;
+    return csv_dataset_plan(b, pattern, &d, &opts, pos, out, err);
 }

@@ -25,6 +25,11 @@ bool csv_read_option_apply(Binder *b, CsvOptions *o, const SqlOption *opt, Error
 bool csv_write_option_apply(Binder *b, CsvWriteOptions *o, const SqlOption *opt, Error *err);
 /* A CSV scan plan of `pattern` with options (declared columns optional). */
 bool csv_scan_plan(Binder *b, const char *pattern, const CsvOptions *opts, int pos, PlanNode **out, Error *err);
+struct Dataset;
+/* A CSV scan plan of a dataset's files (lake/dataset.h) with its partition
+ * columns; path is what EXPLAIN shows (NULL: the first file). */
+bool csv_dataset_plan(Binder *b, const char *path, const struct Dataset *d, const CsvOptions *opts, int pos,
+                      PlanNode **out, Error *err);
 /* Parse the truth value of an option's text (true/false/on/off/1/0, bare = true). */
 bool sql_option_bool(const SqlOption *opt, bool *out, Error *err);
 /* Parse a compression option's codec name (io/compression.h). */

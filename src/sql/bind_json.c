@@ -4,11 +4,13 @@
  *   SELECT * FROM read_json('logs/day-*.jsonl.gz');
  *   SELECT * FROM read_ndjson('x.jsonl', columns => 'id bigint, tags text');
  *   SELECT * FROM read_json('x.json', format => 'array', flatten => 1);
+ *   SELECT * FROM read_json('x.jsonl', on_error => 'quarantine', rejects => 'bad_x');
  *
  * Options: format (auto | newline_delimited (nd, ndjson, jsonl) | array),
  * columns, sample_size, flatten (levels, or true for all), infer_dates,
- * ignore_errors, max_depth, maximum_object_size (alias max_line_size),
- * compression, filename, buffer_size.  As for CSV, the schema is settled
+ * ignore_errors, on_error and rejects (as read_csv's), max_depth,
+ * maximum_object_size (alias max_line_size), compression, filename,
+ * buffer_size.  As for CSV, the schema is settled
  * here, when the statement is bound, and handed to execution declared. */
 #include "sql/bind_json.h"
 #include "sql/table_functions.h"
@@ -19,6 +21,8 @@
 #include <strings.h>
 
 #include "exec/scan_provider.h"
+#include "quality/rejects.h"
+#include "sql/bind_dataset.h"
 #include "formats/json/json_text.h"
 
 static bool option_int(const SqlOption *opt, int64_t min, int64_t *out, Error *err)
@@ -30,6 +34,41 @@ static bool option_int(const SqlOption *opt, int64_t min, int64_t *out, Error *e
         return error_set_at(err, ERR_SQL, opt->pos, "%s requires an integer value of at least %lld", opt->name,
                             (long long)min);
     *out = v;
+    return true;
+}
+
+/* A rejected record goes to its rejects set (quality/rejects.h; thread-safe). */
+static void store_reject(void *ctx, const JsonReject *r)
+{
+    rejects_add(ctx, r->path, r->line, r->byte_offset, r->message, r->raw, r->raw_len);
+}
+
+/* on_error => 'fail' (default) | 'skip' (or 'ignore') | 'quarantine';
+ * rejects => 'name' (implies quarantine; default name 'read_json'): the
+ * same options, meanings and messages as read_csv's (bind_csv.c). */
+static bool reject_option_apply(Binder *b, JsonOptions *o, const SqlOption *opt, Error *err)
+{
+    if (!opt->has_value || opt->text[0] == '\0') return error_set_at(err, ERR_SQL, opt->pos, "%s requires a value", opt->name);
+    if (!strcmp(opt->name, "rejects")) {
+        if (o->ignore_errors) return error_set_at(err, ERR_SQL, opt->pos, "rejects => needs on_error => 'quarantine', not 'skip'");
+        o->on_reject = store_reject;
+        o->reject_ctx = catalog_rejects(b->catalog, opt->text, true);
+        return true;
+    }
+    const char *v = opt->text;
+    if (!strcasecmp(v, "fail") || !strcasecmp(v, "stop")) {
+        o->ignore_errors = false;
+        o->on_reject = NULL;
+        o->reject_ctx = NULL;
+    } else if (!strcasecmp(v, "skip") || !strcasecmp(v, "ignore")) {
+        if (o->reject_ctx) return error_set_at(err, ERR_SQL, opt->pos, "rejects => needs on_error => 'quarantine', not 'skip'");
+        o->ignore_errors = true;
+    } else if (!strcasecmp(v, "quarantine")) {
+        o->on_reject = store_reject;
+        if (o->reject_ctx == NULL) o->reject_ctx = catalog_rejects(b->catalog, "read_json", true);
+    } else {
+        return error_set_at(err, ERR_SQL, opt->pos, "on_error must be fail, skip or quarantine, not \"%s\"", v);
+    }
     return true;
 }
 
@@ -81,6 +120,7 @@ bool json_read_option_apply(Binder *b, JsonOptions *o, const SqlOption *opt, Err
         return true;
     }
     if (!strcmp(n, "ignore_errors")) return sql_option_bool(opt, &o->ignore_errors, err);
+    if (!strcmp(n, "on_error") || !strcmp(n, "rejects")) return reject_option_apply(b, o, opt, err);
     if (!strcmp(n, "max_depth")) {
         if (!option_int(opt, 1, &v, err)) return false;
         if (v > JSON_DEPTH_CAP) return error_set_at(err, ERR_SQL, opt->pos, "max_depth must be at most %d", JSON_DEPTH_CAP);
@@ -109,6 +149,9 @@ bool json_read_option_apply(Binder *b, JsonOptions *o, const SqlOption *opt, Err
     return error_set_at(err, ERR_SQL, opt->pos, "option \"%s\" not recognized", n);
 }
 
+/* The scan plan of an open reader (which it closes), typed with its schema. */
+static bool plan_from_reader(Binder *b, JsonReader *r, const char *pattern, const JsonOptions *opts, PlanNode **out);
+
 bool json_scan_plan(Binder *b, const char *pattern, const JsonOptions *opts, int pos, PlanNode **out, Error *err)
 {
     JsonReader *r = json_reader_open(pattern, opts, err);
@@ -116,6 +159,25 @@ bool json_scan_plan(Binder *b, const char *pattern, const JsonOptions *opts, int
         if (err->sql_pos < 0) err->sql_pos = pos;
         return false;
     }
+    return plan_from_reader(b, r, pattern, opts, out);
+}
+
+bool json_dataset_plan(Binder *b, const char *path, const Dataset *d, const JsonOptions *opts, int pos,
+                       PlanNode **out, Error *err)
+{
+    JsonReader *r = json_reader_open_files(d->paths, d->nfiles, opts, err);
+    if (r == NULL) {
+        if (err->sql_pos < 0) err->sql_pos = pos;
+        return false;
+    }
+    if (!plan_from_reader(b, r, path ? path : d->paths[0], opts, out)) return false;
+    JsonScanSpec *spec = (*out)->scan_spec;
+    spec->dataset = bind_scan_dataset(b, *out, d);
+    return true;
+}
+
+static bool plan_from_reader(Binder *b, JsonReader *r, const char *pattern, const JsonOptions *opts, PlanNode **out)
+{
     const JsonSchema *schema = json_reader_schema(r);
     int nfile = schema->ncols - (opts->filename ? 1 : 0);
     JsonScanSpec *spec = arena_calloc(b->arena, sizeof *spec);
@@ -128,6 +190,7 @@ bool json_scan_plan(Binder *b, const char *pattern, const JsonOptions *opts, int
         types[i] = schema->types[i];
     }
     spec->options.ncolumns = nfile;
+    spec->options.columns_declared = true;
     spec->options.column_names = names;
     spec->options.column_types = types;
     spec->nschema_cols = schema->ncols;
@@ -154,8 +217,14 @@ static bool bind_json_common(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **c
     SqlOption *options;
     int noptions;
     if (!table_function_args(b, fc, fname, &pattern, &options, &noptions, err)) return false;
-    for (int i = 0; i < noptions; i++)
-        if (!json_read_option_apply(b, &opts, &options[i], err)) return false;
+    DatasetOptions dataset_opts;
+    memset(&dataset_opts, 0, sizeof dataset_opts);
+    dataset_opts.extensions = dataset_json_extensions;
+    for (int i = 0; i < noptions; i++) {
+        bool taken;
+        if (!dataset_option_apply(b, &dataset_opts, &options[i], &taken, err)) return false;
+        if (!taken && !json_read_option_apply(b, &opts, &options[i], err)) return false;
+    }
     if (ncoldefs > 0) {
         const char **names;
         LogicalType *types;
@@ -164,7 +233,9 @@ static bool bind_json_common(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **c
         opts.column_names = names;
         opts.column_types = types;
     }
-    return json_scan_plan(b, pattern, &opts, pos, out, err);
+    Dataset d;
+    if (!bind_dataset_list(b, pattern, &dataset_opts, pos, &d, err)) return false;
+    return json_dataset_plan(b, pattern, &d, &opts, pos, out, err);
 }
 
 bool bind_read_json(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,

@@ -10,5 +10,10 @@
 bool json_read_option_apply(Binder *b, JsonOptions *o, const SqlOption *opt, Error *err);
 /* A JSON scan plan of `pattern` (schema declared in opts, or inferred now). */
 bool json_scan_plan(Binder *b, const char *pattern, const JsonOptions *opts, int pos, PlanNode **out, Error *err);
+struct Dataset;
+/* A JSON scan plan of a dataset's files (lake/dataset.h) with its partition
+ * columns; path is what EXPLAIN shows (NULL: the first file). */
+bool json_dataset_plan(Binder *b, const char *path, const struct Dataset *d, const JsonOptions *opts, int pos,
+                       PlanNode **out, Error *err);
 
 #endif

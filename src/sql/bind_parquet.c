@@ -12,6 +12,7 @@
 #include "exec/parquet_scan.h"
 #include "formats/parquet/parquet_reader.h"
 #include "io/fs.h"
+#include "sql/bind_dataset.h"
 #include "types/cast.h"
 #include "types/value.h"
 
@@ -37,11 +38,9 @@ static bool no_options(const char *fname, const SqlOption *opts, int nopts, Erro
     return true;
 }
 
-bool parquet_scan_plan(Binder *b, const char *pattern, int pos, PlanNode **out, Error *err)
+/* A scan of these files, typed with the first file's columns. */
+static bool plan_files(Binder *b, const char **paths, int npaths, int pos, PlanNode **out, Error *err)
 {
-    const char **paths;
-    int npaths;
-    if (!expand(b, pattern, pos, &paths, &npaths, err)) return false;
     ParquetFile *pf = parquet_file_open(paths[0], err);
     if (pf == NULL) return false;
     ParquetScanSpec *spec = arena_calloc(b->arena, sizeof *spec);
@@ -67,6 +66,27 @@ bool parquet_scan_plan(Binder *b, const char *pattern, int pos, PlanNode **out, 
     return true;
 }
 
+bool parquet_scan_plan(Binder *b, const char *pattern, int pos, PlanNode **out, Error *err)
+{
+    const char **paths;
+    int npaths;
+    if (!expand(b, pattern, pos, &paths, &npaths, err)) return false;
+    return plan_files(b, paths, npaths, pos, out, err);
+}
+
+bool parquet_dataset_plan(Binder *b, const Dataset *d, int pos, PlanNode **out, Error *err)
+{
+    if (!plan_files(b, d->paths, d->nfiles, pos, out, err)) return false;
+    ParquetScanSpec *spec = (*out)->scan_spec;
+    if (d->nkeys == 0) return true;
+    /* the schema grows by the partition columns, which the scan fills */
+    spec->dataset = bind_scan_dataset(b, *out, d);
+    spec->ncols = (*out)->ncols;
+    spec->names = (const char **)(*out)->names;
+    spec->types = (*out)->types;
+    return true;
+}
+
 bool bind_read_parquet(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
                        Error *err)
 {
@@ -74,10 +94,19 @@ bool bind_read_parquet(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs
     SqlOption *opts;
     int nopts;
     if (!table_function_args(b, fc, "read_parquet", &pattern, &opts, &nopts, err)) return false;
-    if (!no_options("read_parquet", opts, nopts, err)) return false;
+    DatasetOptions dataset_opts;
+    memset(&dataset_opts, 0, sizeof dataset_opts);
+    dataset_opts.extensions = dataset_parquet_extensions;
+    for (int i = 0; i < nopts; i++) {
+        bool taken;
+        if (!dataset_option_apply(b, &dataset_opts, &opts[i], &taken, err)) return false;
+        if (!taken) return no_options("read_parquet", &opts[i], 1, err);
+    }
     if (ncoldefs > 0)
         return error_set_at(err, ERR_SQL, bind_pos(b, fc->location), "read_parquet does not take a column definition list");
-    return parquet_scan_plan(b, pattern, bind_pos(b, fc->location), out, err);
+    Dataset d;
+    if (!bind_dataset_list(b, pattern, &dataset_opts, bind_pos(b, fc->location), &d, err)) return false;
+    return parquet_dataset_plan(b, &d, bind_pos(b, fc->location), out, err);
 }
 
 /* ---- metadata functions: rows of constants ---- */

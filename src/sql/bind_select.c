@@ -11,6 +11,7 @@
 
 #include "common/mem.h"
 #include "exec/expr_eval.h"
+#include "sql/bind_dataset.h"
 #include "sql/binder.h"
 #include "sql/bind_window.h"
 #include "types/cast.h"
@@ -118,6 +119,10 @@ static bool bind_range_var(Binder *b, PgQuery__RangeVar *rv, PlanNode **out, con
             return apply_alias_columns(b, *out, rv->alias, err);
         }
     }
+    if (rv->schemaname && strcmp(rv->schemaname, "lake") == 0) { /* a dataset under lake_root (bind_dataset.c) */
+        if (!bind_lake_table(b, name, pos, out, err)) return false;
+        return apply_alias_columns(b, *out, rv->alias, err);
+    }
     CatalogTable *t = catalog_find_table(b->catalog, name);
     if (t) {
         PlanNode *p = plan_new(b, PLAN_TABLE_SCAN, t->ncols);
@@ -184,6 +189,10 @@ bool bind_from_item(Binder *b, PgQuery__Node *item, PlanNode **out, Scope *scope
         PgQuery__FuncCall *fc = rf->functions[0]->list->items[0]->func_call;
         if (!bind_table_function(b, fc, rf->coldeflist, rf->n_coldeflist, out, err)) return false;
         if (!apply_alias_columns(b, *out, rf->alias, err)) return false;
+        /* a function of one column named after itself (generate_series): `AS g` also names the column, as in PostgreSQL */
+        if (rf->alias && rf->alias->n_colnames == 0 && (*out)->ncols == 1 &&
+            strcmp((*out)->names[0], node_string(fc->funcname[fc->n_funcname - 1])) == 0)
+            (*out)->names[0] = arena_strdup(b->arena, rf->alias->aliasname);
         qualifier = rf->alias ? rf->alias->aliasname : node_string(fc->funcname[fc->n_funcname - 1]);
         break;
     }

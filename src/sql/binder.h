@@ -60,6 +60,8 @@ typedef struct Binder {
     struct WindowBindContext *win; /* where window calls go (sql/bind_window.h); NULL = not allowed */
     const Scope *outer_scope; /* while binding a subquery expression: the enclosing query's columns */
     int outer_refs;        /* references to outer_scope seen (each one an error: correlation unsupported there) */
+    const char *lake_root; /* folder of the datasets named lake.<name> (setting lake_root; NULL = "lake") */
+    const struct ConnectionSet *connections; /* the session's named connections (sql/connections.h; NULL = none) */
 } Binder;
 
 /* Initialise a binder for one statement (arena and catalog are borrowed). */

@@ -1,9 +1,16 @@
 /* catalog: in-memory tables and views of a session (see catalog.h). */
 #include "sql/catalog.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "common/mem.h"
+#include "quality/contract.h"
+#include "quality/quarantine.h"
+#include "quality/rejects.h"
 
 void catalog_init(Catalog *c) { memset(c, 0, sizeof *c); }
 
@@ -12,6 +19,9 @@ static void free_table(CatalogTable *t)
     for (int i = 0; i < t->ncols; i++) mem_free(t->cols[i].name);
     mem_free(t->cols);
     memtable_destroy(&t->data);
+    contract_free(t->contract);
+    if (t->quarantine) quarantine_destroy(t->quarantine);
+    mem_free(t->quarantine);
     mem_free(t->name);
     mem_free(t);
 }
@@ -32,8 +42,11 @@ void catalog_destroy(Catalog *c)
 {
     for (int i = 0; i < c->ntables; i++) free_table(c->tables[i]);
     for (int i = 0; i < c->nviews; i++) free_view(c->views[i]);
+    for (int i = 0; i < c->nrejects; i++) rejects_free(c->rejects[i]);
     mem_free(c->tables);
     mem_free(c->views);
+    mem_free(c->rejects);
+    mem_free(c->run_id);
     memset(c, 0, sizeof *c);
 }
 
@@ -120,4 +133,45 @@ bool catalog_drop_view(Catalog *c, const char *name)
         return true;
     }
     return false;
+}
+
+struct RejectsStore *catalog_rejects(Catalog *c, const char *name, bool create)
+{
+    for (int i = 0; i < c->nrejects; i++)
+        if (strcmp(c->rejects[i]->name, name) == 0) return c->rejects[i];
+    if (!create) return NULL;
+    if (c->nrejects == c->cap_rejects) {
+        c->cap_rejects = c->cap_rejects ? c->cap_rejects * 2 : 8;
+        c->rejects = mem_realloc(c->rejects, sizeof(RejectsStore *) * (size_t)c->cap_rejects);
+    }
+    RejectsStore *s = rejects_new(name);
+    c->rejects[c->nrejects++] = s;
+    return s;
+}
+
+void catalog_end_statement(Catalog *c, bool ok, const char *job, const char *logical_date)
+{
+    int64_t now = 0;
+    for (int i = 0; i < c->nrejects; i++) {
+        if (rejects_pending(c->rejects[i]) == 0) continue;
+        if (now == 0) now = quarantine_now_micros();
+        rejects_end_statement(c->rejects[i], ok, job, catalog_run_id(c), logical_date, now);
+    }
+}
+
+const char *catalog_run_id(Catalog *c)
+{
+    if (c->run_id == NULL) {
+        /* like the lake's run ids: UTC time, then random bits against collisions */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        struct tm tm;
+        time_t secs = ts.tv_sec;
+        gmtime_r(&secs, &tm);
+        char stamp[32];
+        strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+        unsigned seed = (unsigned)ts.tv_nsec ^ (unsigned)getpid() ^ (unsigned)(uintptr_t)c;
+        c->run_id = mem_printf("%s-%08x", stamp, rand_r(&seed));
+    }
+    return c->run_id;
 }

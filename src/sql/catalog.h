@@ -21,6 +21,8 @@ typedef struct CatalogTable {
     int ncols;
     TableColumn *cols;
     MemTable data;
+    struct TableContract *contract; /* constraints and policies (quality/contract.h); NULL = none (CREATE TABLE AS) */
+    struct Quarantine *quarantine;  /* rows its contract turned away (quality/quarantine.h); NULL until the first */
 } CatalogTable;
 
 typedef struct CatalogView {
@@ -38,6 +40,9 @@ typedef struct Catalog {
     int ntables, cap_tables;
     CatalogView **views;
     int nviews, cap_views;
+    struct RejectsStore **rejects;  /* named sets of records readers rejected (quality/rejects.h) */
+    int nrejects, cap_rejects;
+    char *run_id;                   /* this session's run id for quarantines ("<UTC time>-<hex>"), made on first use */
 } Catalog;
 
 /* Initialise an empty catalog. */
@@ -56,5 +61,11 @@ CatalogView *catalog_create_view(Catalog *c, const char *name, const char *sql, 
 /* Drop a table or view by name; false if there was none. */
 bool catalog_drop_table(Catalog *c, const char *name);
 bool catalog_drop_view(Catalog *c, const char *name);
+/* The rejects set of that name; created when create is set, else NULL if none. */
+struct RejectsStore *catalog_rejects(Catalog *c, const char *name, bool create);
+/* A statement ended (ok or not): commit or drop what it rejected. */
+void catalog_end_statement(Catalog *c, bool ok, const char *job, const char *logical_date);
+/* The session's run id (made on first use). */
+const char *catalog_run_id(Catalog *c);
 
 #endif

@@ -5,6 +5,7 @@
 #ifndef KILN_SQL_COPY_FORMATS_H
 #define KILN_SQL_COPY_FORMATS_H
 
+#include "formats/parquet/parquet_writer.h"
 #include "sql/bind_csv.h"
 #include "sql/session.h"
 
@@ -35,5 +36,8 @@ extern const CopyFormat copy_format_csv;
 extern const CopyFormat copy_format_json;
 /* Parquet (copy_parquet.c). */
 extern const CopyFormat copy_format_parquet;
+/* The Parquet writer options of a COPY TO option list (FORMAT is skipped;
+ * other unknown options are errors). */
+bool copy_parquet_write_options(Binder *b, const SqlOption *opts, int nopts, ParquetWriteOptions *out, Error *err);
 
 #endif

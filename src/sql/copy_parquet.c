@@ -111,9 +111,8 @@ static bool kv_of(Binder *b, const SqlOption *o, ParquetWriteOptions *wo, Error 
     return true;
 }
 
-static bool pq_open_writer(Binder *b, const char *path, const SqlOption *opts, int nopts, CopyWriter **out, Error *err)
+bool copy_parquet_write_options(Binder *b, const SqlOption *opts, int nopts, ParquetWriteOptions *out, Error *err)
 {
-    if (path == NULL || path[0] == 0) return error_set(err, ERR_SQL, "COPY TO STDOUT cannot write Parquet; give a file name");
     ParquetWriteOptions wo;
     parquet_write_options_init(&wo);
     for (int i = 0; i < nopts; i++) {
@@ -150,6 +149,15 @@ static bool pq_open_writer(Binder *b, const char *path, const SqlOption *opts, i
     }
     if (wo.codec == PQ_CODEC_GZIP && (wo.level < 0 || wo.level > 9))
         return error_set(err, ERR_SQL, "COMPRESSION_LEVEL for gzip must be between 0 and 9");
+    *out = wo;
+    return true;
+}
+
+static bool pq_open_writer(Binder *b, const char *path, const SqlOption *opts, int nopts, CopyWriter **out, Error *err)
+{
+    if (path == NULL || path[0] == 0) return error_set(err, ERR_SQL, "COPY TO STDOUT cannot write Parquet; give a file name");
+    ParquetWriteOptions wo;
+    if (!copy_parquet_write_options(b, opts, nopts, &wo, err)) return false;
     ParquetWriter *w = parquet_writer_open(path, &wo, err);
     if (w == NULL) return false;
     ParquetCopyWriter *pw = mem_calloc(1, sizeof *pw);

@@ -2,13 +2,15 @@
  *
  *   SET warehouse = 'sqlite:/data/warehouse.db';      -- default sqlite:warehouse.db
  *   SET warehouse = 'postgresql://etl@dw:5432/analytics';
+ *   SET warehouse = 'mysql://etl@dw:3306/analytics';
+ *   SET warehouse = 'dw';                             -- a named connection
  *   COPY (SELECT ...) TO 'warehouse:daily_revenue'
  *     WITH (MODE upsert, KEY (order_date, currency));
  *
  * MODE: append (default), overwrite (alias replace), upsert,
  * replace_partitions; the last two need KEY.  The rows are staged and
  * applied in one transaction by the connector (connectors/sqlite_load.c,
- * connectors/postgres_load.c);
+ * connectors/postgres_load.c, connectors/mysql_load.c);
  * a statement that fails at any point leaves the table as it was. */
 #include "sql/copy_warehouse.h"
 
@@ -16,8 +18,10 @@
 #include <strings.h>
 
 #include "common/mem.h"
+#include "connectors/mysql.h"
 #include "connectors/postgres.h"
 #include "connectors/sqlite.h"
+#include "sql/connections.h"
 
 #define WAREHOUSE_PREFIX "warehouse:"
 
@@ -49,6 +53,16 @@ static bool pg_batch(void *load, const Batch *b, Error *err) { return pg_load_ba
 static bool pg_commit(void *load, Error *err) { return pg_load_commit(load, err); }
 static void pg_abort(void *load) { pg_load_abort(load); }
 static const WarehouseOps postgres_ops = {pg_begin, pg_batch, pg_commit, pg_abort};
+
+static void *my_begin(const char *where, const LoadSpec *spec, int ncols, char *const *names, const LogicalType *types,
+                      Error *err)
+{
+    return my_load_begin(where, spec, ncols, names, types, err);
+}
+static bool my_batch(void *load, const Batch *b, Error *err) { return my_load_batch(load, b, err); }
+static bool my_commit(void *load, Error *err) { return my_load_commit(load, err); }
+static void my_abort(void *load) { my_load_abort(load); }
+static const WarehouseOps mysql_ops = {my_begin, my_batch, my_commit, my_abort};
 
 typedef struct WarehouseWriter {
     CopyWriter base;
@@ -144,12 +158,15 @@ bool copy_warehouse_open_writer(Binder *b, const Settings *settings, const char 
                             spec.mode == LOAD_UPSERT ? "upsert" : "replace_partitions");
     if (!keyed && spec.nkeys > 0)
         return error_set_at(err, ERR_SQL, key_pos, "KEY only applies to MODE upsert and replace_partitions");
-    const char *wh = settings->warehouse;
-    bool is_sqlite = strncmp(wh, "sqlite:", 7) == 0;
-    if (!is_sqlite && strncmp(wh, "postgresql://", 13) != 0 && strncmp(wh, "postgres://", 11) != 0)
-        return error_set(err, ERR_SQL, "the warehouse setting must be 'sqlite:<file>' or a postgresql:// URL");
+    char *resolved = NULL; /* a connection name stands for its URL (sql/connections.h) */
+    if (!connections_resolve(b->connections, settings->warehouse, &resolved, err)) return false;
+    const char *wh = arena_strdup(b->arena, resolved);
+    mem_free(resolved);
+    bool is_sqlite = strncmp(wh, "sqlite:", 7) == 0, is_mysql = my_is_url(wh);
+    if (!is_sqlite && !is_mysql && strncmp(wh, "postgresql://", 13) != 0 && strncmp(wh, "postgres://", 11) != 0)
+        return error_set(err, ERR_SQL, "the warehouse setting must be 'sqlite:<file>', a postgresql:// or mysql:// URL, or a connection name");
     WarehouseWriter *w = mem_calloc(1, sizeof *w);
-    w->ops = is_sqlite ? &sqlite_ops : &postgres_ops;
+    w->ops = is_sqlite ? &sqlite_ops : is_mysql ? &mysql_ops : &postgres_ops;
     w->base.sink.begin = wh_begin;
     w->base.sink.batch = wh_batch;
     w->base.commit = wh_commit;

@@ -1,13 +1,33 @@
-/* opt_filter_pushdown: a filter above a join is split into its AND-ed
- * conditions, and each condition that reads only one input of the join is
- * moved onto that input, where it shrinks the join's work (and, under a
- * parallel scan, runs in the workers).  Which side may take a condition
- * depends on the join: both for INNER, the preserved side only for LEFT and
- * RIGHT (a condition on the NULL-extended side must see the NULLs), none for
- * FULL, the left for SEMI and ANTI. */
+/* opt_filter_pushdown: moves filter conditions down the plan, as close to
+ * the scans as they can go, where they shrink the work of everything above
+ * (and, under a parallel scan, run in the workers; over an external scan,
+ * become skipping hints).
+ *
+ * A filter is split into its AND-ed conditions, and each moves on its own:
+ *  - below a join, onto the input it reads.  Which side may take a
+ *    condition depends on the join: both for INNER, the preserved side only
+ *    for LEFT and RIGHT (a condition on the NULL-extended side must see the
+ *    NULLs), none for FULL, the left for SEMI and ANTI;
+ *  - below a projection (a view's or a subquery's select list), rewritten
+ *    with the projection's expressions substituted for its columns.  Every
+ *    kiln function is deterministic (now() is fixed per statement), so the
+ *    rewritten condition has the same value, on the rows the projection
+ *    would have computed anyway (moved further, below a join, it may meet
+ *    rows the join would have dropped, and so an error such as a division
+ *    by zero on them, as PostgreSQL's pushed-down quals do);
+ *  - below a sort without LIMIT (filtering first keeps the order), and into
+ *    both inputs of a UNION ALL;
+ *  - below a GROUP BY when it reads only grouping keys (it keeps or drops
+ *    whole groups; the keys are the aggregate's first input columns), and
+ *    below window functions when it reads only PARTITION BY columns (it
+ *    keeps or drops whole window partitions).
+ * Conditions that read no column stay where they are.  A moved condition
+ * keeps moving, so a filter over a view over a join reaches the join's
+ * inputs. */
 #include <limits.h>
 #include <string.h>
 
+#include "exec/window.h"
 #include "sql/expr_util.h"
 #include "sql/optimize_internal.h"
 
@@ -62,11 +82,131 @@ static void push_into_join(Binder *b, PlanNode **slot)
     else filter->predicate = expr_and(b, keep, nkeep);
 }
 
+/* An expression whose columns are replaced by copies of exprs[column]. */
+static Expr *substitute_columns(Binder *b, Expr *e, Expr *const *exprs)
+{
+    if (e->kind == EXPR_COLUMN) return expr_copy(b, exprs[e->column]);
+    for (int i = 0; i < e->nargs; i++) e->args[i] = substitute_columns(b, e->args[i], exprs);
+    return e;
+}
+
+/* Whether a projection expression may be copied into a condition below it. */
+static bool substitutable(const Expr *e)
+{
+    if (e->kind == EXPR_AGG_REF || e->kind == EXPR_WINDOW_REF) return false;
+    for (int i = 0; i < e->nargs; i++)
+        if (!substitutable(e->args[i])) return false;
+    return true;
+}
+
+/* FILTER over PROJECT: conditions whose columns map to substitutable
+ * expressions go below the projection, rewritten. */
+static void push_through_project(Binder *b, PlanNode **slot)
+{
+    PlanNode *filter = *slot;
+    PlanNode *proj = filter->child;
+    int total = expr_count_conjuncts(filter->predicate);
+    Expr **conds = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(3 * total));
+    Expr **down = conds + total, **keep = down + total;
+    int n = expr_split_conjuncts(filter->predicate, conds);
+    int ndown = 0, nkeep = 0;
+    bool *used = arena_calloc(b->arena, sizeof(bool) * (size_t)(proj->ncols + 1));
+    for (int i = 0; i < n; i++) {
+        bool ok = expr_reads_any(conds[i]);
+        memset(used, 0, sizeof(bool) * (size_t)proj->ncols);
+        opt_mark_columns(conds[i], used);
+        for (int c = 0; ok && c < proj->ncols; c++) ok = !used[c] || substitutable(proj->exprs[c]);
+        if (ok) down[ndown++] = substitute_columns(b, conds[i], proj->exprs);
+        else keep[nkeep++] = conds[i];
+    }
+    if (ndown == 0) return;
+    add_filter(b, &proj->child, down, ndown);
+    if (nkeep == 0) *slot = proj;
+    else filter->predicate = expr_and(b, keep, nkeep);
+}
+
+/* FILTER over SORT (no LIMIT is part of a SORT): swap them. */
+static void push_through_sort(PlanNode **slot)
+{
+    PlanNode *filter = *slot;
+    PlanNode *sort = filter->child;
+    if (!expr_reads_any(filter->predicate)) return;
+    filter->child = sort->child;
+    sort->child = filter;
+    *slot = sort;
+}
+
+/* FILTER over UNION ALL: the same condition on both inputs (same columns). */
+static void push_into_union(Binder *b, PlanNode **slot)
+{
+    PlanNode *filter = *slot;
+    PlanNode *u = filter->child;
+    if (!expr_reads_any(filter->predicate)) return;
+    Expr *left = filter->predicate, *right = expr_copy(b, filter->predicate);
+    add_filter(b, &u->child, &left, 1);
+    add_filter(b, &u->right, &right, 1);
+    *slot = u;
+}
+
+/* Whether condition e reads only the columns allowed[c] is true for. */
+static bool reads_only(Binder *b, const Expr *e, const bool *allowed, int ncols)
+{
+    bool *used = arena_calloc(b->arena, sizeof(bool) * (size_t)(ncols + 1));
+    opt_mark_columns(e, used);
+    for (int c = 0; c < ncols; c++)
+        if (used[c] && !allowed[c]) return false;
+    return true;
+}
+
+/* FILTER over AGGREGATE or WINDOW: the conditions on grouping keys or
+ * partition columns go below it, with the same column numbers (the keys are
+ * the aggregate's first input columns; a window passes its input columns
+ * through first). */
+static void push_below_grouping(Binder *b, PlanNode **slot)
+{
+    PlanNode *filter = *slot;
+    PlanNode *node = filter->child;
+    int nin = node->child->ncols;
+    bool *allowed = arena_calloc(b->arena, sizeof(bool) * (size_t)(node->ncols + 1));
+    if (node->kind == PLAN_AGGREGATE) {
+        if (node->ngroups == 0 || node->agg_partial) return;
+        for (int c = 0; c < node->ngroups; c++) allowed[c] = true;
+    } else {
+        for (int k = 0; k < node->window->npartition; k++)
+            if (node->window->partition[k] < nin) allowed[node->window->partition[k]] = true;
+    }
+    int total = expr_count_conjuncts(filter->predicate);
+    Expr **conds = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(3 * total));
+    Expr **down = conds + total, **keep = down + total;
+    int n = expr_split_conjuncts(filter->predicate, conds);
+    int ndown = 0, nkeep = 0;
+    for (int i = 0; i < n; i++) {
+        if (expr_reads_any(conds[i]) && reads_only(b, conds[i], allowed, node->ncols)) down[ndown++] = conds[i];
+        else keep[nkeep++] = conds[i];
+    }
+    if (ndown == 0) return;
+    add_filter(b, &node->child, down, ndown);
+    if (nkeep == 0) *slot = node;
+    else filter->predicate = expr_and(b, keep, nkeep);
+}
+
 void opt_push_down_filters(Binder *b, PlanNode **slot)
 {
     PlanNode *p = *slot;
     if (p == NULL) return;
-    if (p->kind == PLAN_FILTER && p->child && p->child->kind == PLAN_HASH_JOIN) push_into_join(b, slot);
+    if (p->kind == PLAN_FILTER && p->child) {
+        switch (p->child->kind) {
+        case PLAN_HASH_JOIN: push_into_join(b, slot); break;
+        case PLAN_PROJECT: push_through_project(b, slot); break;
+        case PLAN_SORT: push_through_sort(slot); break;
+        case PLAN_UNION: push_into_union(b, slot); break;
+        case PLAN_AGGREGATE:
+        case PLAN_WINDOW: push_below_grouping(b, slot); break;
+        default: break;
+        }
+    }
+    /* a moved condition sits in a filter further down now: visiting the
+     * children moves it on */
     p = *slot;
     opt_push_down_filters(b, &p->child);
     opt_push_down_filters(b, &p->right);

@@ -6,12 +6,14 @@
 #include <string.h>
 
 #include "exec/morsel.h"
+#include "exec/scan_provider.h"
 #include "sql/optimize_internal.h"
 
 static PlanNode *streaming_scan(PlanNode *p)
 {
     while (p && (p->kind == PLAN_FILTER || p->kind == PLAN_PROJECT)) p = p->child;
     if (p && (p->kind == PLAN_CSV_SCAN || p->kind == PLAN_TABLE_SCAN)) return p;
+    if (p && p->kind == PLAN_EXTERNAL_SCAN && p->provider->morsels) return p;
     return NULL;
 }
 
@@ -24,6 +26,7 @@ static PlanNode *make_gather(Binder *b, PlanNode *sub, PlanNode *scan, int threa
     g->scan = scan;
     g->workers = threads;
     g->morsel_bytes = morsel_bytes;
+    scan->morsel_bytes = morsel_bytes; /* for an external scan whose morsel source splits by size (JSON) */
     return g;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "exec/csv_scan.h"
+#include "exec/scan_dataset.h"
 #include "exec/scan_provider.h"
 #include "sql/optimize_internal.h"
 
@@ -74,6 +75,7 @@ static void push_casts(PlanNode *project, PlanNode *scan)
     for (int i = 0; i < scan->ncols; i++) {
         int schema_col = spec->projection[i];
         if (schema_col >= spec->options.ncolumns) continue; /* the file-name column */
+        if (spec->dataset && spec->dataset->key_of_column[schema_col] >= 0) continue; /* a partition column */
         TypeId t = scan->types[i].id;
         if (t != TYPE_DOUBLE && t != TYPE_BIGINT && t != TYPE_INTEGER) continue;
         CastUses u = {0, 0, type_make(TYPE_INVALID), true};
@@ -149,6 +151,7 @@ static int *prune_scan(Binder *b, PlanNode *p, const bool *needed, const int *pr
     if (kept == 0 && n > 0) {
         keep[0] = true; /* a scan still needs one column to count its rows */
         kept = 1;
+        p->count_only = true;
     }
     int *map = arena_alloc(b->arena, sizeof(int) * (size_t)(n + 1));
     int *proj = arena_alloc(b->arena, sizeof(int) * (size_t)(kept + 1));

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "exec/csv_scan.h"
 #include "exec/scan_provider.h"
 #include "sql/expr_util.h"
 #include "sql/optimize_internal.h"
@@ -57,10 +58,19 @@ static void push_hints(Binder *b, PlanNode *node, Expr **conds, int n)
                 if (remap_columns(conds[i], map, node->ncols)) conds[kept++] = conds[i];
             n = kept;
             node = node->child;
-        } else if (node->kind == PLAN_EXTERNAL_SCAN) {
-            if (!node->provider->supports_filter_hints) return;
-            if (node->nprojection > 0) {
-                for (int i = 0; i < n; i++) (void)remap_columns(conds[i], node->projection, node->nprojection);
+        } else if (node->kind == PLAN_EXTERNAL_SCAN || node->kind == PLAN_CSV_SCAN) {
+            /* a CSV scan takes them too (Hive partition pruning), numbered in its reader's schema */
+            if (node->kind == PLAN_EXTERNAL_SCAN && !node->provider->supports_filter_hints) return;
+            const int *proj = node->kind == PLAN_CSV_SCAN ? node->csv->projection : node->projection;
+            int nproj = node->kind == PLAN_CSV_SCAN ? node->csv->nprojection : node->nprojection;
+            if (nproj > 0) {
+                /* a condition on a column the scan does not produce is dropped
+                 * (a failed remap leaves it half renumbered) */
+                int kept = 0;
+                for (int i = 0; i < n; i++)
+                    if (remap_columns(conds[i], proj, nproj)) conds[kept++] = conds[i];
+                n = kept;
+                if (n == 0) return;
             }
             Expr **all = arena_alloc(b->arena, sizeof(Expr *) * (size_t)(node->nscan_filters + n));
             if (node->nscan_filters > 0)

@@ -11,5 +11,8 @@
 /* Optimise a plan; returns the new root (the same node unless the root
  * itself was put under a GATHER). Running it twice changes nothing more. */
 PlanNode *optimize_plan(Binder *b, PlanNode *plan, int threads, int64_t morsel_bytes);
+/* Raise the error of a constant expression that fails, where PostgreSQL's
+ * planner would (opt_fold.c); run it on the optimized plan before running it. */
+bool optimize_check_constants(Binder *b, const PlanNode *plan, Error *err);
 
 #endif

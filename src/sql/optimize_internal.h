@@ -7,8 +7,12 @@
 
 /* Move filter conditions below joins, onto the input they read (opt_filter_pushdown.c). */
 void opt_push_down_filters(Binder *b, PlanNode **slot);
+/* Make the smaller input of each INNER hash join its build side (opt_join_order.c). */
+void opt_choose_build_sides(Binder *b, PlanNode **slot);
 /* Copy the filters above external scans into them as skipping hints (opt_scan_hints.c). */
 void opt_hint_scan_filters(Binder *b, PlanNode *plan);
+/* Drop the files of Hive datasets whose partitions the hints rule out (opt_partitions.c). */
+void opt_prune_partitions(Binder *b, PlanNode *plan);
 /* Parse CSV columns that are only cast to numeric as numeric (opt_prune.c). */
 void opt_push_casts_into_scans(PlanNode *plan);
 /* Remove the columns no one reads, down to the scans (opt_prune.c). */

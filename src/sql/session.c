@@ -10,12 +10,14 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "sql/optimize.h"
 #include "sql/parser.h"
 #include "sql/session_internal.h"
+#include "sql/stmt_contract.h"
 #include "types/cast.h"
 
 Session *session_open(void)
@@ -23,6 +25,8 @@ Session *session_open(void)
     Session *s = mem_calloc(1, sizeof *s);
     catalog_init(&s->catalog);
     settings_init(&s->settings);
+    quality_report_init(&s->quality);
+    connections_init(&s->connections);
     return s;
 }
 
@@ -32,6 +36,8 @@ void session_close(Session *s)
     session_set_run_context(s, NULL, NULL, NULL);
     catalog_destroy(&s->catalog);
     settings_destroy(&s->settings);
+    quality_report_free(&s->quality);
+    connections_destroy(&s->connections);
     mem_free(s);
 }
 
@@ -42,6 +48,7 @@ void session_set_progress(Session *s, ProgressFn fn, void *ctx)
 }
 
 const char *session_last_status(const Session *s) { return s->status; }
+const char *session_last_detail(const Session *s) { return s->detail; }
 
 static void replace_string(char **slot, const char *value)
 {
@@ -60,6 +67,8 @@ const RunContext *session_run_context(const Session *s) { return &s->run; }
 
 Settings *session_settings(Session *s) { return &s->settings; }
 
+QualityReport *session_quality_report(Session *s) { return &s->quality; }
+
 /* ---- running plans ---- */
 
 bool session_run_plan(StmtContext *sc, PlanNode *plan, ResultSink *sink, uint64_t *rows, Error *err)
@@ -72,8 +81,10 @@ bool session_run_plan(StmtContext *sc, PlanNode *plan, ResultSink *sink, uint64_
     ctx.threads = s->settings.threads;
     ctx.memory_limit = s->settings.memory_limit;
     ctx.temp_directory = s->settings.temp_directory;
+    ctx.profile = sc->profile;
     *rows = 0;
     plan = optimize_plan(&sc->binder, plan, s->settings.threads, s->settings.morsel_bytes);
+    if (!optimize_check_constants(&sc->binder, plan, err)) return false;
     ExecNode *root = exec_build(plan, &ctx, err);
     if (root == NULL) return false;
     bool ok = true;
@@ -93,6 +104,8 @@ bool session_run_plan(StmtContext *sc, PlanNode *plan, ResultSink *sink, uint64_
     if (ok && sink && sink->end) ok = sink->end(sink, err);
     exec_close(root);
     s->spilled_bytes += ctx.spilled_bytes;
+    s->row_groups_pruned = ctx.row_groups_pruned;
+    s->files_opened = ctx.files_opened;
     return ok;
 }
 
@@ -144,20 +157,85 @@ static bool stmt_select(StmtContext *sc, PgQuery__SelectStmt *stmt, Error *err)
     return true;
 }
 
+/* The boolean value of an EXPLAIN option: none means true, as in PostgreSQL. */
+static bool explain_option_bool(StmtContext *sc, PgQuery__DefElem *d, bool *value, Error *err)
+{
+    *value = true;
+    if (d->arg == NULL) return true;
+    const char *text = NULL;
+    if (d->arg->node_case == PG_QUERY__NODE__NODE_STRING) text = d->arg->string->sval;
+    else if (d->arg->node_case == PG_QUERY__NODE__NODE_BOOLEAN) {
+        *value = d->arg->boolean->boolval;
+        return true;
+    } else if (d->arg->node_case == PG_QUERY__NODE__NODE_INTEGER) text = d->arg->integer->ival ? "on" : "off";
+    if (text && (strcmp(text, "on") == 0 || strcmp(text, "true") == 0 || strcmp(text, "1") == 0)) return true;
+    if (text && (strcmp(text, "off") == 0 || strcmp(text, "false") == 0 || strcmp(text, "0") == 0)) {
+        *value = false;
+        return true;
+    }
+    return error_set_at(err, ERR_SQL, bind_pos(&sc->binder, d->location), "%s requires a Boolean value", d->defname);
+}
+
 static bool stmt_explain(StmtContext *sc, PgQuery__ExplainStmt *stmt, Error *err)
 {
+    bool analyze = false, timing = true, timing_given = false, verbose = false;
     for (size_t i = 0; i < stmt->n_options; i++) {
         PgQuery__DefElem *d = stmt->options[i]->def_elem;
-        if (d && strcmp(d->defname, "analyze") == 0)
-            return error_set(err, ERR_SQL, "EXPLAIN ANALYZE is not supported yet");
+        if (d == NULL) continue;
+        bool value;
+        if (strcmp(d->defname, "analyze") == 0) {
+            if (!explain_option_bool(sc, d, &analyze, err)) return false;
+        } else if (strcmp(d->defname, "timing") == 0) {
+            if (!explain_option_bool(sc, d, &timing, err)) return false;
+            timing_given = true;
+        } else if (strcmp(d->defname, "verbose") == 0) {
+            if (!explain_option_bool(sc, d, &verbose, err)) return false;
+        } else if (strcmp(d->defname, "costs") == 0 ||
+                   strcmp(d->defname, "buffers") == 0 || strcmp(d->defname, "summary") == 0) {
+            if (!explain_option_bool(sc, d, &value, err)) return false; /* accepted, nothing to show */
+        } else {
+            return error_set_at(err, ERR_SQL, bind_pos(&sc->binder, d->location), "unrecognized EXPLAIN option \"%s\"",
+                                d->defname);
+        }
     }
+    if (timing_given && timing && !analyze)
+        return error_set(err, ERR_SQL, "EXPLAIN option TIMING requires ANALYZE");
     if (stmt->query == NULL || stmt->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
         return error_set(err, ERR_SQL, "EXPLAIN supports SELECT statements");
     PlanNode *plan;
     if (!bind_select(&sc->binder, stmt->query->select_stmt, &plan, err)) return false;
     plan = optimize_plan(&sc->binder, plan, sc->session->settings.threads, sc->session->settings.morsel_bytes);
+    if (!optimize_check_constants(&sc->binder, plan, err)) return false;
     StrBuf text = STRBUF_INIT;
-    plan_explain(plan, &text);
+    if (analyze) {
+        /* run the statement, discarding its rows, then print the plan with what each node did */
+        Session *s = sc->session;
+        uint64_t spilled_before = s->spilled_bytes, rows;
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        sc->profile = exec_profile_new();
+        bool ran = session_run_plan(sc, plan, NULL, &rows, err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (ran) {
+            ExplainOptions opts = {sc->profile, timing, verbose};
+            plan_explain_with(plan, &opts, &text);
+            strbuf_printf(&text, "Total: rows=%" PRIu64, rows);
+            if (timing)
+                strbuf_printf(&text, " time=%.3f ms",
+                              (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+            strbuf_printf(&text, " spilled_bytes=%" PRIu64 " files_opened=%" PRIu64 " row_groups_pruned=%" PRIu64 "\n",
+                          s->spilled_bytes - spilled_before, s->files_opened, s->row_groups_pruned);
+        }
+        exec_profile_free(sc->profile);
+        sc->profile = NULL;
+        if (!ran) {
+            strbuf_free(&text);
+            return false;
+        }
+    } else {
+        ExplainOptions opts = {NULL, false, verbose};
+        plan_explain_with(plan, &opts, &text);
+    }
     /* one row per line */
     int n = 0;
     char *lines[4096];
@@ -205,9 +283,7 @@ static bool stmt_create_table(StmtContext *sc, PgQuery__CreateStmt *stmt, Error 
     TableColumn *cols = arena_calloc(&sc->arena, sizeof(TableColumn) * (stmt->n_table_elts + 1));
     for (size_t i = 0; i < stmt->n_table_elts; i++) {
         PgQuery__Node *el = stmt->table_elts[i];
-        if (el->node_case == PG_QUERY__NODE__NODE_CONSTRAINT)
-            return error_set_at(err, ERR_SQL, el->constraint->location,
-                                "table constraints are not enforced yet; declare NOT NULL on columns");
+        if (el->node_case == PG_QUERY__NODE__NODE_CONSTRAINT) continue; /* the contract's (bind_contract.c) */
         if (el->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF) return error_set(err, ERR_SQL, "unsupported table element");
         PgQuery__ColumnDef *cd = el->column_def;
         for (int k = 0; k < n; k++)
@@ -215,26 +291,29 @@ static bool stmt_create_table(StmtContext *sc, PgQuery__CreateStmt *stmt, Error 
                 return error_set_at(err, ERR_SQL, cd->location, "column \"%s\" specified more than once", cd->colname);
         cols[n].name = cd->colname;
         if (!bind_type_name(&sc->binder, cd->type_name, &cols[n].type, err)) return false;
-        for (size_t k = 0; k < cd->n_constraints; k++) {
-            PgQuery__Constraint *con = cd->constraints[k]->constraint;
-            switch (con->contype) {
-            case PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL: cols[n].not_null = true; break;
-            case PG_QUERY__CONSTR_TYPE__CONSTR_NULL: cols[n].not_null = false; break;
-            default:
-                return error_set_at(err, ERR_SQL, con->location,
-                                    "this column constraint is not enforced yet (only NOT NULL is); "
-                                    "constraints as data contracts are coming with the quality checks");
-            }
-        }
         n++;
     }
     if (n == 0) return error_set_at(err, ERR_SQL, rv->location, "a table needs at least one column");
-    catalog_create_table(cat, rv->relname, rv->relpersistence[0] == 't', n, cols);
+    TableContract *contract; /* constraints and policies: the table's data contract */
+    if (!contract_from_create(sc, stmt, n, cols, &contract, err)) return false;
+    catalog_create_table(cat, rv->relname, rv->relpersistence[0] == 't', n, cols)->contract = contract;
     snprintf(sc->session->status, sizeof sc->session->status, "CREATE TABLE");
     return true;
 }
 
-bool stmt_store_rows(CatalogTable *t, MemTable *rows, Error *err)
+/* The profile of table t in the session's quality report. */
+static TableProfile *stmt_table_profile(StmtContext *sc, const CatalogTable *t)
+{
+    char **names = arena_alloc(&sc->arena, sizeof(char *) * (size_t)(t->ncols + 1));
+    LogicalType *types = arena_alloc(&sc->arena, sizeof(LogicalType) * (size_t)(t->ncols + 1));
+    for (int c = 0; c < t->ncols; c++) {
+        names[c] = t->cols[c].name;
+        types[c] = t->cols[c].type;
+    }
+    return quality_report_profile(&sc->session->quality, t->name, t->ncols, names, types);
+}
+
+bool stmt_store_rows(StmtContext *sc, CatalogTable *t, MemTable *rows, Error *err)
 {
     for (int c = 0; c < t->ncols; c++) {
         if (!t->cols[c].not_null) continue;
@@ -243,7 +322,13 @@ bool stmt_store_rows(CatalogTable *t, MemTable *rows, Error *err)
                 return error_set(err, ERR_DATA, "null value in column \"%s\" of relation \"%s\" violates not-null constraint",
                                  t->cols[c].name, t->name);
     }
-    for (int k = 0; k < rows->nchunks; k++) memtable_append(&t->data, &rows->chunks[k]);
+    /* the profile sees exactly the rows that are stored, as they are stored;
+     * temporary tables are a job's scratch space, not its output */
+    TableProfile *profile = t->temporary ? NULL : stmt_table_profile(sc, t);
+    for (int k = 0; k < rows->nchunks; k++) {
+        memtable_append(&t->data, &rows->chunks[k]);
+        if (profile) table_profile_add_batch(profile, &rows->chunks[k]);
+    }
     return true;
 }
 
@@ -288,7 +373,7 @@ static bool stmt_create_table_as(StmtContext *sc, PgQuery__CreateTableAsStmt *st
     }
     if (ok) {
         CatalogTable *t = catalog_create_table(cat, rv->relname, rv->relpersistence[0] == 't', plan->ncols, cols);
-        ok = stmt_store_rows(t, &staged, err);
+        ok = stmt_store_rows(sc, t, &staged, err);
     }
     memtable_destroy(&staged);
     if (ok) snprintf(sc->session->status, sizeof sc->session->status, "SELECT %" PRIu64, rows);
@@ -478,6 +563,18 @@ static bool stmt_show(StmtContext *sc, PgQuery__VariableShowStmt *stmt, Error *e
         snprintf(buf, sizeof buf, "%" PRIu64, sc->session->spilled_bytes);
         char *lines[1] = {buf};
         ok = emit_text_rows(sc->sink, stmt->name, lines, 1, err);
+    } else if (strcmp(stmt->name, "files_opened") == 0) {
+        /* a read-only statistic: data files the last query's scans opened */
+        char buf[32];
+        snprintf(buf, sizeof buf, "%" PRIu64, sc->session->files_opened);
+        char *lines[1] = {buf};
+        ok = emit_text_rows(sc->sink, stmt->name, lines, 1, err);
+    } else if (strcmp(stmt->name, "row_groups_pruned") == 0) {
+        /* a read-only statistic: Parquet row groups the last query skipped from their statistics */
+        char buf[32];
+        snprintf(buf, sizeof buf, "%" PRIu64, sc->session->row_groups_pruned);
+        char *lines[1] = {buf};
+        ok = emit_text_rows(sc->sink, stmt->name, lines, 1, err);
     } else {
         char *v = NULL;
         if (!settings_show(st, stmt->name, &v, err)) return false;
@@ -497,9 +594,14 @@ static bool run_statement(StmtContext *sc, PgQuery__Node *stmt, Error *err)
     case PG_QUERY__NODE__NODE_CREATE_STMT: return stmt_create_table(sc, stmt->create_stmt, err);
     case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT: return stmt_create_table_as(sc, stmt->create_table_as_stmt, err);
     case PG_QUERY__NODE__NODE_VIEW_STMT: return stmt_create_view(sc, stmt->view_stmt, err);
-    case PG_QUERY__NODE__NODE_DROP_STMT: return stmt_drop(sc, stmt->drop_stmt, err);
+    case PG_QUERY__NODE__NODE_DROP_STMT:
+        if (stmt->drop_stmt->remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_FOREIGN_SERVER)
+            return stmt_drop_server(sc, stmt->drop_stmt, err); /* sql/connections.c */
+        return stmt_drop(sc, stmt->drop_stmt, err);
+    case PG_QUERY__NODE__NODE_CREATE_FOREIGN_SERVER_STMT: return stmt_create_server(sc, stmt->create_foreign_server_stmt, err);
     case PG_QUERY__NODE__NODE_INSERT_STMT: return stmt_insert(sc, stmt->insert_stmt, err);
     case PG_QUERY__NODE__NODE_COPY_STMT: return stmt_copy(sc, stmt->copy_stmt, err);
+    case PG_QUERY__NODE__NODE_CALL_STMT: return stmt_call(sc, stmt->call_stmt, err);
     case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT: return stmt_set(sc, stmt->variable_set_stmt, err);
     case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT: return stmt_show(sc, stmt->variable_show_stmt, err);
     case PG_QUERY__NODE__NODE_TRANSACTION_STMT:
@@ -547,8 +649,12 @@ static bool execute(Session *s, const char *sql, ResultSink *sink, bool only_las
         sc.sink = (!only_last || i == n - 1) ? sink : NULL;
         arena_init(&sc.arena, 64 * 1024);
         binder_init(&sc.binder, &s->catalog, &sc.arena, sql);
+        sc.binder.lake_root = s->settings.lake_root;
+        sc.binder.connections = &s->connections;
         s->status[0] = '\0';
+        s->detail[0] = '\0';
         ok = run_statement(&sc, raw->stmt, err);
+        catalog_end_statement(&s->catalog, ok, s->run.job, s->run.logical_date); /* commit or drop rejected records */
         if (!ok && err->sql_pos < 0) {
             /* no expression position (a value met while running): name the statement */
             err->sql_pos = statement_start(sql, raw->stmt_location);

@@ -55,6 +55,9 @@ bool session_execute(Session *s, const char *sql, ResultSink *sink, Error *err);
 bool session_execute_last(Session *s, const char *sql, ResultSink *sink, Error *err);
 /* Command tag of the last statement run ("SELECT 3", "CREATE TABLE"...). */
 const char *session_last_status(const Session *s);
+/* A line on what the last statement wrote beyond its tag ("dataset lake/orders
+ * v7: 84 files in 84 partitions, 1.2 GB"), "" if none. */
+const char *session_last_detail(const Session *s);
 /* Called while statements run to report progress (bytes of input read of the
  * total, rows produced); NULL to switch off. */
 typedef void (*ProgressFn)(void *ctx, uint64_t bytes_done, uint64_t bytes_total, uint64_t rows);
@@ -74,6 +77,8 @@ void session_set_run_context(Session *s, const char *job, const char *params_jso
 const RunContext *session_run_context(const Session *s);
 /* The session's settings (SET/SHOW), for callers that apply options such as --set. */
 struct Settings *session_settings(Session *s);
+/* The quality report of the statements run so far (quality/report.h). */
+struct QualityReport *session_quality_report(Session *s);
 
 /* Initialise an empty QueryResult to collect rows. */
 void query_result_init(QueryResult *r);

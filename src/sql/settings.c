@@ -11,10 +11,13 @@
 #include <unistd.h>
 
 #include "common/mem.h"
+#include "connectors/mysql.h"
 #include "connectors/postgres.h"
+#include "io/s3/s3_config.h"
+#include "sql/connections.h"
 
 static const char *const names[] = {"threads", "memory_limit", "temp_directory", "timezone", "datestyle",
-                                    "morsel_size", "warehouse", "lake_root", NULL};
+                                    "morsel_size", "warehouse", "lake_root", "lake_lock_timeout", NULL};
 
 const char *const *settings_names(void) { return names; }
 
@@ -42,6 +45,8 @@ void settings_init(Settings *s)
     s->morsel_bytes = 8 << 20;
     s->warehouse = mem_strdup("sqlite:warehouse.db");
     s->lake_root = mem_strdup("lake");
+    s->lake_root_set = false;
+    s->lake_lock_timeout = 60;
 }
 
 void settings_destroy(Settings *s)
@@ -93,6 +98,7 @@ static void format_size(int64_t bytes, char *buf, size_t n)
 
 bool settings_set(Settings *s, const char *name, const char *value, Error *err)
 {
+    if (s3_setting_handles(name)) return s3_setting_set(name, value, err); /* process-wide, io/s3 */
     if (strcmp(name, "threads") == 0) {
         char *end;
         errno = 0;
@@ -126,17 +132,30 @@ bool settings_set(Settings *s, const char *name, const char *value, Error *err)
     }
     if (strcmp(name, "warehouse") == 0) {
         bool postgres = strncmp(value, "postgresql://", 13) == 0 || strncmp(value, "postgres://", 11) == 0;
-        if (!postgres && (strncmp(value, "sqlite:", 7) != 0 || value[7] == '\0'))
+        bool other = my_is_url(value) || connections_is_name(value); /* a name: resolved by COPY */
+        if (!postgres && !other && (strncmp(value, "sqlite:", 7) != 0 || value[7] == '\0'))
             return error_set(err, ERR_SQL,
-                             "invalid value for parameter \"warehouse\" (expected 'sqlite:<file>' or a postgresql:// URL)");
+                             "invalid value for parameter \"warehouse\" (expected 'sqlite:<file>', a postgresql:// or mysql:// URL, or a connection name)");
         mem_free(s->warehouse);
         s->warehouse = mem_strdup(value);
+        return true;
+    }
+    if (strcmp(name, "lake_lock_timeout") == 0) {
+        char *end;
+        errno = 0;
+        double v = strtod(value, &end);
+        if (end != value && *end == 's' && end[1] == '\0') end++;
+        if (errno || *end || end == value || !(v >= 0 && v <= 86400))
+            return error_set(err, ERR_SQL,
+                             "invalid value for parameter \"lake_lock_timeout\": \"%s\" (seconds from 0 to 86400)", value);
+        s->lake_lock_timeout = v;
         return true;
     }
     if (strcmp(name, "lake_root") == 0) {
         if (value[0] == '\0') return error_set(err, ERR_SQL, "invalid value for parameter \"lake_root\": an empty path");
         mem_free(s->lake_root);
         s->lake_root = mem_strdup(value);
+        s->lake_root_set = true;
         return true;
     }
     if (strcmp(name, "timezone") == 0) {
@@ -156,6 +175,8 @@ bool settings_set(Settings *s, const char *name, const char *value, Error *err)
 
 bool settings_reset(Settings *s, const char *name, Error *err)
 {
+    if (s3_setting_handles(name)) return s3_setting_reset(name, err);
+    if (strcmp(name, "all") == 0) s3_setting_reset("all", err);
     Settings d;
     settings_init(&d);
     bool ok = true;
@@ -171,13 +192,16 @@ bool settings_reset(Settings *s, const char *name, Error *err)
         mem_free(s->warehouse);
         s->warehouse = mem_strdup(d.warehouse);
     }
+    if (all || strcmp(name, "lake_lock_timeout") == 0) s->lake_lock_timeout = d.lake_lock_timeout;
     if (all || strcmp(name, "lake_root") == 0) {
         mem_free(s->lake_root);
         s->lake_root = mem_strdup(d.lake_root);
+        s->lake_root_set = false;
     }
     if (!all && strcmp(name, "threads") != 0 && strcmp(name, "memory_limit") != 0 &&
         strcmp(name, "temp_directory") != 0 && strcmp(name, "timezone") != 0 && strcmp(name, "datestyle") != 0 &&
-        strcmp(name, "morsel_size") != 0 && strcmp(name, "warehouse") != 0 && strcmp(name, "lake_root") != 0)
+        strcmp(name, "morsel_size") != 0 && strcmp(name, "warehouse") != 0 && strcmp(name, "lake_root") != 0 &&
+        strcmp(name, "lake_lock_timeout") != 0)
         ok = error_set(err, ERR_SQL, "unrecognized configuration parameter \"%s\"", name);
     settings_destroy(&d);
     return ok;
@@ -185,6 +209,7 @@ bool settings_reset(Settings *s, const char *name, Error *err)
 
 bool settings_show(const Settings *s, const char *name, char **value, Error *err)
 {
+    if (s3_setting_handles(name)) return s3_setting_show(name, value, err);
     char buf[64];
     if (strcmp(name, "threads") == 0) {
         snprintf(buf, sizeof buf, "%d", s->threads);
@@ -204,6 +229,8 @@ bool settings_show(const Settings *s, const char *name, char **value, Error *err
     } else if (strcmp(name, "warehouse") == 0) {
         *value = pg_redact_conninfo(s->warehouse); /* never show a password */
         return true;
+    } else if (strcmp(name, "lake_lock_timeout") == 0) {
+        snprintf(buf, sizeof buf, "%gs", s->lake_lock_timeout);
     } else if (strcmp(name, "lake_root") == 0) {
         *value = mem_strdup(s->lake_root);
         return true;

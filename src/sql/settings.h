@@ -16,7 +16,9 @@ typedef struct Settings {
     char *timezone;          /* accepted for compatibility; timestamps carry no zone */
     char *datestyle;         /* accepted for compatibility: always ISO, MDY */
     int64_t morsel_bytes;    /* target size of a parallel CSV scan's pieces */
+    double lake_lock_timeout; /* seconds a lake write waits for another writer's lock (default 60) */
     char *lake_root;         /* where 'lake:<name>' targets and lake.<name> tables live (default: lake) */
+    bool lake_root_set;      /* lake_root was given (SET, --set, a project): the lake is in use even before its folder exists */
     char *warehouse;         /* COPY ... TO 'warehouse:t' target: 'sqlite:path' (default sqlite:warehouse.db) or a postgresql:// URL */
 } Settings;
 

@@ -17,16 +17,19 @@
 
 #include "common/mem.h"
 #include "io/fs.h"
+#include "sql/copy_dataset.h"
 #include "sql/copy_formats.h"
 #include "sql/copy_warehouse.h"
 #include "sql/session_internal.h"
+#include "sql/stmt_contract.h"
 
 static bool copy_to(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts, int nopts, Error *err)
 {
     Binder *b = &sc->binder;
     const CopyFormat *format = NULL;
     bool to_warehouse = copy_warehouse_is_target(stmt->filename); /* 'warehouse:<table>' */
-    if (!to_warehouse && !copy_format_resolve(stmt->filename, opts, nopts, &format, err)) return false;
+    bool to_dataset = !to_warehouse && copy_dataset_is_target(stmt->filename, opts, nopts); /* sql/copy_dataset.c */
+    if (!to_warehouse && !to_dataset && !copy_format_resolve(stmt->filename, opts, nopts, &format, err)) return false;
     PlanNode *plan;
     if (stmt->query) {
         if (stmt->query->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
@@ -76,6 +79,7 @@ static bool copy_to(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts, i
         sel.target_list = targets;
         if (!bind_select(b, &sel, &plan, err)) return false;
     }
+    if (to_dataset) return copy_dataset_write(sc, plan, stmt->filename, opts, nopts, err);
     if (stmt->filename && !to_warehouse) {
         /* an ETL output folder need not exist yet */
         char *dir = mem_strdup(stmt->filename);
@@ -129,6 +133,12 @@ static bool copy_from(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts,
     if (!copy_format_resolve(stmt->filename, opts, nopts, &format, err)) return false;
     PlanNode *scan;
     if (!format->bind_reader(b, stmt->filename, opts, nopts, n, names, types, &scan, err)) return false;
+    if (t->contract) { /* validated under the table's contract (stmt_validate.c) */
+        uint64_t stored = 0;
+        if (!contract_insert(sc, t, scan, idx, n, &stored, err)) return false;
+        snprintf(sc->session->status, sizeof sc->session->status, "COPY %" PRIu64, stored);
+        return true;
+    }
     Expr **exprs = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(t->ncols + 1));
     char **cnames = arena_calloc(b->arena, sizeof(char *) * (size_t)(t->ncols + 1));
     for (int c = 0; c < t->ncols; c++) {
@@ -143,7 +153,7 @@ static bool copy_from(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts,
     MemTableSink sink;
     memtable_sink_init(&sink, &staged);
     uint64_t rows = 0;
-    bool ok = session_run_plan(sc, plan, &sink.sink, &rows, err) && stmt_store_rows(t, &staged, err);
+    bool ok = session_run_plan(sc, plan, &sink.sink, &rows, err) && stmt_store_rows(sc, t, &staged, err);
     memtable_destroy(&staged);
     if (ok) snprintf(sc->session->status, sizeof sc->session->status, "COPY %" PRIu64, rows);
     return ok;

@@ -4,12 +4,15 @@
  * assignment casts (as PostgreSQL does: a numeric value goes into an integer
  * column, a quoted literal is parsed as the column's type), missing columns
  * get NULL, and NOT NULL columns are checked.  Rows are staged and appended
- * only when the whole statement has succeeded. */
+ * only when the whole statement has succeeded.  A table created with
+ * CREATE TABLE has a contract: its rows go through stmt_validate.c instead
+ * (conversion, constraints, DEFAULTs, policies, quarantine). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "sql/session_internal.h"
+#include "sql/stmt_contract.h"
 
 /* Resolve the target column list into table column indexes. */
 static bool target_columns(StmtContext *sc, CatalogTable *t, PgQuery__InsertStmt *stmt, int **out, int *nout, Error *err)
@@ -40,7 +43,17 @@ static bool target_columns(StmtContext *sc, CatalogTable *t, PgQuery__InsertStmt
     return true;
 }
 
-/* VALUES rows typed directly by the target columns. */
+/* A literal that does not convert to column col may go to the contract as
+ * text (a type(col) violation) instead of failing the statement. */
+static bool values_as_text(const CatalogTable *t, int col, const Expr *literal, const Error *err)
+{
+    const TableContract *c = t->contract;
+    return c && err->kind == ERR_DATA && literal->untyped_literal && c->rules[col].kind == RULE_TYPE &&
+           c->rules[col].policy != POLICY_FAIL;
+}
+
+/* VALUES rows typed directly by the target columns (with a contract, a
+ * column with a literal that does not convert is kept as text instead). */
 static bool bind_insert_values(StmtContext *sc, CatalogTable *t, PgQuery__SelectStmt *sel, const int *idx, int n,
                                PlanNode **out, Error *err)
 {
@@ -48,8 +61,10 @@ static bool bind_insert_values(StmtContext *sc, CatalogTable *t, PgQuery__Select
     PlanNode *p = plan_new(b, PLAN_VALUES, n);
     p->nrows = (int64_t)sel->n_values_lists;
     p->rows = arena_calloc(b->arena, sizeof(Expr **) * (size_t)(p->nrows + 1));
+    bool *as_text = arena_calloc(b->arena, (size_t)n + 1);
+retry:
     for (int i = 0; i < n; i++) {
-        p->types[i] = t->cols[idx[i]].type;
+        p->types[i] = as_text[i] ? type_make(TYPE_VARCHAR) : t->cols[idx[i]].type;
         p->names[i] = t->cols[idx[i]].name;
     }
     for (int64_t r = 0; r < p->nrows; r++) {
@@ -62,13 +77,21 @@ static bool bind_insert_values(StmtContext *sc, CatalogTable *t, PgQuery__Select
                                 "INSERT has more target columns than expressions");
         p->rows[r] = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
         for (int c = 0; c < n; c++) {
+            Expr *e;
             if (list->items[c]->node_case == PG_QUERY__NODE__NODE_SET_TO_DEFAULT) {
-                p->rows[r][c] = expr_const(b, value_null(p->types[c]), -1);
-                continue;
+                e = contract_bind_default(b, t, idx[c], err);
+                if (e && as_text[c]) e = bind_coerce(b, e, t->cols[idx[c]].type, COERCE_ASSIGNMENT, err);
+            } else {
+                e = bind_expr(b, list->items[c], NULL, err);
             }
-            Expr *e = bind_expr(b, list->items[c], NULL, err);
             if (!e) return false;
-            e = bind_coerce(b, e, p->types[c], COERCE_ASSIGNMENT, err);
+            Expr *literal = e;
+            e = bind_coerce(b, e, p->types[c], as_text[c] ? COERCE_EXPLICIT : COERCE_ASSIGNMENT, err);
+            if (!e && !as_text[c] && values_as_text(t, idx[c], literal, err)) {
+                error_clear(err);
+                as_text[c] = true;
+                goto retry;
+            }
             if (!e) {
                 error_prefix(err, "column \"%s\"", p->names[c]);
                 return false;
@@ -98,7 +121,7 @@ bool stmt_insert(StmtContext *sc, PgQuery__InsertStmt *stmt, Error *err)
     PlanNode *src;
     PgQuery__SelectStmt *sel = stmt->select_stmt ? stmt->select_stmt->select_stmt : NULL;
     if (sel == NULL) {
-        /* DEFAULT VALUES: one row of NULLs (defaults come with the quality contracts) */
+        /* DEFAULT VALUES: one row of the columns' DEFAULTs (NULL without a contract) */
         src = plan_new(b, PLAN_VALUES, 0);
         src->nrows = 1;
         src->rows = arena_calloc(b->arena, sizeof(Expr **));
@@ -111,6 +134,12 @@ bool stmt_insert(StmtContext *sc, PgQuery__InsertStmt *stmt, Error *err)
         if (!bind_select(b, sel, &src, err)) return false;
         if (src->ncols > n) return error_set(err, ERR_SQL, "INSERT has more expressions than target columns");
         if (src->ncols < n) return error_set(err, ERR_SQL, "INSERT has more target columns than expressions");
+    }
+    if (t->contract) { /* validated under the table's contract (stmt_validate.c) */
+        uint64_t stored = 0;
+        if (!contract_insert(sc, t, src, idx, n, &stored, err)) return false;
+        snprintf(sc->session->status, sizeof sc->session->status, "INSERT 0 %" PRIu64, stored);
+        return true;
     }
     /* project the source onto the table's columns */
     Expr **exprs = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(t->ncols + 1));
@@ -136,7 +165,7 @@ bool stmt_insert(StmtContext *sc, PgQuery__InsertStmt *stmt, Error *err)
     MemTableSink sink;
     memtable_sink_init(&sink, &staged);
     uint64_t rows = 0;
-    bool ok = session_run_plan(sc, plan, &sink.sink, &rows, err) && stmt_store_rows(t, &staged, err);
+    bool ok = session_run_plan(sc, plan, &sink.sink, &rows, err) && stmt_store_rows(sc, t, &staged, err);
     memtable_destroy(&staged);
     if (ok) snprintf(sc->session->status, sizeof sc->session->status, "INSERT 0 %" PRIu64, rows);
     return ok;

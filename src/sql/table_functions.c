@@ -4,7 +4,9 @@
 #include <string.h>
 
 #include "common/strbuf.h"
+#include "sql/bind_lake_commits.h"
 #include "sql/bind_parquet.h"
+#include "sql/stmt_contract.h"
 #include "types/cast.h"
 
 typedef struct TableFunction {
@@ -25,6 +27,12 @@ static const TableFunction table_functions[] = {
     {"read_ndjson", bind_read_ndjson},
     {"read_sqlite", bind_read_sqlite},
     {"read_postgres", bind_read_postgres},
+    {"read_mysql", bind_read_mysql},
+    {"quarantine", bind_quarantine_function},
+    {"rejects", bind_rejects_function},
+    {"lake_commits", bind_lake_commits},
+    {"generate_series", bind_generate_series},
+    {"range", bind_range},
 };
 
 bool bind_table_function(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,

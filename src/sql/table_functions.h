@@ -33,5 +33,13 @@ bool bind_read_sqlite(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs,
 /* read_postgres (bind_postgres.c). */
 bool bind_read_postgres(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
                         Error *err);
+/* read_mysql (bind_mysql.c). */
+bool bind_read_mysql(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
+                     Error *err);
+/* generate_series / range (bind_generate_series.c). */
+bool bind_generate_series(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
+                          Error *err);
+bool bind_range(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, size_t ncoldefs, PlanNode **out,
+                Error *err);
 
 #endif

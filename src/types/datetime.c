@@ -1214,8 +1214,40 @@ static int match_name(const char *const *names, int count, bool abbrev, const ch
     return -1;
 }
 
-bool datetime_parse_formatted(const char *s, size_t n, const char *fmt, size_t fn, int64_t *out, Error *err)
+/* Read a time-zone hour field (TZH, or the hours of OF): 'Z' (UTC, an
+ * ISO 8601 spelling kiln accepts beyond PostgreSQL), or an optional sign and
+ * one or two digits. Sets *sign and *hours; false if nothing matches. */
+static bool parse_tz_hours(const char *s, size_t n, size_t *i, int *sign, int64_t *hours)
 {
+    *sign = 1;
+    *hours = 0;
+    if (*i < n && (s[*i] == 'Z' || s[*i] == 'z')) {
+        (*i)++;
+        return true;
+    }
+    if (*i < n && (s[*i] == '+' || s[*i] == '-')) *sign = s[(*i)++] == '-' ? -1 : 1;
+    int digits = 0;
+    while (*i < n && is_digit(s[*i]) && digits < 2) *hours = *hours * 10 + (s[(*i)++] - '0'), digits++;
+    return digits > 0;
+}
+
+/* Read up to two digits of time-zone minutes; false if there are none. */
+static bool parse_tz_minutes(const char *s, size_t n, size_t *i, int64_t *minutes)
+{
+    *minutes = 0;
+    int digits = 0;
+    while (*i < n && is_digit(s[*i]) && digits < 2) *minutes = *minutes * 10 + (s[(*i)++] - '0'), digits++;
+    return digits > 0;
+}
+
+/* The parser of datetime_parse_formatted; *tz_offset gets the offset east of
+ * UTC in microseconds read by TZH/TZM/OF (0 when the pattern has none). */
+static bool parse_formatted(const char *s, size_t n, const char *fmt, size_t fn, int64_t *out, int64_t *tz_offset,
+                            Error *err)
+{
+    int64_t tz_hours = 0, tz_minutes = 0;
+    int tz_sign = 1;
+    *tz_offset = 0;
     int64_t year = 0, month = 1, day = 1, hour = 0, minute = 0, second = 0, micros = 0, doy = 0;
     bool have_year = false, pm = false, have_ampm = false, bc = false, hour12 = false;
     int64_t julian = -1, ignored = 0;
@@ -1290,7 +1322,19 @@ bool datetime_parse_formatted(const char *s, size_t n, const char *fmt, size_t f
             }
             continue;
         }
-        case FK_TZH: case FK_TZM: case FK_TZ: case FK_OF:
+        case FK_TZH:
+            if (!parse_tz_hours(s, n, &i, &tz_sign, &tz_hours)) return formatted_error("TZH", s + i, n - i, s, n, fmt, fn, err);
+            continue;
+        case FK_TZM:
+            if (!parse_tz_minutes(s, n, &i, &tz_minutes)) return formatted_error("TZM", s + i, n - i, s, n, fmt, fn, err);
+            continue;
+        case FK_OF: /* +hh, +hh:mm, +hhmm or Z */
+            if (!parse_tz_hours(s, n, &i, &tz_sign, &tz_hours)) return formatted_error("OF", s + i, n - i, s, n, fmt, fn, err);
+            if (i < n && s[i] == ':') i++;
+            if (i < n && is_digit(s[i]) && !parse_tz_minutes(s, n, &i, &tz_minutes))
+                return formatted_error("OF", s + i, n - i, s, n, fmt, fn, err);
+            continue;
+        case FK_TZ:
             while (i < n && !is_space(s[i])) i++;
             continue;
         case FK_HH24: target = &hour, maxw = 2; break;
@@ -1382,6 +1426,26 @@ bool datetime_parse_formatted(const char *s, size_t n, const char *fmt, size_t f
         return error_set(err, ERR_DATA, "timestamp out of range: \"%.*s\"", clip_len(n), s);
     int64_t ts = date_days * DT_USECS_PER_DAY + hour * DT_USECS_PER_HOUR + minute * DT_USECS_PER_MINUTE +
                  second * DT_USECS_PER_SEC + micros;
+    if (!datetime_timestamp_in_range(ts))
+        return error_set(err, ERR_DATA, "timestamp out of range: \"%.*s\"", clip_len(n), s);
+    if (tz_hours > 15 || tz_minutes > 59)
+        return error_set(err, ERR_DATA, "time zone displacement out of range: \"%.*s\"", clip_len(n), s);
+    *tz_offset = tz_sign * (tz_hours * DT_USECS_PER_HOUR + tz_minutes * DT_USECS_PER_MINUTE);
+    *out = ts;
+    return true;
+}
+
+bool datetime_parse_formatted(const char *s, size_t n, const char *fmt, size_t fn, int64_t *out, Error *err)
+{
+    int64_t tz_offset;
+    return parse_formatted(s, n, fmt, fn, out, &tz_offset, err);
+}
+
+bool datetime_parse_formatted_utc(const char *s, size_t n, const char *fmt, size_t fn, int64_t *out, Error *err)
+{
+    int64_t tz_offset, ts;
+    if (!parse_formatted(s, n, fmt, fn, &ts, &tz_offset, err)) return false;
+    ts -= tz_offset;
     if (!datetime_timestamp_in_range(ts))
         return error_set(err, ERR_DATA, "timestamp out of range: \"%.*s\"", clip_len(n), s);
     *out = ts;

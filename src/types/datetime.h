@@ -157,3 +157,8 @@ void datetime_to_char(int64_t ts, const char *fmt, size_t fmt_len, StrBuf *out);
  * 1 BC as in PostgreSQL; input that ends early leaves the remaining fields at
  * their defaults. Errors name the input and the pattern. */
 bool datetime_parse_formatted(const char *s, size_t n, const char *fmt, size_t fmt_len, int64_t *out, Error *err);
+/* Like datetime_parse_formatted, and a time-zone offset read by TZH/TZM/OF
+ * ('+05', '-03:30', 'Z') is applied: the result is the UTC time, as
+ * PostgreSQL's to_timestamp gives it in a session whose TimeZone is UTC.
+ * (datetime_parse_formatted, for to_date, reads and ignores the offset.) */
+bool datetime_parse_formatted_utc(const char *s, size_t n, const char *fmt, size_t fmt_len, int64_t *out, Error *err);

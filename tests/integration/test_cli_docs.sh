@@ -108,6 +108,10 @@ check_page docs/json.md
 check_page docs/parquet.md
 check_page docs/databases.md
 check_page docs/orchestration.md
+check_page docs/quality.md
+check_page docs/s3.md
+check_page docs/lake.md
+check_page docs/guide.md
 
 if [ "$examples" -lt 10 ]; then
     echo "FAIL: only $examples examples found in the docs"

@@ -72,7 +72,8 @@ TEST(project_errors_name_line_and_key)
     CHECK_EQ_STR(load_error("jobs:\n  a:\n    retries: many\n"),
                  "proj/kiln.yaml:3:14: jobs.a.retries: expected a whole number from 0 to 1000, got \"many\"");
     CHECK_EQ_STR(load_error("lake: x\nwarehous: y\n"),
-                 "proj/kiln.yaml:2:1: unknown key \"warehous\" (known: name, lake, warehouse, defaults, connections, jobs)");
+                 "proj/kiln.yaml:2:1: unknown key \"warehous\" (known: name, lake, warehouse, defaults, connections, jobs, timezone, catchup, max_catchup, "
+                 "infer_dependencies)");
     CHECK_EQ_STR(load_error("jobs:\n  a: {timeout: soon}\n"),
                  "proj/kiln.yaml:2:16: jobs.a.timeout: expected a duration such as 30, 30s, 500ms, 5m or 2h, got \"soon\"");
     CHECK_EQ_STR(load_error("jobs:\n  a: {depends_on: zz}\n"), "proj/kiln.yaml:2: jobs.a.depends_on: unknown job \"zz\"");

@@ -356,7 +356,7 @@ static bool to_timestamp_text(FN_ARGS)
         if (ROW_IS_NULL(i)) continue;
         uint32_t n, fn;
         const char *s = kstr(args[0], i, &n), *fmt = kstr(args[1], i, &fn);
-        if (!datetime_parse_formatted(s, n, fmt, fn, &r[i], err)) return false;
+        if (!datetime_parse_formatted_utc(s, n, fmt, fn, &r[i], err)) return false;
     }
     return true;
 }

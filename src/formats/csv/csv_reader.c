@@ -27,6 +27,8 @@ struct CsvReader {
     char *nullstr;
     size_t nullstr_len;
     char *filename_column;
+    char *line_column;
+    int64_t first_line;       /* range readers: line of the range's first byte (0 = count from 1) */
     CsvSchema schema;
     CsvDialect dialect;
     FsPathList files;
@@ -43,6 +45,8 @@ struct CsvReader {
     StrBuf scratch;
     uint64_t rejected;
     const char *batch_file;
+    int batch_file_index;     /* index in files of batch_file */
+    uint64_t files_opened;    /* files whose records were read (not the sniffer's) */
     int64_t lines[VECTOR_CAPACITY];
     bool done;
 };
@@ -78,8 +82,10 @@ static CsvReader *reader_new(const CsvOptions *opts)
         r->nullstr_len = strlen(r->nullstr);
     }
     if (opts->filename) r->filename_column = mem_strdup(opts->filename);
+    if (opts->line_column) r->line_column = mem_strdup(opts->line_column);
     r->opts.nullstr = r->nullstr;
     r->opts.filename = r->filename_column;
+    r->opts.line_column = r->line_column;
     if (r->opts.block_size == 0) r->opts.block_size = CSV_DEFAULT_BLOCK_SIZE;
     if (r->opts.max_line_size == 0) r->opts.max_line_size = CSV_DEFAULT_MAX_LINE_SIZE;
     if (r->opts.max_line_size > UINT32_MAX) r->opts.max_line_size = UINT32_MAX;
@@ -99,10 +105,33 @@ static void reader_setup(CsvReader *r)
     for (int c = 0; c < r->nproj; c++) r->proj[c] = c;
 }
 
+/* Size the files and sniff the first one (after the list is filled). */
+static CsvReader *reader_open_list(CsvReader *r, const CsvOptions *opts, Error *err);
+
 CsvReader *csv_reader_open(const char *pattern, const CsvOptions *opts, Error *err)
 {
     CsvReader *r = reader_new(opts);
-    if (!fs_glob(pattern, &r->files, err)) goto fail;
+    if (!fs_glob(pattern, &r->files, err)) {
+        csv_reader_close(r);
+        return NULL;
+    }
+    return reader_open_list(r, opts, err);
+}
+
+CsvReader *csv_reader_open_files(const char *const *paths, int npaths, const CsvOptions *opts, Error *err)
+{
+    CsvReader *r = reader_new(opts);
+    for (int i = 0; i < npaths; i++) fs_path_list_add(&r->files, paths[i]);
+    if (npaths == 0) {
+        csv_reader_close(r);
+        error_set(err, ERR_IO, "no CSV files to read");
+        return NULL;
+    }
+    return reader_open_list(r, opts, err);
+}
+
+static CsvReader *reader_open_list(CsvReader *r, const CsvOptions *opts, Error *err)
+{
     for (int i = 0; i < r->files.count; i++) {
         uint64_t size;
         if (!fs_file_size(r->files.paths[i], &size, err)) goto fail;
@@ -206,6 +235,8 @@ static bool open_next_file(CsvReader *r, Error *err)
             return false;
         }
         r->scanner_open = true;
+        r->files_opened++;
+        if (r->first_line > 0) r->scan.line = r->first_line;
         r->scan.max_fields = r->schema.nfile_cols + 1;
         r->filename_value = kstring_make(path, (uint32_t)strlen(path));
         if (start > 0) return true; /* a middle range has neither skipped lines nor a header */
@@ -242,8 +273,9 @@ static bool convert_row(CsvReader *r, Batch *b, uint32_t row, Error *err)
     for (int k = 0; k < r->nproj; k++) {
         const int c = r->proj[k];
         Vector *v = b->cols[k];
-        if (c == ncols) { /* the file-name column */
-            VEC_DATA(v, KString)[row] = r->filename_value;
+        if (c >= ncols) { /* the file-name column, then the line column */
+            if (c == ncols && r->filename_column) VEC_DATA(v, KString)[row] = r->filename_value;
+            else VEC_DATA(v, int64_t)[row] = s->record_line;
             vector_set_valid(v, row);
             continue;
         }
@@ -267,6 +299,18 @@ static bool convert_row(CsvReader *r, Batch *b, uint32_t row, Error *err)
     return true;
 }
 
+/* Hand the record that just failed to the on_reject callback. */
+static void reject_record(CsvReader *r, const Error *err)
+{
+    CsvReject rej;
+    rej.path = r->scan.path;
+    rej.line = r->scan.record_line;
+    rej.byte_offset = r->scan.record_offset;
+    rej.message = err->message;
+    rej.raw = csv_scanner_record_raw(&r->scan, &rej.raw_len);
+    r->opts.on_reject(r->opts.reject_ctx, &rej);
+}
+
 bool csv_reader_next(CsvReader *r, Batch *b, Error *err)
 {
     b->count = 0;
@@ -283,6 +327,7 @@ bool csv_reader_next(CsvReader *r, Batch *b, Error *err)
             if (r->done) break;
         }
         r->batch_file = r->files.paths[r->file_index];
+        r->batch_file_index = r->file_index;
         while (n < cap) {
             CsvScanResult rc = csv_scanner_next(&r->scan, err);
             if (rc == CSV_SCAN_END) {
@@ -296,8 +341,9 @@ bool csv_reader_next(CsvReader *r, Batch *b, Error *err)
                     continue;
                 }
             }
-            /* a broken record: skipped and counted, or the end */
-            if (err->kind != ERR_DATA || !r->opts.ignore_errors) return false;
+            /* a broken record: skipped and counted (or handed to on_reject), or the end */
+            if (err->kind != ERR_DATA || !(r->opts.ignore_errors || r->opts.on_reject)) return false;
+            if (r->opts.on_reject) reject_record(r, err);
             r->rejected++;
             error_clear(err);
         }
@@ -314,6 +360,11 @@ const char *csv_reader_batch_file(const CsvReader *r)
 const int64_t *csv_reader_batch_lines(const CsvReader *r)
 {
     return r->lines;
+}
+
+void csv_reader_set_first_line(CsvReader *r, int64_t first_line)
+{
+    r->first_line = first_line;
 }
 
 uint64_t csv_reader_rejected_rows(const CsvReader *r)
@@ -337,6 +388,16 @@ uint64_t csv_reader_bytes_total(const CsvReader *r)
     return r->bytes_total;
 }
 
+int csv_reader_batch_file_index(const CsvReader *r)
+{
+    return r->batch_file_index;
+}
+
+uint64_t csv_reader_files_opened(const CsvReader *r)
+{
+    return r->files_opened;
+}
+
 int csv_reader_file_count(const CsvReader *r)
 {
     return r->files.count;
@@ -352,5 +413,6 @@ void csv_reader_close(CsvReader *r)
     mem_free(r->proj);
     mem_free(r->nullstr);
     mem_free(r->filename_column);
+    mem_free(r->line_column);
     mem_free(r);
 }

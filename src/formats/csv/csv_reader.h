@@ -40,6 +40,15 @@
  *                 an unterminated quote ends its file.
  *   filename      if set, an extra VARCHAR column of that name (DuckDB's
  *                 "filename") holding each row's file path.
+ *   line_column   if set, an extra BIGINT column of that name (after the
+ *                 file-name column) holding the 1-based physical line where
+ *                 each row starts (lineage for quarantines).
+ *   on_reject     if set, a record that cannot be read (wrong field count,
+ *                 a value that does not parse, an unterminated quote) is
+ *                 handed to on_reject(reject_ctx, ...) with its file, line,
+ *                 byte offset, message and raw bytes, and skipped (an
+ *                 unterminated quote ends its file); the callback must be
+ *                 thread-safe when several readers share it.
  *   block_size    bytes read at a time (default 4 MiB; tests use tiny ones).
  *   max_line_size longest record in bytes (default 64 MiB).
  *   compression   COMPRESSION_AUTO (default): files ending .gz, .zst, .bz2,
@@ -97,6 +106,17 @@ typedef enum CsvHeaderMode {
     CSV_HEADER_NO,
 } CsvHeaderMode;
 
+/* A record a reader could not read (CsvOptions.on_reject); valid only during the call. */
+typedef struct CsvReject {
+    const char *path;
+    int64_t line;          /* 1-based physical line where the record starts */
+    uint64_t byte_offset;  /* of the record's first byte */
+    const char *message;   /* the error, e.g. extra data after last expected column ... */
+    const char *raw;       /* the record's bytes (with its line break, if any) */
+    size_t raw_len;
+} CsvReject;
+typedef void (*CsvRejectFn)(void *ctx, const CsvReject *reject);
+
 typedef struct CsvOptions {
     CsvHeaderMode header;
     char delim;               /* '\0' = sniff */
@@ -111,6 +131,9 @@ typedef struct CsvOptions {
     int64_t sample_size;      /* rows; -1 = whole first file */
     bool ignore_errors;
     const char *filename;     /* name of the file-name column, NULL = none */
+    const char *line_column;  /* name of the line-number column, NULL = none */
+    CsvRejectFn on_reject;    /* NULL = a bad record is an error (or skipped with ignore_errors) */
+    void *reject_ctx;
     size_t block_size;
     size_t max_line_size;
     Compression compression;  /* AUTO (default): by file extension (io/compression.h) */
@@ -143,6 +166,9 @@ void csv_schema_free(CsvSchema *s);
 /* Open every file matching pattern (a path or a glob) and settle the schema
  * from the first one. */
 CsvReader *csv_reader_open(const char *pattern, const CsvOptions *opts, Error *err);
+/* Open exactly these files (in this order; no glob expansion) and settle
+ * the schema from the first one. */
+CsvReader *csv_reader_open_files(const char *const *paths, int npaths, const CsvOptions *opts, Error *err);
 /* Open the records of path that start in bytes [start, end), with a known
  * schema (from csv_sniff or csv_reader_schema); for parallel scans. */
 CsvReader *csv_reader_open_range(const char *path, const CsvSchema *schema, const CsvOptions *opts,
@@ -163,12 +189,19 @@ bool csv_reader_next(CsvReader *r, Batch *b, Error *err);
 const char *csv_reader_batch_file(const CsvReader *r);
 /* 1-based physical line where each row of the last batch starts. */
 const int64_t *csv_reader_batch_lines(const CsvReader *r);
-/* Rows skipped because of ignore_errors. */
+/* Physical line numbers of a range reader start at first_line (the line of
+ * its range's first byte) instead of 1; call before the first next. */
+void csv_reader_set_first_line(CsvReader *r, int64_t first_line);
+/* Rows skipped because of ignore_errors or handed to on_reject. */
 uint64_t csv_reader_rejected_rows(const CsvReader *r);
 /* Bytes of input consumed so far, over all files (progress). */
 uint64_t csv_reader_bytes_read(const CsvReader *r);
 /* Total bytes of all the reader's files (or of its range). */
 uint64_t csv_reader_bytes_total(const CsvReader *r);
+/* Index (in the reader's file list) of the file of the last batch. */
+int csv_reader_batch_file_index(const CsvReader *r);
+/* Files the reader has opened to read records (the sniffer's reads not counted). */
+uint64_t csv_reader_files_opened(const CsvReader *r);
 /* Number of files the reader covers. */
 int csv_reader_file_count(const CsvReader *r);
 /* Close the reader (NULL is fine). */

@@ -259,13 +259,20 @@ CsvScanResult csv_scanner_next(CsvScanner *s, Error *err)
         if (rc == SCAN_OK) return CSV_SCAN_RECORD;
         if (rc == SCAN_NEED_MORE) {
             if (!refill(s, err)) {
-                if (err->kind == ERR_DATA) s->pos = s->len, s->eof = true, s->stop_offset = 0;
+                if (err->kind == ERR_DATA) {
+                    /* the broken record is the rest of the buffer (for the caller's reject record) */
+                    s->record_offset = s->buf_offset + s->pos;
+                    s->record_line = s->line;
+                    s->pos = s->len, s->eof = true, s->stop_offset = 0;
+                }
                 return CSV_SCAN_ERROR;
             }
             continue;
         }
         error_set(err, ERR_DATA, "unterminated CSV quoted field");
         error_set_location(err, s->path, s->line, s->error_field);
+        s->record_offset = s->buf_offset + s->pos;
+        s->record_line = s->line;
         s->pos = s->len; /* eof is set: the rest of the file is one broken field */
         return CSV_SCAN_ERROR;
     }

@@ -98,6 +98,14 @@ bool csv_scanner_skip_lines(CsvScanner *s, int64_t n, Error *err);
 /* The text of field i of the last record, with quoting undone.  Points into
  * the buffer or into scratch: valid until the next call on s or scratch. */
 const char *csv_scanner_field_text(const CsvScanner *s, int i, StrBuf *scratch, uint32_t *len);
+/* The raw bytes of the last record returned, or of the broken record after
+ * an ERR_DATA error (up to the end of the buffer): valid until the next call. */
+static inline const char *csv_scanner_record_raw(const CsvScanner *s, size_t *len)
+{
+    size_t at = (size_t)(s->record_offset - s->buf_offset);
+    *len = s->pos > at ? s->pos - at : 0;
+    return s->buf + at;
+}
 /* File offset up to which records have been consumed (progress). */
 static inline uint64_t csv_scanner_consumed(const CsvScanner *s)
 {

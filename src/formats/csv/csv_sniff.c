@@ -277,7 +277,7 @@ bool csv_sniff(const char *path, const CsvOptions *opts, CsvSchema *out, Error *
 
     out->header = header;
     out->nfile_cols = ncols;
-    out->ncols = ncols + (opts->filename ? 1 : 0);
+    out->ncols = ncols + (opts->filename ? 1 : 0) + (opts->line_column ? 1 : 0);
     out->names = mem_calloc((size_t)out->ncols, sizeof *out->names);
     out->types = mem_calloc((size_t)out->ncols, sizeof *out->types);
     if (header && fr.n == ncols) {
@@ -298,6 +298,11 @@ bool csv_sniff(const char *path, const CsvOptions *opts, CsvSchema *out, Error *
     if (opts->filename) {
         out->names[ncols] = unique_name(out->names, ncols, opts->filename);
         out->types[ncols] = type_make(TYPE_VARCHAR);
+    }
+    if (opts->line_column) { /* lineage: each row's line, after the file-name column */
+        int at = ncols + (opts->filename ? 1 : 0);
+        out->names[at] = unique_name(out->names, at, opts->line_column);
+        out->types[at] = type_make(TYPE_BIGINT);
     }
     ok = true;
 done:

@@ -24,6 +24,7 @@ struct CsvWriter {
     char *nullstr;
     size_t nullstr_len;
     FsWriter *file;   /* file target, or NULL */
+    bool owns_file;   /* csv_writer_open's file (committed/aborted here), not csv_writer_open_on's */
     FILE *stream;     /* stream target, or NULL */
     char *buf;
     size_t len, cap;
@@ -45,7 +46,7 @@ void csv_write_options_init(CsvWriteOptions *opts)
     opts->compression = COMPRESSION_AUTO;
 }
 
-static CsvWriter *writer_new(const CsvWriteOptions *opts, Error *err)
+static CsvWriter *writer_new(const CsvWriteOptions *opts, size_t buffer_bytes, Error *err)
 {
     CsvWriteOptions o = *opts;
     if (o.delim == '\0') o.delim = ',';
@@ -64,7 +65,7 @@ static CsvWriter *writer_new(const CsvWriteOptions *opts, Error *err)
     w->nullstr_len = strlen(w->nullstr);
     o.nullstr = w->nullstr;
     w->opts = o;
-    w->cap = CSV_WRITE_BUFFER;
+    w->cap = buffer_bytes;
     w->buf = mem_alloc(w->cap);
     w->needs_quote[(unsigned char)o.delim] = 1;
     w->needs_quote[(unsigned char)o.quote] = 1;
@@ -75,8 +76,9 @@ static CsvWriter *writer_new(const CsvWriteOptions *opts, Error *err)
 
 CsvWriter *csv_writer_open(const char *path, const CsvWriteOptions *opts, Error *err)
 {
-    CsvWriter *w = writer_new(opts, err);
+    CsvWriter *w = writer_new(opts, CSV_WRITE_BUFFER, err);
     if (w == NULL) return NULL;
+    w->owns_file = true;
     w->file = compress_open_write(path, opts->compression, err); /* plain fs_open_write when uncompressed */
     if (w->file == NULL) {
         csv_writer_abort(w);
@@ -87,8 +89,15 @@ CsvWriter *csv_writer_open(const char *path, const CsvWriteOptions *opts, Error 
 
 CsvWriter *csv_writer_open_stream(FILE *out, const CsvWriteOptions *opts, Error *err)
 {
-    CsvWriter *w = writer_new(opts, err);
+    CsvWriter *w = writer_new(opts, CSV_WRITE_BUFFER, err);
     if (w) w->stream = out;
+    return w;
+}
+
+CsvWriter *csv_writer_open_on(FsWriter *out, const CsvWriteOptions *opts, size_t buffer_bytes, Error *err)
+{
+    CsvWriter *w = writer_new(opts, buffer_bytes < 4096 ? 4096 : buffer_bytes, err);
+    if (w) w->file = out;
     return w;
 }
 
@@ -232,7 +241,9 @@ bool csv_writer_close(CsvWriter *w, Error *err)
         return false;
     }
     bool ok = true;
-    if (w->file) {
+    if (w->file && !w->owns_file) {
+        w->file = NULL; /* csv_writer_open_on: the caller commits */
+    } else if (w->file) {
         ok = fs_writer_commit(w->file, err);
         w->file = NULL;
     } else if (fflush(w->stream) != 0) {
@@ -242,10 +253,15 @@ bool csv_writer_close(CsvWriter *w, Error *err)
     return ok;
 }
 
+bool csv_writer_finish(CsvWriter *w, Error *err)
+{
+    return csv_writer_close(w, err);
+}
+
 void csv_writer_abort(CsvWriter *w)
 {
     if (w == NULL) return;
-    fs_writer_abort(w->file);
+    if (w->owns_file) fs_writer_abort(w->file);
     writer_free(w);
 }
 
@@ -257,4 +273,9 @@ uint64_t csv_writer_rows(const CsvWriter *w)
 uint64_t csv_writer_bytes(const CsvWriter *w)
 {
     return w->flushed + w->len;
+}
+
+uint64_t csv_writer_memory(const CsvWriter *w)
+{
+    return sizeof *w + w->cap + w->scratch.cap + w->nullstr_len + 1;
 }

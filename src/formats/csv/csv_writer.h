@@ -23,6 +23,7 @@
 
 #include "common/error.h"
 #include "io/compression.h"
+#include "io/fs.h"
 #include "types/batch.h"
 
 typedef struct CsvWriteOptions {
@@ -52,6 +53,15 @@ bool csv_writer_write_batch(CsvWriter *w, const Batch *b, Error *err);
 bool csv_writer_close(CsvWriter *w, Error *err);
 /* Discard the output (file: remove the temporary) and free w (NULL is fine). */
 void csv_writer_abort(CsvWriter *w);
+/* Start writing on an already open FsWriter that the caller commits or
+ * aborts (the lake's staged files); output is buffered in buffer_bytes
+ * (at least 4 KiB).  The compression option is not applied. */
+CsvWriter *csv_writer_open_on(FsWriter *out, const CsvWriteOptions *opts, size_t buffer_bytes, Error *err);
+/* Flush everything to the FsWriter without committing it (open_on) and
+ * free w, also on failure. */
+bool csv_writer_finish(CsvWriter *w, Error *err);
+/* Heap bytes the writer holds. */
+uint64_t csv_writer_memory(const CsvWriter *w);
 /* Rows written so far. */
 uint64_t csv_writer_rows(const CsvWriter *w);
 /* Bytes written so far (including buffered ones). */
