@@ -147,31 +147,37 @@ static void store_reject(void *ctx, const CsvReject *r)
 }
 
 /* on_error => 'fail' (default) | 'skip' (or 'ignore', as COPY's ON_ERROR) |
- * 'quarantine'; rejects => 'name' (implies quarantine; default name
- * 'read_csv'): where quarantined records go, read back with rejects('name'). */
-static bool csv_reject_option_apply(Binder *b, CsvOptions *o, const SqlOption *opt, Error *err)
+ * 'quarantine'; rejects => 'name' (implies quarantine): where quarantined
+ * records go, read back with rejects('name').  A reader quarantines exactly
+ * when *reject_ctx ends up set. */
+bool reject_option_apply(Binder *b, const SqlOption *opt, const char *default_rejects, bool *ignore_errors,
+                         void **reject_ctx, Error *err)
 {
     if (!opt->has_value || opt->text[0] == '\0') return error_set_at(err, ERR_SQL, opt->pos, "%s requires a value", opt->name);
     if (!strcmp(opt->name, "rejects")) {
-        if (o->ignore_errors) return error_set_at(err, ERR_SQL, opt->pos, "rejects => needs on_error => 'quarantine', not 'skip'");
-        o->on_reject = store_reject;
-        o->reject_ctx = catalog_rejects(b->catalog, opt->text, true);
+        if (*ignore_errors) return error_set_at(err, ERR_SQL, opt->pos, "rejects => needs on_error => 'quarantine', not 'skip'");
+        *reject_ctx = catalog_rejects(b->catalog, opt->text, true);
         return true;
     }
     const char *v = opt->text;
     if (!strcasecmp(v, "fail") || !strcasecmp(v, "stop")) {
-        o->ignore_errors = false;
-        o->on_reject = NULL;
-        o->reject_ctx = NULL;
+        *ignore_errors = false;
+        *reject_ctx = NULL;
     } else if (!strcasecmp(v, "skip") || !strcasecmp(v, "ignore")) {
-        if (o->reject_ctx) return error_set_at(err, ERR_SQL, opt->pos, "rejects => needs on_error => 'quarantine', not 'skip'");
-        o->ignore_errors = true;
+        if (*reject_ctx) return error_set_at(err, ERR_SQL, opt->pos, "rejects => needs on_error => 'quarantine', not 'skip'");
+        *ignore_errors = true;
     } else if (!strcasecmp(v, "quarantine")) {
-        o->on_reject = store_reject;
-        if (o->reject_ctx == NULL) o->reject_ctx = catalog_rejects(b->catalog, "read_csv", true);
+        if (*reject_ctx == NULL) *reject_ctx = catalog_rejects(b->catalog, default_rejects, true);
     } else {
         return error_set_at(err, ERR_SQL, opt->pos, "on_error must be fail, skip or quarantine, not \"%s\"", v);
     }
+    return true;
+}
+
+static bool csv_reject_option_apply(Binder *b, CsvOptions *o, const SqlOption *opt, Error *err)
+{
+    if (!reject_option_apply(b, opt, "read_csv", &o->ignore_errors, &o->reject_ctx, err)) return false;
+    o->on_reject = o->reject_ctx ? store_reject : NULL;
     return true;
 }
 

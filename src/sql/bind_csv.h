@@ -21,6 +21,12 @@ bool sql_options_from_defelems(Binder *b, PgQuery__Node **elems, size_t n, SqlOp
 /* Apply one read option to CsvOptions (unknown names are errors unless
  * they are in `ignore`, NULL-terminated). */
 bool csv_read_option_apply(Binder *b, CsvOptions *o, const SqlOption *opt, Error *err);
+/* Apply an on_error or rejects option of a file reader (read_csv, read_json):
+ * sets *ignore_errors, and *reject_ctx to the rejects store to quarantine
+ * into (NULL = no quarantine); default_rejects names the store of a bare
+ * on_error => 'quarantine'. */
+bool reject_option_apply(Binder *b, const SqlOption *opt, const char *default_rejects, bool *ignore_errors,
+                         void **reject_ctx, Error *err);
 /* Apply one write option to CsvWriteOptions. */
 bool csv_write_option_apply(Binder *b, CsvWriteOptions *o, const SqlOption *opt, Error *err);
 /* A CSV scan plan of `pattern` with options (declared columns optional). */

@@ -43,32 +43,13 @@ static void store_reject(void *ctx, const JsonReject *r)
     rejects_add(ctx, r->path, r->line, r->byte_offset, r->message, r->raw, r->raw_len);
 }
 
-/* on_error => 'fail' (default) | 'skip' (or 'ignore') | 'quarantine';
- * rejects => 'name' (implies quarantine; default name 'read_json'): the
- * same options, meanings and messages as read_csv's (bind_csv.c). */
-static bool reject_option_apply(Binder *b, JsonOptions *o, const SqlOption *opt, Error *err)
+/* on_error / rejects: the same options, meanings and messages as
+ * read_csv's (reject_option_apply in bind_csv.c); default rejects name
+ * 'read_json'. */
+static bool json_reject_option_apply(Binder *b, JsonOptions *o, const SqlOption *opt, Error *err)
 {
-    if (!opt->has_value || opt->text[0] == '\0') return error_set_at(err, ERR_SQL, opt->pos, "%s requires a value", opt->name);
-    if (!strcmp(opt->name, "rejects")) {
-        if (o->ignore_errors) return error_set_at(err, ERR_SQL, opt->pos, "rejects => needs on_error => 'quarantine', not 'skip'");
-        o->on_reject = store_reject;
-        o->reject_ctx = catalog_rejects(b->catalog, opt->text, true);
-        return true;
-    }
-    const char *v = opt->text;
-    if (!strcasecmp(v, "fail") || !strcasecmp(v, "stop")) {
-        o->ignore_errors = false;
-        o->on_reject = NULL;
-        o->reject_ctx = NULL;
-    } else if (!strcasecmp(v, "skip") || !strcasecmp(v, "ignore")) {
-        if (o->reject_ctx) return error_set_at(err, ERR_SQL, opt->pos, "rejects => needs on_error => 'quarantine', not 'skip'");
-        o->ignore_errors = true;
-    } else if (!strcasecmp(v, "quarantine")) {
-        o->on_reject = store_reject;
-        if (o->reject_ctx == NULL) o->reject_ctx = catalog_rejects(b->catalog, "read_json", true);
-    } else {
-        return error_set_at(err, ERR_SQL, opt->pos, "on_error must be fail, skip or quarantine, not \"%s\"", v);
-    }
+    if (!reject_option_apply(b, opt, "read_json", &o->ignore_errors, &o->reject_ctx, err)) return false;
+    o->on_reject = o->reject_ctx ? store_reject : NULL;
     return true;
 }
 
@@ -120,7 +101,7 @@ bool json_read_option_apply(Binder *b, JsonOptions *o, const SqlOption *opt, Err
         return true;
     }
     if (!strcmp(n, "ignore_errors")) return sql_option_bool(opt, &o->ignore_errors, err);
-    if (!strcmp(n, "on_error") || !strcmp(n, "rejects")) return reject_option_apply(b, o, opt, err);
+    if (!strcmp(n, "on_error") || !strcmp(n, "rejects")) return json_reject_option_apply(b, o, opt, err);
     if (!strcmp(n, "max_depth")) {
         if (!option_int(opt, 1, &v, err)) return false;
         if (v > JSON_DEPTH_CAP) return error_set_at(err, ERR_SQL, opt->pos, "max_depth must be at most %d", JSON_DEPTH_CAP);
