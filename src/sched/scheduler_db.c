@@ -1,6 +1,7 @@
 /* scheduler_db: SQLite statements on the scheduler's tables.  See
  * scheduler_db.h. */
 #include "sched/scheduler_db.h"
+#include "sched/state_sql.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -25,54 +26,18 @@ static const char schema[] =
     "  id INTEGER PRIMARY KEY, at TEXT NOT NULL, pid INTEGER NOT NULL, event TEXT NOT NULL, job TEXT, key TEXT,\n"
     "  message TEXT);\n";
 
-static bool db_error(SchedDb *s, Error *err, const char *what)
-{
-    return error_set(err, ERR_IO, "state database \"%s\": %s: %s", s->path, what, sqlite3_errmsg(s->db));
-}
-
-static bool exec_sql(SchedDb *s, const char *sql, Error *err)
-{
-    char *message = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &message) != SQLITE_OK) {
-        error_set(err, ERR_IO, "state database \"%s\": %s", s->path, message ? message : sqlite3_errmsg(s->db));
-        sqlite3_free(message);
-        return false;
-    }
-    return true;
-}
-
-static bool prepare(SchedDb *s, const char *sql, sqlite3_stmt **stmt, Error *err)
-{
-    if (sqlite3_prepare_v2(s->db, sql, -1, stmt, NULL) != SQLITE_OK) return db_error(s, err, "prepare");
-    return true;
-}
-
-static bool step_done(SchedDb *s, sqlite3_stmt *stmt, Error *err)
-{
-    int rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE) return db_error(s, err, "write");
-    return true;
-}
-
-static void bind_text(sqlite3_stmt *stmt, int i, const char *v)
-{
-    if (v) sqlite3_bind_text(stmt, i, v, -1, SQLITE_TRANSIENT);
-    else sqlite3_bind_null(stmt, i);
-}
-
 bool sched_db_open(const char *path, SchedDb **out, Error *err)
 {
     *out = NULL;
     SchedDb *s = mem_calloc(1, sizeof *s);
     s->path = mem_strdup(path);
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-        db_error(s, err, "open");
+        state_sql_error(s->db, s->path, err, "open");
         sched_db_close(s);
         return false;
     }
     sqlite3_busy_timeout(s->db, 10000);
-    if (!exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err) || !exec_sql(s, schema, err)) {
+    if (!state_sql_exec(s->db, s->path, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err) || !state_sql_exec(s->db, s->path, schema, err)) {
         sched_db_close(s);
         return false;
     }
@@ -92,49 +57,49 @@ bool sched_db_event(SchedDb *s, int64_t at, const char *event, const char *job, 
                     Error *err)
 {
     sqlite3_stmt *stmt;
-    if (!prepare(s, "INSERT INTO scheduler_events (at, pid, event, job, key, message) VALUES (?, ?, ?, ?, ?, ?)",
+    if (!state_sql_prepare(s->db, s->path, "INSERT INTO scheduler_events (at, pid, event, job, key, message) VALUES (?, ?, ?, ?, ?, ?)",
                  &stmt, err)) {
         return false;
     }
     char when[32];
     sched_format_utc(at, when);
-    bind_text(stmt, 1, when);
+    state_sql_bind_text(stmt, 1, when);
     sqlite3_bind_int64(stmt, 2, (int64_t)getpid());
-    bind_text(stmt, 3, event);
-    bind_text(stmt, 4, job);
-    bind_text(stmt, 5, key);
-    bind_text(stmt, 6, message);
-    return step_done(s, stmt, err);
+    state_sql_bind_text(stmt, 3, event);
+    state_sql_bind_text(stmt, 4, job);
+    state_sql_bind_text(stmt, 5, key);
+    state_sql_bind_text(stmt, 6, message);
+    return state_sql_step_done(s->db, s->path, stmt, err);
 }
 
 bool sched_db_last_fire(SchedDb *s, const char *job, int64_t *last, bool *found, Error *err)
 {
     *found = false;
     sqlite3_stmt *stmt;
-    if (!prepare(s, "SELECT last_fire FROM scheduler_jobs WHERE job = ?", &stmt, err)) return false;
-    bind_text(stmt, 1, job);
+    if (!state_sql_prepare(s->db, s->path, "SELECT last_fire FROM scheduler_jobs WHERE job = ?", &stmt, err)) return false;
+    state_sql_bind_text(stmt, 1, job);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) {
         *last = sqlite3_column_int64(stmt, 0);
         *found = true;
     }
     sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(s, err, "read");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return state_sql_error(s->db, s->path, err, "read");
     return true;
 }
 
 static bool set_last(SchedDb *s, const char *job, int64_t last, Error *err)
 {
     sqlite3_stmt *stmt;
-    if (!prepare(s,
+    if (!state_sql_prepare(s->db, s->path,
                  "INSERT INTO scheduler_jobs (job, last_fire) VALUES (?, ?) "
                  "ON CONFLICT (job) DO UPDATE SET last_fire = max(last_fire, excluded.last_fire)",
                  &stmt, err)) {
         return false;
     }
-    bind_text(stmt, 1, job);
+    state_sql_bind_text(stmt, 1, job);
     sqlite3_bind_int64(stmt, 2, last);
-    return step_done(s, stmt, err);
+    return state_sql_step_done(s->db, s->path, stmt, err);
 }
 
 bool sched_db_set_last_fire(SchedDb *s, const char *job, int64_t last, Error *err) { return set_last(s, job, last, err); }
@@ -143,28 +108,28 @@ bool sched_db_queue(SchedDb *s, const char *job, const char *key, int64_t fire_a
                     Error *err)
 {
     *queued = false;
-    if (!exec_sql(s, "BEGIN IMMEDIATE", err)) return false;
+    if (!state_sql_exec(s->db, s->path, "BEGIN IMMEDIATE", err)) return false;
     sqlite3_stmt *stmt;
-    bool ok = prepare(s,
+    bool ok = state_sql_prepare(s->db, s->path,
                       "INSERT INTO scheduler_fires (job, key, fire_at, logical_at, status) VALUES (?, ?, ?, ?, 'queued') "
                       "ON CONFLICT (job, key) DO NOTHING",
                       &stmt, err);
     if (ok) {
-        bind_text(stmt, 1, job);
-        bind_text(stmt, 2, key);
+        state_sql_bind_text(stmt, 1, job);
+        state_sql_bind_text(stmt, 2, key);
         sqlite3_bind_int64(stmt, 3, fire_at);
         sqlite3_bind_int64(stmt, 4, logical_at);
-        ok = step_done(s, stmt, err);
+        ok = state_sql_step_done(s->db, s->path, stmt, err);
         if (ok) *queued = sqlite3_changes(s->db) > 0;
     }
     if (ok) ok = set_last(s, job, fire_at, err);
     if (!ok) {
         Error ignored = ERROR_INIT;
-        exec_sql(s, "ROLLBACK", &ignored);
+        state_sql_exec(s->db, s->path, "ROLLBACK", &ignored);
         *queued = false;
         return false;
     }
-    return exec_sql(s, "COMMIT", err);
+    return state_sql_exec(s->db, s->path, "COMMIT", err);
 }
 
 bool sched_db_fires(SchedDb *s, const char *status, SchedFire **fires, int *count, Error *err)
@@ -172,13 +137,13 @@ bool sched_db_fires(SchedDb *s, const char *status, SchedFire **fires, int *coun
     *fires = NULL;
     *count = 0;
     sqlite3_stmt *stmt;
-    if (!prepare(s,
+    if (!state_sql_prepare(s->db, s->path,
                  "SELECT job, key, status, fire_at, logical_at, tries, pid FROM scheduler_fires WHERE status = ? "
                  "ORDER BY fire_at, job",
                  &stmt, err)) {
         return false;
     }
-    bind_text(stmt, 1, status);
+    state_sql_bind_text(stmt, 1, status);
     int rc, cap = 0;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         if (*count == cap) {
@@ -200,7 +165,7 @@ bool sched_db_fires(SchedDb *s, const char *status, SchedFire **fires, int *coun
         mem_free(*fires);
         *fires = NULL;
         *count = 0;
-        return db_error(s, err, "read");
+        return state_sql_error(s->db, s->path, err, "read");
     }
     return true;
 }
@@ -209,13 +174,13 @@ bool sched_db_update(SchedDb *s, const char *job, const char *key, const char *s
                      Error *err)
 {
     sqlite3_stmt *stmt;
-    if (!prepare(s, "UPDATE scheduler_fires SET status = ?, tries = ?, pid = ? WHERE job = ? AND key = ?", &stmt, err)) {
+    if (!state_sql_prepare(s->db, s->path, "UPDATE scheduler_fires SET status = ?, tries = ?, pid = ? WHERE job = ? AND key = ?", &stmt, err)) {
         return false;
     }
-    bind_text(stmt, 1, status);
+    state_sql_bind_text(stmt, 1, status);
     sqlite3_bind_int(stmt, 2, tries);
     sqlite3_bind_int64(stmt, 3, pid);
-    bind_text(stmt, 4, job);
-    bind_text(stmt, 5, key);
-    return step_done(s, stmt, err);
+    state_sql_bind_text(stmt, 4, job);
+    state_sql_bind_text(stmt, 5, key);
+    return state_sql_step_done(s->db, s->path, stmt, err);
 }

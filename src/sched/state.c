@@ -3,6 +3,7 @@
  * database consistent and other processes wait at most a moment (busy
  * timeout 10 s).  See state.h for the tables and the recovery rule. */
 #include "sched/state.h"
+#include "sched/state_sql.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -38,11 +39,6 @@ static const char schema[] =
     "  success INTEGER NOT NULL, report TEXT NOT NULL);\n"
     "CREATE INDEX IF NOT EXISTS quality_reports_job_ds ON quality_reports(job, ds);\n";
 
-static bool db_error(StateDb *s, Error *err, const char *what)
-{
-    return error_set(err, ERR_IO, "state database \"%s\": %s: %s", s->path, what, sqlite3_errmsg(s->db));
-}
-
 static double now_epoch(void)
 {
     struct timespec ts;
@@ -56,39 +52,6 @@ static void now_iso(char *buf, size_t n)
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* Run sql with no results. */
-static bool exec_sql(StateDb *s, const char *sql, Error *err)
-{
-    char *message = NULL;
-    if (sqlite3_exec(s->db, sql, NULL, NULL, &message) != SQLITE_OK) {
-        error_set(err, ERR_IO, "state database \"%s\": %s", s->path, message ? message : sqlite3_errmsg(s->db));
-        sqlite3_free(message);
-        return false;
-    }
-    return true;
-}
-
-static bool prepare(StateDb *s, const char *sql, sqlite3_stmt **stmt, Error *err)
-{
-    if (sqlite3_prepare_v2(s->db, sql, -1, stmt, NULL) != SQLITE_OK) return db_error(s, err, "prepare");
-    return true;
-}
-
-/* Step a statement that returns no rows, then finalize it. */
-static bool step_done(StateDb *s, sqlite3_stmt *stmt, Error *err)
-{
-    int rc = sqlite3_step(stmt);
-    sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE) return db_error(s, err, "write");
-    return true;
-}
-
-static void bind_text(sqlite3_stmt *stmt, int i, const char *v)
-{
-    if (v) sqlite3_bind_text(stmt, i, v, -1, SQLITE_TRANSIENT);
-    else sqlite3_bind_null(stmt, i);
 }
 
 /* mkdir -p of the folder that holds path. */
@@ -120,12 +83,12 @@ bool state_open(const char *path, StateDb **out, Error *err)
     StateDb *s = mem_calloc(1, sizeof *s);
     s->path = mem_strdup(path);
     if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-        db_error(s, err, "open");
+        state_sql_error(s->db, s->path, err, "open");
         state_close(s);
         return false;
     }
     sqlite3_busy_timeout(s->db, 10000);
-    if (!exec_sql(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err) || !exec_sql(s, schema, err)) {
+    if (!state_sql_exec(s->db, s->path, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", err) || !state_sql_exec(s->db, s->path, schema, err)) {
         state_close(s);
         return false;
     }
@@ -161,10 +124,10 @@ static bool process_alive(int64_t pid)
 bool state_recover(StateDb *s, int *count, Error *err)
 {
     if (count) *count = 0;
-    if (!exec_sql(s, "BEGIN IMMEDIATE", err)) return false;
+    if (!state_sql_exec(s->db, s->path, "BEGIN IMMEDIATE", err)) return false;
     sqlite3_stmt *stmt;
-    if (!prepare(s, "SELECT id, pid FROM runs WHERE status = 'running'", &stmt, err)) {
-        exec_sql(s, "ROLLBACK", err);
+    if (!state_sql_prepare(s->db, s->path, "SELECT id, pid FROM runs WHERE status = 'running'", &stmt, err)) {
+        state_sql_exec(s->db, s->path, "ROLLBACK", err);
         return false;
     }
     int64_t dead[64];
@@ -185,31 +148,31 @@ bool state_recover(StateDb *s, int *count, Error *err)
                  " WHERE run_id = %lld AND status = 'running';"
                  "UPDATE tasks SET status = 'interrupted', updated_at = '%s' WHERE run_id = %lld AND status = 'running';",
                  when, (long long)dead[i], when, (long long)dead[i], when, (long long)dead[i]);
-        ok = exec_sql(s, sql, err);
+        ok = state_sql_exec(s->db, s->path, sql, err);
     }
     if (!ok) {
         Error ignored = ERROR_INIT;
-        exec_sql(s, "ROLLBACK", &ignored);
+        state_sql_exec(s->db, s->path, "ROLLBACK", &ignored);
         return false;
     }
     if (count) *count = ndead;
-    return exec_sql(s, "COMMIT", err);
+    return state_sql_exec(s->db, s->path, "COMMIT", err);
 }
 
 bool state_begin_run(StateDb *s, const char *kind, const char *args, int64_t *run_id, Error *err)
 {
     sqlite3_stmt *stmt;
-    if (!prepare(s, "INSERT INTO runs (kind, args, pid, started_at, status) VALUES (?, ?, ?, ?, 'running')", &stmt,
+    if (!state_sql_prepare(s->db, s->path, "INSERT INTO runs (kind, args, pid, started_at, status) VALUES (?, ?, ?, ?, 'running')", &stmt,
                  err)) {
         return false;
     }
     char when[32];
     now_iso(when, sizeof when);
-    bind_text(stmt, 1, kind);
-    bind_text(stmt, 2, args ? args : "");
+    state_sql_bind_text(stmt, 1, kind);
+    state_sql_bind_text(stmt, 2, args ? args : "");
     sqlite3_bind_int64(stmt, 3, (int64_t)getpid());
-    bind_text(stmt, 4, when);
-    if (!step_done(s, stmt, err)) return false;
+    state_sql_bind_text(stmt, 4, when);
+    if (!state_sql_step_done(s->db, s->path, stmt, err)) return false;
     *run_id = sqlite3_last_insert_rowid(s->db);
     return true;
 }
@@ -217,42 +180,42 @@ bool state_begin_run(StateDb *s, const char *kind, const char *args, int64_t *ru
 bool state_end_run(StateDb *s, int64_t run_id, const char *status, Error *err)
 {
     sqlite3_stmt *stmt;
-    if (!prepare(s, "UPDATE runs SET status = ?, ended_at = ? WHERE id = ?", &stmt, err)) return false;
+    if (!state_sql_prepare(s->db, s->path, "UPDATE runs SET status = ?, ended_at = ? WHERE id = ?", &stmt, err)) return false;
     char when[32];
     now_iso(when, sizeof when);
-    bind_text(stmt, 1, status);
-    bind_text(stmt, 2, when);
+    state_sql_bind_text(stmt, 1, status);
+    state_sql_bind_text(stmt, 2, when);
     sqlite3_bind_int64(stmt, 3, run_id);
-    return step_done(s, stmt, err);
+    return state_sql_step_done(s->db, s->path, stmt, err);
 }
 
 bool state_task_status(StateDb *s, const char *job, const char *ds, char *status, Error *err)
 {
     status[0] = '\0';
     sqlite3_stmt *stmt;
-    if (!prepare(s, "SELECT status FROM tasks WHERE job = ? AND ds = ?", &stmt, err)) return false;
-    bind_text(stmt, 1, job);
-    bind_text(stmt, 2, ds);
+    if (!state_sql_prepare(s->db, s->path, "SELECT status FROM tasks WHERE job = ? AND ds = ?", &stmt, err)) return false;
+    state_sql_bind_text(stmt, 1, job);
+    state_sql_bind_text(stmt, 2, ds);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) snprintf(status, 32, "%s", (const char *)sqlite3_column_text(stmt, 0));
     sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(s, err, "read");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return state_sql_error(s->db, s->path, err, "read");
     return true;
 }
 
 bool state_claim_task(StateDb *s, int64_t run_id, const char *job, const char *ds, bool *claimed, Error *err)
 {
     *claimed = false;
-    if (!exec_sql(s, "BEGIN IMMEDIATE", err)) return false;
+    if (!state_sql_exec(s->db, s->path, "BEGIN IMMEDIATE", err)) return false;
     sqlite3_stmt *stmt;
-    bool ok = prepare(s,
+    bool ok = state_sql_prepare(s->db, s->path,
                       "SELECT t.status, t.run_id, r.pid FROM tasks t LEFT JOIN runs r ON r.id = t.run_id "
                       "WHERE t.job = ? AND t.ds = ?",
                       &stmt, err);
     bool busy = false;
     if (ok) {
-        bind_text(stmt, 1, job);
-        bind_text(stmt, 2, ds);
+        state_sql_bind_text(stmt, 1, job);
+        state_sql_bind_text(stmt, 2, ds);
         if (sqlite3_step(stmt) == SQLITE_ROW) {
             const char *status = (const char *)sqlite3_column_text(stmt, 0);
             int64_t other = sqlite3_column_int64(stmt, 1);
@@ -265,33 +228,33 @@ bool state_claim_task(StateDb *s, int64_t run_id, const char *job, const char *d
     if (ok && !busy) {
         char when[32];
         now_iso(when, sizeof when);
-        ok = prepare(s,
+        ok = state_sql_prepare(s->db, s->path,
                      "INSERT INTO tasks (job, ds, status, attempts, run_id, updated_at) VALUES (?, ?, 'running', 0, ?, ?) "
                      "ON CONFLICT (job, ds) DO UPDATE SET status = 'running', attempts = 0, run_id = excluded.run_id, "
                      "updated_at = excluded.updated_at",
                      &stmt, err);
         if (ok) {
-            bind_text(stmt, 1, job);
-            bind_text(stmt, 2, ds);
+            state_sql_bind_text(stmt, 1, job);
+            state_sql_bind_text(stmt, 2, ds);
             sqlite3_bind_int64(stmt, 3, run_id);
-            bind_text(stmt, 4, when);
-            ok = step_done(s, stmt, err);
+            state_sql_bind_text(stmt, 4, when);
+            ok = state_sql_step_done(s->db, s->path, stmt, err);
         }
     }
     if (!ok) {
         Error ignored = ERROR_INIT;
-        exec_sql(s, "ROLLBACK", &ignored);
+        state_sql_exec(s->db, s->path, "ROLLBACK", &ignored);
         return false;
     }
     *claimed = !busy;
-    return exec_sql(s, "COMMIT", err);
+    return state_sql_exec(s->db, s->path, "COMMIT", err);
 }
 
 bool state_attempt_start(StateDb *s, int64_t run_id, const char *job, const char *ds, int attempt,
                          const char *log_path, int64_t *attempt_id, Error *err)
 {
     sqlite3_stmt *stmt;
-    if (!prepare(s,
+    if (!state_sql_prepare(s->db, s->path,
                  "INSERT INTO attempts (run_id, job, ds, attempt, status, started_at, started_epoch, log_path) "
                  "VALUES (?, ?, ?, ?, 'running', ?, ?, ?)",
                  &stmt, err)) {
@@ -300,27 +263,27 @@ bool state_attempt_start(StateDb *s, int64_t run_id, const char *job, const char
     char when[32];
     now_iso(when, sizeof when);
     sqlite3_bind_int64(stmt, 1, run_id);
-    bind_text(stmt, 2, job);
-    bind_text(stmt, 3, ds);
+    state_sql_bind_text(stmt, 2, job);
+    state_sql_bind_text(stmt, 3, ds);
     sqlite3_bind_int(stmt, 4, attempt);
-    bind_text(stmt, 5, when);
+    state_sql_bind_text(stmt, 5, when);
     sqlite3_bind_double(stmt, 6, now_epoch());
-    bind_text(stmt, 7, log_path);
-    if (!step_done(s, stmt, err)) return false;
+    state_sql_bind_text(stmt, 7, log_path);
+    if (!state_sql_step_done(s->db, s->path, stmt, err)) return false;
     *attempt_id = sqlite3_last_insert_rowid(s->db);
-    if (!prepare(s, "UPDATE tasks SET attempts = ?, updated_at = ? WHERE job = ? AND ds = ?", &stmt, err)) return false;
+    if (!state_sql_prepare(s->db, s->path, "UPDATE tasks SET attempts = ?, updated_at = ? WHERE job = ? AND ds = ?", &stmt, err)) return false;
     sqlite3_bind_int(stmt, 1, attempt);
-    bind_text(stmt, 2, when);
-    bind_text(stmt, 3, job);
-    bind_text(stmt, 4, ds);
-    return step_done(s, stmt, err);
+    state_sql_bind_text(stmt, 2, when);
+    state_sql_bind_text(stmt, 3, job);
+    state_sql_bind_text(stmt, 4, ds);
+    return state_sql_step_done(s->db, s->path, stmt, err);
 }
 
 bool state_attempt_end(StateDb *s, int64_t attempt_id, const char *status, int exit_code, int64_t rows,
                        const char *error, bool final, Error *err)
 {
     sqlite3_stmt *stmt;
-    if (!prepare(s,
+    if (!state_sql_prepare(s->db, s->path,
                  "UPDATE attempts SET status = ?, ended_at = ?, seconds = ? - started_epoch, exit_code = ?, "
                  "rows = ?, error = ? WHERE id = ?",
                  &stmt, err)) {
@@ -328,59 +291,59 @@ bool state_attempt_end(StateDb *s, int64_t attempt_id, const char *status, int e
     }
     char when[32];
     now_iso(when, sizeof when);
-    bind_text(stmt, 1, status);
-    bind_text(stmt, 2, when);
+    state_sql_bind_text(stmt, 1, status);
+    state_sql_bind_text(stmt, 2, when);
     sqlite3_bind_double(stmt, 3, now_epoch());
     if (exit_code >= 0) sqlite3_bind_int(stmt, 4, exit_code);
     else sqlite3_bind_null(stmt, 4);
     if (rows >= 0) sqlite3_bind_int64(stmt, 5, rows);
     else sqlite3_bind_null(stmt, 5);
-    bind_text(stmt, 6, error && error[0] ? error : NULL);
+    state_sql_bind_text(stmt, 6, error && error[0] ? error : NULL);
     sqlite3_bind_int64(stmt, 7, attempt_id);
-    if (!step_done(s, stmt, err)) return false;
+    if (!state_sql_step_done(s->db, s->path, stmt, err)) return false;
     if (!final) return true;
-    if (!prepare(s,
+    if (!state_sql_prepare(s->db, s->path,
                  "UPDATE tasks SET status = ?, updated_at = ? "
                  "WHERE (job, ds) = (SELECT job, ds FROM attempts WHERE id = ?)",
                  &stmt, err)) {
         return false;
     }
-    bind_text(stmt, 1, status);
-    bind_text(stmt, 2, when);
+    state_sql_bind_text(stmt, 1, status);
+    state_sql_bind_text(stmt, 2, when);
     sqlite3_bind_int64(stmt, 3, attempt_id);
-    return step_done(s, stmt, err);
+    return state_sql_step_done(s->db, s->path, stmt, err);
 }
 
 bool state_quality_save(StateDb *s, int64_t attempt_id, const char *job, const char *ds, bool success,
                         const char *report, Error *err)
 {
     sqlite3_stmt *stmt;
-    if (!prepare(s, "INSERT OR REPLACE INTO quality_reports (attempt_id, job, ds, success, report) VALUES (?, ?, ?, ?, ?)",
+    if (!state_sql_prepare(s->db, s->path, "INSERT OR REPLACE INTO quality_reports (attempt_id, job, ds, success, report) VALUES (?, ?, ?, ?, ?)",
                  &stmt, err))
         return false;
     sqlite3_bind_int64(stmt, 1, attempt_id);
-    bind_text(stmt, 2, job);
-    bind_text(stmt, 3, ds);
+    state_sql_bind_text(stmt, 2, job);
+    state_sql_bind_text(stmt, 3, ds);
     sqlite3_bind_int(stmt, 4, success ? 1 : 0);
-    bind_text(stmt, 5, report);
-    return step_done(s, stmt, err);
+    state_sql_bind_text(stmt, 5, report);
+    return state_sql_step_done(s->db, s->path, stmt, err);
 }
 
 bool state_quality_baseline(StateDb *s, const char *job, const char *ds, char **report, Error *err)
 {
     sqlite3_stmt *stmt;
     *report = NULL;
-    if (!prepare(s,
+    if (!state_sql_prepare(s->db, s->path,
                  "SELECT report FROM quality_reports WHERE job = ? AND ds < ? AND success = 1 "
                  "ORDER BY ds DESC, attempt_id DESC LIMIT 1",
                  &stmt, err))
         return false;
-    bind_text(stmt, 1, job);
-    bind_text(stmt, 2, ds);
+    state_sql_bind_text(stmt, 1, job);
+    state_sql_bind_text(stmt, 2, ds);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) *report = mem_strdup((const char *)sqlite3_column_text(stmt, 0));
     sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(s, err, "read");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return state_sql_error(s->db, s->path, err, "read");
     return true;
 }
 
@@ -388,15 +351,15 @@ bool state_quality_report(StateDb *s, const char *job, const char *ds, char **re
 {
     sqlite3_stmt *stmt;
     *report = NULL;
-    if (!prepare(s, "SELECT report FROM quality_reports WHERE job = ? AND ds = ? ORDER BY attempt_id DESC LIMIT 1",
+    if (!state_sql_prepare(s->db, s->path, "SELECT report FROM quality_reports WHERE job = ? AND ds = ? ORDER BY attempt_id DESC LIMIT 1",
                  &stmt, err))
         return false;
-    bind_text(stmt, 1, job);
-    bind_text(stmt, 2, ds);
+    state_sql_bind_text(stmt, 1, job);
+    state_sql_bind_text(stmt, 2, ds);
     int rc = sqlite3_step(stmt);
     if (rc == SQLITE_ROW) *report = mem_strdup((const char *)sqlite3_column_text(stmt, 0));
     sqlite3_finalize(stmt);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return db_error(s, err, "read");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) return state_sql_error(s->db, s->path, err, "read");
     return true;
 }
 
@@ -438,7 +401,7 @@ static bool list_rows(StateDb *s, sqlite3_stmt *stmt, void (*fn)(void *ctx, cons
         fn(ctx, &a);
     }
     sqlite3_finalize(stmt);
-    if (rc != SQLITE_DONE) return db_error(s, err, "read");
+    if (rc != SQLITE_DONE) return state_sql_error(s->db, s->path, err, "read");
     return true;
 }
 
@@ -449,14 +412,14 @@ bool state_list_attempts(StateDb *s, const char *job, const char *ds, int limit,
                          void (*fn)(void *ctx, const StateAttempt *a), void *ctx, Error *err)
 {
     sqlite3_stmt *stmt;
-    if (!prepare(s,
+    if (!state_sql_prepare(s->db, s->path,
                  "SELECT " ATTEMPT_COLUMNS " FROM attempts WHERE (?1 IS NULL OR job = ?1) AND (?2 IS NULL OR ds = ?2) "
                  "ORDER BY id DESC LIMIT ?3",
                  &stmt, err)) {
         return false;
     }
-    bind_text(stmt, 1, job);
-    bind_text(stmt, 2, ds);
+    state_sql_bind_text(stmt, 1, job);
+    state_sql_bind_text(stmt, 2, ds);
     sqlite3_bind_int(stmt, 3, limit > 0 ? limit : -1);
     return list_rows(s, stmt, fn, ctx, err);
 }
@@ -465,12 +428,12 @@ bool state_list_latest(StateDb *s, const char *ds, void (*fn)(void *ctx, const S
                        Error *err)
 {
     sqlite3_stmt *stmt;
-    if (!prepare(s,
+    if (!state_sql_prepare(s->db, s->path,
                  "SELECT " ATTEMPT_COLUMNS " FROM attempts a WHERE ds = ?1 AND id = "
                  "(SELECT max(id) FROM attempts b WHERE b.job = a.job AND b.ds = a.ds) ORDER BY job",
                  &stmt, err)) {
         return false;
     }
-    bind_text(stmt, 1, ds);
+    state_sql_bind_text(stmt, 1, ds);
     return list_rows(s, stmt, fn, ctx, err);
 }
