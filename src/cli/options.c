@@ -13,6 +13,7 @@
  *
  * Long options also take their value as --name=value.  A lone "-" is a
  * positional argument (standard input). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -108,6 +109,13 @@ void cli_options_free(CliOptions *o) { job_params_free(&o->params); }
 
 bool cli_apply_session_options(Session *s, const CliOptions *o, const char *default_job, Error *err)
 {
+    /* the runner passes the project's warehouse here, out of the command line */
+    const char *warehouse = getenv(KILN_WAREHOUSE_ENV);
+    if (warehouse && warehouse[0] && !settings_set(session_settings(s), "warehouse", warehouse, err)) {
+        error_prefix(err, "%s", KILN_WAREHOUSE_ENV);
+        err->kind = ERR_USAGE;
+        return false;
+    }
     for (int i = 0; i < o->nsets; i++) {
         const char *eq = strchr(o->sets[i], '=');
         char *name = mem_strndup(o->sets[i], (size_t)(eq - o->sets[i]));

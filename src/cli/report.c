@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "common/strbuf.h"
+#include "connectors/conninfo.h"
 #include "job/job.h"
 
 #define CONTEXT_LONG_LINE 200 /* longer lines are cut to a window */
@@ -56,16 +57,9 @@ static void append_display(StrBuf *line, StrBuf *caret, const char *text, size_t
     }
 }
 
-/* Print the line holding offset pos with a caret under it, psql style. */
-static void print_context(const char *sql, size_t len, size_t pos, int line_no)
+/* Print text[start, end), one line, with a caret under pos, psql style. */
+static void print_line(const char *sql, size_t start, size_t end, size_t pos, int line_no)
 {
-    if (pos > len) pos = len;
-    size_t start = pos;
-    while (start > 0 && sql[start - 1] != '\n') start--;
-    size_t end = pos;
-    while (end < len && sql[end] != '\n') end++;
-    if (end > start && sql[end - 1] == '\r') end--;
-    if (pos > end) pos = end;
 
     size_t from = start, to = end;
     if (end - start > CONTEXT_LONG_LINE) {
@@ -88,6 +82,41 @@ static void print_context(const char *sql, size_t len, size_t pos, int line_no)
     fprintf(stderr, "%s\n%s\n", strbuf_cstr(&line), strbuf_cstr(&caret));
     strbuf_free(&line);
     strbuf_free(&caret);
+}
+
+/* Print the line holding offset pos with a caret under it, its secrets
+ * (passwords in URLs and connection strings, PASSWORD '...') shown as ***:
+ * an error must not print what the job's author kept out of logs. */
+static void print_context(const char *sql, size_t len, size_t pos, int line_no)
+{
+    if (pos > len) pos = len;
+    size_t start = pos;
+    while (start > 0 && sql[start - 1] != '\n') start--;
+    size_t end = pos;
+    while (end < len && sql[end] != '\n') end++;
+    if (end > start && sql[end - 1] == '\r') end--;
+    if (pos > end) pos = end;
+
+    /* copy the line with each secret replaced, mapping the caret's offset */
+    StrBuf shown = STRBUF_INIT;
+    size_t shown_pos = SIZE_MAX, copied = start;
+    SecretSpan spans[16];
+    int n;
+    while (copied < end && (n = conninfo_find_secrets(sql + copied, end - copied, spans, 16)) > 0) {
+        size_t base = copied;
+        for (int i = 0; i < n; i++) {
+            size_t from = base + spans[i].start, to = base + spans[i].end;
+            if (shown_pos == SIZE_MAX && pos < from) shown_pos = shown.len + (pos - copied);
+            strbuf_append(&shown, sql + copied, from - copied);
+            if (shown_pos == SIZE_MAX && pos < to) shown_pos = shown.len;
+            strbuf_puts(&shown, "***");
+            copied = to;
+        }
+    }
+    if (shown_pos == SIZE_MAX) shown_pos = shown.len + (pos - copied);
+    strbuf_append(&shown, sql + copied, end - copied);
+    print_line(strbuf_cstr(&shown), 0, shown.len, shown_pos, line_no);
+    strbuf_free(&shown);
 }
 
 void cli_report_error(const Error *err, const char *sql, size_t sql_len)

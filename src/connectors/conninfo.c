@@ -55,6 +55,96 @@ char *conninfo_redact(const char *conninfo)
     return strbuf_take(&sb);
 }
 
+/* Words that name a secret when a value follows them. */
+static const char *const secret_keywords[] = {
+    "password", "passwd", "secret", "secret_access_key", "aws_secret_access_key", "session_token",
+    "aws_session_token", NULL,
+};
+
+static bool identifier_char(char c) { return isalnum((unsigned char)c) || c == '_'; }
+
+/* The keyword of secret_keywords that starts at text + i (whole word), or 0. */
+static size_t secret_keyword_at(const char *text, size_t len, size_t i)
+{
+    if (i > 0 && identifier_char(text[i - 1])) return 0;
+    for (int k = 0; secret_keywords[k]; k++) {
+        size_t n = strlen(secret_keywords[k]);
+        if (i + n <= len && strncasecmp(text + i, secret_keywords[k], n) == 0 &&
+            (i + n == len || !identifier_char(text[i + n])))
+            return n;
+    }
+    return 0;
+}
+
+/* The value after a secret keyword at text + i: [*start, *end); false if none. */
+static bool secret_value(const char *text, size_t len, size_t i, size_t *start, size_t *end)
+{
+    while (i < len && (text[i] == ' ' || text[i] == '\t')) i++;
+    if (i < len && (text[i] == '=' || text[i] == ':')) {
+        i++;
+        if (i < len && text[i] == '>') i++; /* name => 'value' */
+        while (i < len && (text[i] == ' ' || text[i] == '\t')) i++;
+    }
+    if (i >= len) return false;
+    if (i + 1 < len && text[i] == '\'' && text[i + 1] == '\'') {
+        /* a quoted value inside a SQL string literal: ''secret'' */
+        size_t j = i + 2;
+        while (j + 1 < len && !(text[j] == '\'' && text[j + 1] == '\'')) j++;
+        *start = i + 2;
+        *end = j + 1 < len ? j : len;
+    } else if (text[i] == '\'' || text[i] == '"') {
+        char quote = text[i];
+        size_t j = i + 1;
+        while (j < len) {
+            if (text[j] == quote && j + 1 < len && text[j + 1] == quote) {
+                j += 2; /* a doubled quote stands for one */
+                continue;
+            }
+            if (text[j] == quote) break;
+            j++;
+        }
+        *start = i + 1;
+        *end = j;
+    } else {
+        size_t j = i;
+        while (j < len && !isspace((unsigned char)text[j]) && strchr("'\"&;,)", text[j]) == NULL) j++;
+        *start = i;
+        *end = j;
+    }
+    return *end > *start;
+}
+
+int conninfo_find_secrets(const char *text, size_t len, SecretSpan *spans, int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < len && n < max;) {
+        if (i + 3 <= len && memcmp(text + i, "://", 3) == 0) {
+            /* scheme://user:secret@host: the secret ends at the last @ of the authority */
+            size_t auth = i + 3, end = auth, at = 0, colon = 0;
+            while (end < len && strchr("/?#'\" \t\r\n", text[end]) == NULL) end++;
+            for (size_t j = auth; j < end; j++)
+                if (text[j] == '@') at = j;
+            for (size_t j = auth; j < at; j++)
+                if (text[j] == ':') {
+                    colon = j;
+                    break;
+                }
+            if (colon && at > colon + 1) spans[n++] = (SecretSpan){colon + 1, at};
+            i = end > auth ? end : auth;
+            continue;
+        }
+        size_t keyword = secret_keyword_at(text, len, i);
+        size_t start, end;
+        if (keyword && secret_value(text, len, i + keyword, &start, &end)) {
+            spans[n++] = (SecretSpan){start, end};
+            i = end;
+            continue;
+        }
+        i += keyword ? keyword : 1;
+    }
+    return n;
+}
+
 static int hex_digit(char c)
 {
     if (c >= '0' && c <= '9') return c - '0';

@@ -6,6 +6,7 @@
 #define KILN_CONNECTORS_CONNINFO_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common/error.h"
 
@@ -13,6 +14,17 @@
  * user:secret@ of a URL, and password=... as a key=value pair or a URL
  * parameter, whatever the scheme. */
 char *conninfo_redact(const char *conninfo);
+
+/* A secret inside a longer text: bytes [start, end). */
+typedef struct SecretSpan {
+    size_t start, end;
+} SecretSpan;
+
+/* Find the secrets written in a text such as a line of SQL: a URL's
+ * user:secret@, password=... in a connection string, and the quoted value
+ * after a keyword that names a secret (PASSWORD 'x', secret_access_key 'x').
+ * Fills at most max spans in order of position; returns how many. */
+int conninfo_find_secrets(const char *text, size_t len, SecretSpan *spans, int max);
 
 typedef struct ConnUrl {
     char *scheme;   /* "mysql" */

@@ -21,6 +21,7 @@
 #include "common/strbuf.h"
 #include "sched/logical_date.h"
 #include "sql/connections.h"
+#include "sql/settings.h"
 
 static volatile sig_atomic_t stop_flag = 0;
 
@@ -232,10 +233,11 @@ static bool start_attempt(const Project *p, int j, const LogicalDate *ld, int at
     mem_free(baseline);
     int argc = 0;
     char **argv = mem_calloc((size_t)(15 + 2 * k + 1), sizeof *argv);
-    /* The project's lake and warehouse reach the job as settings, and its
-     * name as the run's job (lake commit records, quality reports). */
+    /* The project's lake reaches the job as a setting, its warehouse through
+     * the environment (a URL may hold a password, and any user can read a
+     * command line), and its name as the run's job (lake commit records,
+     * quality reports). */
     char *lake_setting = mem_printf("lake_root=%s", p->lake);
-    char *warehouse_setting = mem_printf("warehouse=%s", p->warehouse);
     argv[argc++] = (char *)opts->kiln_exe;
     argv[argc++] = "run";
     argv[argc++] = (char *)job->sql;
@@ -244,8 +246,6 @@ static bool start_attempt(const Project *p, int j, const LogicalDate *ld, int at
     argv[argc++] = (char *)job->name;
     argv[argc++] = "--set";
     argv[argc++] = lake_setting;
-    argv[argc++] = "--set";
-    argv[argc++] = warehouse_setting;
     /* absolute paths: the child runs in the project folder */
     char *report_arg = realpath_or_copy(task->report_path);
     argv[argc++] = "--report";
@@ -263,6 +263,8 @@ static bool start_attempt(const Project *p, int j, const LogicalDate *ld, int at
     pid_t pid = -1;
     pid_t runner_pid = getpid();
     if (ok) ok = pass_connections(p, err);
+    if (ok && setenv(KILN_WAREHOUSE_ENV, p->warehouse, 1) != 0)
+        ok = error_set(err, ERR_IO, "could not pass the project's warehouse to its jobs: %s", strerror(errno));
     if (ok) {
         fflush(NULL);
         pid = fork();
@@ -294,7 +296,6 @@ static bool start_attempt(const Project *p, int j, const LogicalDate *ld, int at
     for (int i = 0; i < k; i++) mem_free(param_args[i]);
     mem_free(param_args);
     mem_free(lake_setting);
-    mem_free(warehouse_setting);
     mem_free(report_arg);
     mem_free(baseline_path);
     mem_free(argv);

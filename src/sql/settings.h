@@ -9,6 +9,11 @@
 
 #include "common/error.h"
 
+/* The environment variable that gives `warehouse` its starting value: how
+ * the runner hands a job the project's warehouse without putting a URL
+ * that may hold a password on the command line. */
+#define KILN_WAREHOUSE_ENV "KILN_WAREHOUSE"
+
 typedef struct Settings {
     int threads;             /* worker threads (default: the core count) */
     int64_t memory_limit;    /* bytes (default: 80% of physical memory) */
@@ -19,7 +24,9 @@ typedef struct Settings {
     double lake_lock_timeout; /* seconds a lake write waits for another writer's lock (default 60) */
     char *lake_root;         /* where 'lake:<name>' targets and lake.<name> tables live (default: lake) */
     bool lake_root_set;      /* lake_root was given (SET, --set, a project): the lake is in use even before its folder exists */
+    bool remote_filter_pushdown; /* read_postgres/read_mysql send filters to the server (default true) */
     char *warehouse;         /* COPY ... TO 'warehouse:t' target: 'sqlite:path' (default sqlite:warehouse.db) or a postgresql:// URL */
+    char *redshift_emulate_copy; /* tests only: '' (default), or a file: Redshift loads log their SQL there and emulate COPY on PostgreSQL */
 } Settings;
 
 /* Fill s with the defaults. */

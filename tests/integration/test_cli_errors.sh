@@ -98,6 +98,14 @@ run run "$tmp/dollar.sql" -p 'v=$$; DROP TABLE t; --'
 expect_exit 3 "dollar-quote breakout"
 
 # --- data errors: 4 -------------------------------------------------------------
+# a line quoted with an error shows its secrets as ***, the caret still
+# under the error (here after the password, which is shorter once masked)
+run query "SELECT 'postgresql://etl:hunter2@db/x' AS url, no_such_column"
+expect_exit 3 "error on a line with a password"
+expect_stderr_line "LINE 1: SELECT 'postgresql://etl:***@db/x' AS url, no_such_column" "password masked in the context line"
+expect_stderr_line '                                                   ^' "caret after a masked password"
+grep -q hunter2 "$tmp/err" && fail "the password reached stderr"
+
 run query "SELECT 'abc'::int"
 expect_exit 4 "failed cast"
 grep -q 'invalid input syntax for type integer: "abc"' "$tmp/err" || fail "failed cast message"

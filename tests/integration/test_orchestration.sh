@@ -212,6 +212,27 @@ run backfill --from 2026-01-07 --to 2026-01-08 --rerun --quiet
 expect_status "--rerun" 0
 [ "$(count_attempts load 2026-01-08)" -eq 2 ] || fail "--rerun runs again"
 
+# the project's warehouse reaches a job through KILN_WAREHOUSE, not its
+# command line (a URL there may hold a password and `ps` shows it)
+wproj=$tmp/wproj
+mkdir -p "$wproj/jobs"
+cat >"$wproj/kiln.yaml" <<'YAML'
+name: wh
+warehouse: sqlite:dw/custom.db
+jobs:
+  summary:
+    sql: jobs/summary.sql
+YAML
+printf "COPY (SELECT 7 AS n) TO 'warehouse:totals';\n" >"$wproj/jobs/summary.sql"
+mkdir -p "$wproj/dw"
+run run --project "$wproj/kiln.yaml" --all --ds 2026-01-01 --quiet
+expect_status "job with the project's warehouse" 0
+got=$("$KILN" query --format csv "SELECT n FROM read_sqlite('$wproj/dw/custom.db', 'totals')" 2>&1 </dev/null)
+[ "$got" = $'n\n7' ] || fail "the job loaded into the project's warehouse" $'n\n7' "$got"
+KILN_WAREHOUSE=sqlite:$tmp/env_dw.db "$KILN" query "COPY (SELECT 8 AS n) TO 'warehouse:t'" >/dev/null 2>&1 </dev/null
+got=$("$KILN" query --format csv "SELECT n FROM read_sqlite('$tmp/env_dw.db', 't')" 2>&1 </dev/null)
+[ "$got" = $'n\n8' ] || fail "KILN_WAREHOUSE gives the warehouse setting its value" $'n\n8' "$got"
+
 if [ "$failures" -ne 0 ]; then
     echo "test_orchestration: $failures failed"
     exit 1

@@ -2,6 +2,7 @@
  * percent-decoded, passwords removed from any scheme, connection names
  * resolved with ${ENV} references and a separate password. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/mem.h"
 #include "connectors/conninfo.h"
@@ -16,6 +17,41 @@ TEST(conninfo_redacts_every_scheme)
     got = conninfo_redact("mariadb://db/crm?password=x&user=u");
     CHECK_EQ_STR(got, "mariadb://db/crm?password=***&user=u");
     mem_free(got);
+}
+
+/* The text with every span conninfo_find_secrets reports replaced by ***. */
+static char *mask_secrets(const char *text)
+{
+    static char out[512];
+    SecretSpan spans[8];
+    int n = conninfo_find_secrets(text, strlen(text), spans, 8);
+    size_t k = 0, at = 0;
+    for (int i = 0; i < n; i++) {
+        memcpy(out + k, text + at, spans[i].start - at);
+        k += spans[i].start - at;
+        memcpy(out + k, "***", 3);
+        k += 3;
+        at = spans[i].end;
+    }
+    strcpy(out + k, text + at);
+    return out;
+}
+
+TEST(conninfo_finds_secrets_in_sql_text)
+{
+    CHECK_EQ_STR(mask_secrets("SELECT * FROM read_postgres('postgresql://etl:s3cr@t@db/x', 't')"),
+                 "SELECT * FROM read_postgres('postgresql://etl:***@db/x', 't')");
+    CHECK_EQ_STR(mask_secrets("read_mysql('host=db user=u password=hunter2 dbname=x')"),
+                 "read_mysql('host=db user=u password=*** dbname=x')");
+    CHECK_EQ_STR(mask_secrets("CREATE SERVER s OPTIONS (url 'pg://h/d', password 'it''s')"),
+                 "CREATE SERVER s OPTIONS (url 'pg://h/d', password '***')");
+    CHECK_EQ_STR(mask_secrets("x('host=h password=''a b'' port=1')"), "x('host=h password=''***'' port=1')");
+    CHECK_EQ_STR(mask_secrets("f(secret_access_key => 'AKIA/xyz', passwords_table)"),
+                 "f(secret_access_key => '***', passwords_table)");
+    /* no user:secret@ and no secret keyword: nothing found */
+    CHECK_EQ_STR(mask_secrets("COPY t TO 's3://bucket/a:b@c' -- mypassword"), "COPY t TO 's3://bucket/a:b@c' -- mypassword");
+    CHECK_EQ_STR(mask_secrets("pg://u:@h pg://u@h password"), "pg://u:@h pg://u@h password");
+    CHECK_EQ_STR(mask_secrets(""), "");
 }
 
 TEST(conninfo_splits_urls)
