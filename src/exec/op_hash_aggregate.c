@@ -53,7 +53,10 @@
  * twice the size at which spilling began) that is an error naming the
  * aggregate and the limit.  A partial aggregate (parallel workers) never
  * writes to disk: past its budget it hands its groups up early and starts
- * afresh, and the combining aggregate above merges the duplicates. */
+ * afresh, and the combining aggregate above merges the duplicates; one
+ * whose groups must each come out once (agg_partial_spills: the lower half
+ * of a DISTINCT aggregate split in two, sql/opt_distinct_aggregate.c)
+ * spills like a final aggregate. */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -693,7 +696,7 @@ static bool consume(HashAggState *s, Error *err)
         uint64_t bytes = state_bytes(s);
         if (bytes <= s->budget) continue;
         if (s->can_spill && !s->spilling && s->ngroups >= MIN_GROUPS_BEFORE_SPILL) {
-            if (s->partial) {
+            if (s->partial && !node->plan->agg_partial_spills) {
                 /* a partial aggregate hands its groups up early: the
                  * combining aggregate above merges duplicates */
                 s->flush_pending = true;

@@ -81,6 +81,8 @@ typedef struct PlanNode {
     int ngroups;              /* AGGREGATE: the first ngroups input columns are the keys */
     AggregateSpec *aggs;      /* AGGREGATE */
     bool agg_partial;         /* AGGREGATE: emit partial states (aggregate_state_types) instead of results */
+    bool agg_partial_spills;  /* AGGREGATE with agg_partial: past its budget spill like a final aggregate
+                                 (each group emitted once) instead of handing groups up early */
     int naggs;
     SetOpKind setop;          /* SETOP */
     struct WindowSpec *window; /* WINDOW: partition and order keys, functions (exec/window.h) */

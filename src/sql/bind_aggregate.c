@@ -353,10 +353,18 @@ bool bind_aggregation(Binder *b, PgQuery__SelectStmt *stmt, const Scope *scope, 
         specs[a].result_type = ab->result_type;
         specs[a].input = specs[a].input2 = specs[a].filter = -1;
         if (ab->nargs >= 1) {
-            specs[a].input = n;
             specs[a].input_type = ab->args[0]->type;
-            inputs[n] = ab->args[0];
-            names[n++] = arena_sprintf(b->arena, "agg%d_arg", a);
+            /* aggregates of the same column read one input column: the
+             * DISTINCT split (opt_distinct_aggregate.c) needs to see that
+             * count(DISTINCT x) and sum(DISTINCT x) take the same x */
+            for (int o = 0; o < a && specs[a].input < 0; o++)
+                if (ab->args[0]->kind == EXPR_COLUMN && ctx->aggs[o].nargs >= 1 && expr_equal(ctx->aggs[o].args[0], ab->args[0]))
+                    specs[a].input = specs[o].input;
+            if (specs[a].input < 0) {
+                specs[a].input = n;
+                inputs[n] = ab->args[0];
+                names[n++] = arena_sprintf(b->arena, "agg%d_arg", a);
+            }
         }
         if (ab->nargs >= 2) {
             specs[a].input2 = n;

@@ -62,6 +62,7 @@ typedef struct Binder {
     int outer_refs;        /* references to outer_scope seen (each one an error: correlation unsupported there) */
     const char *lake_root; /* folder of the datasets named lake.<name> (setting lake_root; NULL = "lake") */
     const struct ConnectionSet *connections; /* the session's named connections (sql/connections.h; NULL = none) */
+    int64_t memory_limit;  /* the session's memory_limit (plans that trade speed for spilling; 0 = unknown) */
 } Binder;
 
 /* Initialise a binder for one statement (arena and catalog are borrowed). */

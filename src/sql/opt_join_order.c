@@ -84,7 +84,7 @@ static double series_rows(const SeriesScanSpec *spec)
     return n < 0 ? 0 : n;
 }
 
-static double estimate_rows(const PlanNode *p)
+double opt_estimate_rows(const PlanNode *p)
 {
     switch (p->kind) {
     case PLAN_ONE_ROW: return 1;
@@ -101,28 +101,28 @@ static double estimate_rows(const PlanNode *p)
         }
         return p->nscan_filters > 0 ? rows * FILTER_SELECTIVITY : rows;
     }
-    case PLAN_FILTER: return estimate_rows(p->child) * FILTER_SELECTIVITY;
+    case PLAN_FILTER: return opt_estimate_rows(p->child) * FILTER_SELECTIVITY;
     case PLAN_LIMIT: {
-        double in = estimate_rows(p->child);
+        double in = opt_estimate_rows(p->child);
         return p->limit >= 0 && (double)p->limit < in ? (double)p->limit : in;
     }
-    case PLAN_AGGREGATE: return p->ngroups == 0 ? 1 : estimate_rows(p->child) * GROUP_SELECTIVITY;
+    case PLAN_AGGREGATE: return p->ngroups == 0 ? 1 : opt_estimate_rows(p->child) * GROUP_SELECTIVITY;
     case PLAN_HASH_JOIN: {
-        double l = estimate_rows(p->child);
+        double l = opt_estimate_rows(p->child);
         if (p->join_type == JOIN_SEMI || p->join_type == JOIN_ANTI) return l * 0.5;
-        double r = estimate_rows(p->right);
+        double r = opt_estimate_rows(p->right);
         if (p->njoin_keys == 0 && p->join_type == JOIN_INNER) return l * r;
         if (p->join_type == JOIN_FULL) return l + r;
         if (p->join_type == JOIN_RIGHT) return r > l ? r : l;
         return l > r ? l : r;
     }
-    case PLAN_UNION: return estimate_rows(p->child) + estimate_rows(p->right);
-    case PLAN_SETOP: return estimate_rows(p->child);
-    case PLAN_UNIQUE: return estimate_rows(p->child) * 0.5;
+    case PLAN_UNION: return opt_estimate_rows(p->child) + opt_estimate_rows(p->right);
+    case PLAN_SETOP: return opt_estimate_rows(p->child);
+    case PLAN_UNIQUE: return opt_estimate_rows(p->child) * 0.5;
     case PLAN_PROJECT:
     case PLAN_SORT:
     case PLAN_GATHER:
-    case PLAN_WINDOW: return estimate_rows(p->child);
+    case PLAN_WINDOW: return opt_estimate_rows(p->child);
     }
     return UNKNOWN_ROWS;
 }
@@ -176,7 +176,7 @@ static void order_joins(Binder *b, PlanNode **slot)
     order_joins(b, &p->right);
     if (p->kind == PLAN_HASH_JOIN && p->join_type == JOIN_INNER && p->child && p->right &&
         p->ncols == p->child->ncols + p->right->ncols && !has_null_typed_column(p) &&
-        estimate_rows(p->child) < estimate_rows(p->right))
+        opt_estimate_rows(p->child) < opt_estimate_rows(p->right))
         swap_sides(b, slot);
 }
 

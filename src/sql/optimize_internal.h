@@ -9,6 +9,8 @@
 void opt_push_down_filters(Binder *b, PlanNode **slot);
 /* Make the smaller input of each INNER hash join its build side (opt_join_order.c). */
 void opt_choose_build_sides(Binder *b, PlanNode **slot);
+/* Run DISTINCT aggregates of one argument as GROUP BY keys, x then GROUP BY keys (opt_distinct_aggregate.c). */
+void opt_split_distinct_aggregates(Binder *b, PlanNode *plan);
 /* Copy the filters above external scans into them as skipping hints (opt_scan_hints.c). */
 void opt_hint_scan_filters(Binder *b, PlanNode *plan);
 /* Drop the files of Hive datasets whose partitions the hints rule out (opt_partitions.c). */
@@ -19,6 +21,9 @@ void opt_push_casts_into_scans(PlanNode *plan);
 void opt_prune_columns(Binder *b, PlanNode *root);
 /* Run streaming pipelines over large scans on worker threads (opt_parallel.c). */
 void opt_parallelize(Binder *b, PlanNode **slot, int threads, int64_t morsel_bytes);
+
+/* A rough row count of a plan's output: only tells small from large (opt_join_order.c). */
+double opt_estimate_rows(const PlanNode *p);
 
 /* Helpers shared by the passes (opt_prune.c). */
 void opt_mark_columns(const Expr *e, bool *used);

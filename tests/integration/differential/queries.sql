@@ -24,6 +24,17 @@ FROM orders WHERE customer_id IS NOT NULL GROUP BY customer_id HAVING count(*) >
 -- query count_distinct
 SELECT status, count(DISTINCT customer_id), count(DISTINCT note) FROM orders GROUP BY status
 
+-- query distinct_aggregates_of_one_argument
+SELECT status, count(DISTINCT customer_id), sum(DISTINCT customer_id), avg(DISTINCT customer_id),
+       count(*), sum(amount), min(note), max(amount) FILTER (WHERE rush)
+FROM orders GROUP BY status
+
+-- query distinct_aggregates_without_group_by
+SELECT count(DISTINCT customer_id), sum(DISTINCT customer_id), count(*), count(customer_id), avg(score) FROM orders
+
+-- query distinct_aggregate_of_empty_input
+SELECT count(DISTINCT customer_id), sum(DISTINCT customer_id), count(*) FROM orders WHERE id < 0
+
 -- query bool_aggregates
 SELECT customer_id % 10 AS k, bool_and(rush), bool_or(rush), bool_and(amount > 1) FROM orders GROUP BY 1
 
