@@ -50,6 +50,9 @@ typedef struct ExecContext {
     const PlanNode *morsel_scan;        /* the scan node the morsel belongs to */
     const struct CsvSchema *morsel_csv_schema;
     ExecProfile *profile;               /* EXPLAIN ANALYZE: count rows and time per node (else NULL) */
+    uint64_t memory_held;               /* bytes the statement's operators hold (exec/memory_hold.h; atomic) */
+    struct ExecContext *statement;      /* in a gather worker: the statement's context, where memory_held
+                                           is counted (NULL: this context is the statement's) */
 } ExecContext;
 
 typedef struct ExecNode ExecNode;

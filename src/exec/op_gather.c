@@ -52,6 +52,7 @@ typedef struct GatherState {
     int64_t memory_limit;    /* each worker's subtree gets the statement's limit */
     const char *temp_directory;
     ExecProfile *profile;    /* EXPLAIN ANALYZE: the workers' trees count into the statement's profile */
+    ExecContext *statement;  /* where the workers' operators count the memory they hold */
 } GatherState;
 
 /* A failure that is not a morsel's (the queue itself): returned at once. */
@@ -74,6 +75,7 @@ static MemTable *run_morsel(GatherState *s, const Morsel *m, Error *err)
     memset(&ctx, 0, sizeof ctx);
     ctx.threads = 1;
     ctx.memory_limit = s->memory_limit;
+    ctx.statement = s->statement;
     ctx.temp_directory = s->temp_directory;
     ctx.profile = s->profile;
     ctx.morsel = m;
@@ -231,6 +233,7 @@ ExecNode *op_gather_create(const PlanNode *plan, ExecContext *ctx, Error *err)
     s->base.ops = &gather_ops;
     s->plan = plan;
     s->memory_limit = ctx->memory_limit;
+    s->statement = ctx->statement ? ctx->statement : ctx;
     s->temp_directory = ctx->temp_directory;
     s->profile = ctx->profile;
     pthread_mutex_init(&s->lock, NULL);

@@ -51,7 +51,9 @@
  * the in-memory groups' DISTINCT sets, string_agg text and ordered-set
  * values (or a single group without GROUP BY): past memory_limit (and
  * twice the size at which spilling began) that is an error naming the
- * aggregate and the limit.  A partial aggregate (parallel workers) never
+ * aggregate and the limit.  The bytes are also counted in the statement's
+ * total (exec/memory_hold.h): spilling starts as well when all operators
+ * together pass memory_limit.  A partial aggregate (parallel workers) never
  * writes to disk: past its budget it hands its groups up early and starts
  * afresh, and the combining aggregate above merges the duplicates; one
  * whose groups must each come out once (agg_partial_spills: the lower half
@@ -67,6 +69,7 @@
 #include "exec/exec.h"
 #include "exec/hash.h"
 #include "exec/hll.h"
+#include "exec/memory_hold.h"
 #include "exec/sort_compare.h"
 #include "exec/spill_partition.h"
 #include "types/decimal.h"
@@ -139,6 +142,7 @@ typedef struct HashAggState {
     Vector **compact_cols;
     uint32_t keep[VECTOR_CAPACITY];
     uint32_t spill_rows[VECTOR_CAPACITY];
+    MemoryHold hold;      /* state_bytes as counted in the statement's total (exec/memory_hold.h) */
 } HashAggState;
 
 #define NO_GROUP UINT32_MAX
@@ -694,7 +698,7 @@ static bool consume(HashAggState *s, Error *err)
         }
         if (node->ctx->memory_limit <= 0) continue;
         uint64_t bytes = state_bytes(s);
-        if (bytes <= s->budget) continue;
+        if (!memory_hold_update(node->ctx, &s->hold, bytes, s->budget)) continue;
         if (s->can_spill && !s->spilling && s->ngroups >= MIN_GROUPS_BEFORE_SPILL) {
             if (s->partial && !node->plan->agg_partial_spills) {
                 /* a partial aggregate hands its groups up early: the
@@ -1092,6 +1096,7 @@ static bool hash_aggregate_next(ExecNode *node, Batch **out, Error *err)
 static void free_groups(HashAggState *s)
 {
     s->groups_freed = true;
+    memory_hold_release(s->base.ctx, &s->hold);
     for (int a = 0; a < s->naggs; a++) {
         AggValues *v = &s->vals[a];
         if (v->chunks) {

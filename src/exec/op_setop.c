@@ -30,6 +30,7 @@
 #include "common/mem.h"
 #include "exec/exec.h"
 #include "exec/hash.h"
+#include "exec/memory_hold.h"
 #include "exec/spill_partition.h"
 
 #define NO_ROW UINT32_MAX
@@ -65,6 +66,7 @@ typedef struct SetOpState {
     uint32_t all_rows[VECTOR_CAPACITY];
     uint64_t sealed_bytes; /* of the full chunks before the last */
     int sealed_chunks;
+    MemoryHold hold;   /* stored_bytes as counted in the statement's total (exec/memory_hold.h) */
 } SetOpState;
 
 static ExecNode *setop_create(const PlanNode *plan, ExecNode *left, ExecNode *right, ExecContext *ctx, int depth);
@@ -261,7 +263,8 @@ static bool build(SetOpState *s, Error *err)
                 s->count[id]++;
             }
         }
-        if (s->can_spill && stored_bytes(s) > s->budget) return partition_inputs(s, err);
+        bool over = memory_hold_update(s->base.ctx, &s->hold, stored_bytes(s), s->budget);
+        if (s->can_spill && over) return partition_inputs(s, err);
     }
     s->built = true;
     return true;
@@ -336,6 +339,7 @@ static bool setop_next(ExecNode *node, Batch **out, Error *err)
 static void setop_close(ExecNode *node)
 {
     SetOpState *s = (SetOpState *)node;
+    memory_hold_release(node->ctx, &s->hold);
     exec_close(s->sub);
     spill_partitions_free(s->rparts);
     spill_partitions_free(s->lparts);

@@ -20,6 +20,7 @@
 
 #include "common/mem.h"
 #include "exec/exec.h"
+#include "exec/memory_hold.h"
 #include "exec/sort_compare.h"
 #include "exec/spill.h"
 
@@ -44,6 +45,7 @@ typedef struct SortState {
     int nruns, cap_runs;
     int *heap;        /* runs with rows left, as a min-heap on their current row */
     int heap_size;
+    MemoryHold hold;   /* the rows in memory, as counted in the statement's total (exec/memory_hold.h) */
 } SortState;
 
 typedef struct SortContext {
@@ -211,7 +213,10 @@ static bool sort_input(SortState *s, Error *err)
         memtable_append(&s->table, in);
         uint64_t bytes = memtable_bytes(&s->table);
         exec_note_memory(node, bytes); /* EXPLAIN ANALYZE's peak memory */
-        if (bytes > s->budget && !spill_run(s, err)) return false;
+        if (memory_hold_update(node->ctx, &s->hold, bytes, s->budget)) {
+            if (!spill_run(s, err)) return false;
+            (void)memory_hold_update(node->ctx, &s->hold, memtable_bytes(&s->table), UINT64_MAX);
+        }
     }
     if (s->nruns > 0) {
         if (s->table.nrows > 0 && !spill_run(s, err)) return false;
@@ -239,6 +244,7 @@ static bool sort_next(ExecNode *node, Batch **out, Error *err)
 static void sort_close(ExecNode *node)
 {
     SortState *s = (SortState *)node;
+    memory_hold_release(node->ctx, &s->hold);
     memtable_destroy(&s->table);
     batch_destroy(&s->out);
     mem_free(s->order);
