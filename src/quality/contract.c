@@ -47,6 +47,7 @@ void contract_free(TableContract *c)
     mem_free(c->col_names);
     mem_free(c->default_sql);
     mem_free(c->table);
+    mem_free(c->lake_dataset);
     mem_free(c);
 }
 
@@ -118,5 +119,6 @@ const char *contract_policy_name(ViolationPolicy p)
 
 bool contract_is_declared(const TableContract *c)
 {
-    return c->nrules > c->ncols || c->policy != POLICY_FAIL || c->max_errors >= 0 || c->max_error_rate >= 0;
+    return c->nrules > c->ncols || c->policy != POLICY_FAIL || c->max_errors >= 0 || c->max_error_rate >= 0 ||
+           c->unique_in_lake;
 }

@@ -46,7 +46,8 @@ typedef struct ContractRule {
     int ncolumns;
     bool primary_key;        /* UNIQUE: declared PRIMARY KEY (message wording) */
     char *check_sql;         /* CHECK: the expression's SQL text */
-    char *ref_table;         /* FOREIGN_KEY: referenced table */
+    char *ref_table;         /* FOREIGN_KEY: referenced table (or lake dataset, with ref_lake) */
+    bool ref_lake;           /* FOREIGN_KEY: REFERENCES lake.<ref_table>: the committed lake dataset's keys */
     char **ref_columns;      /* FOREIGN_KEY: referenced columns (ncolumns of them) */
 } ContractRule;
 
@@ -60,6 +61,10 @@ typedef struct TableContract {
     ViolationPolicy policy;  /* the table's on_violation (default fail) */
     double max_error_rate;   /* < 0: none; fails when bad rows / rows > it */
     int64_t max_errors;      /* < 0: none; fails when bad rows > it */
+    bool unique_in_lake;     /* unique_scope = 'lake': UNIQUE keys already in the lake dataset are taken */
+    char *lake_dataset;      /* lake_dataset = '<name>': the table's dataset (NULL: lake.<table>) */
+    bool lake_overwrite_partitions; /* lake_mode = 'overwrite_partitions': keys in partitions the statement
+                                       writes do not count */
 } TableContract;
 
 /* A contract for a table with these columns: one type(col) rule per

@@ -32,15 +32,21 @@ static bool slot_matches(const KeySet *s, const KeySlot *slot, uint64_t h, const
     return len == n && memcmp(s->bytes + slot->offset - 1 + sizeof len, key, n) == 0;
 }
 
-bool key_set_contains(const KeySet *s, const char *key, size_t n)
+/* The slot holding key, NULL if absent. */
+static const KeySlot *find_slot(const KeySet *s, const char *key, size_t n)
 {
-    if (s->nslots == 0) return false;
+    if (s->nslots == 0) return NULL;
     uint64_t h = hash_bytes(key, n);
     for (uint64_t i = h & (s->nslots - 1);; i = (i + 1) & (s->nslots - 1)) {
         const KeySlot *slot = &s->slots[i];
-        if (slot->offset == 0) return false;
-        if (slot_matches(s, slot, h, key, n)) return true;
+        if (slot->offset == 0) return NULL;
+        if (slot_matches(s, slot, h, key, n)) return slot;
     }
+}
+
+bool key_set_contains(const KeySet *s, const char *key, size_t n)
+{
+    return find_slot(s, key, n) != NULL;
 }
 
 static void place(KeySlot *slots, uint64_t nslots, KeySlot entry)
@@ -61,12 +67,12 @@ static void grow(KeySet *s)
     s->nslots = n;
 }
 
-bool key_set_insert(KeySet *s, const char *key, size_t n)
+/* Append the key (and extra bytes after it) and index it; the key must be absent. */
+static void add_entry(KeySet *s, const char *key, size_t n, const void *extra, size_t nextra)
 {
-    if (key_set_contains(s, key, n)) return false;
     if ((s->count + 1) * 2 > s->nslots) grow(s);
     uint32_t len = (uint32_t)n;
-    size_t need = s->len + sizeof len + n;
+    size_t need = s->len + sizeof len + n + nextra;
     if (need > s->cap) {
         s->cap = need > s->cap * 2 ? need : s->cap * 2;
         s->bytes = mem_realloc(s->bytes, s->cap);
@@ -74,9 +80,45 @@ bool key_set_insert(KeySet *s, const char *key, size_t n)
     KeySlot entry = {hash_bytes(key, n), s->len + 1};
     memcpy(s->bytes + s->len, &len, sizeof len);
     memcpy(s->bytes + s->len + sizeof len, key, n);
+    if (nextra) memcpy(s->bytes + s->len + sizeof len + n, extra, nextra);
     s->len = need;
     place(s->slots, s->nslots, entry);
     s->count++;
+}
+
+bool key_set_insert(KeySet *s, const char *key, size_t n)
+{
+    if (key_set_contains(s, key, n)) return false;
+    add_entry(s, key, n, NULL, 0);
+    return true;
+}
+
+/* Where the value of a map entry is stored (after the key's bytes). */
+static char *value_at(const KeySet *s, const KeySlot *slot, size_t n)
+{
+    return s->bytes + slot->offset - 1 + sizeof(uint32_t) + n;
+}
+
+void key_map_put(KeySet *s, const char *key, size_t n, uint32_t value)
+{
+    const KeySlot *slot = find_slot(s, key, n);
+    if (slot == NULL) {
+        add_entry(s, key, n, &value, sizeof value);
+        return;
+    }
+    uint32_t old;
+    memcpy(&old, value_at(s, slot, n), sizeof old);
+    if (old != value) {
+        uint32_t many = KEY_MAP_MANY;
+        memcpy(value_at(s, slot, n), &many, sizeof many);
+    }
+}
+
+bool key_map_get(const KeySet *s, const char *key, size_t n, uint32_t *value)
+{
+    const KeySlot *slot = find_slot(s, key, n);
+    if (slot == NULL) return false;
+    memcpy(value, value_at(s, slot, n), sizeof *value);
     return true;
 }
 
@@ -94,4 +136,19 @@ bool key_encode(Vector *const *cols, const int *columns, int n, uint32_t row, St
         memcpy(out->data + at, &len, sizeof len);
     }
     return true;
+}
+
+void key_encode_nullable(Vector *const *cols, const int *columns, int n, uint32_t row, StrBuf *out)
+{
+    strbuf_clear(out);
+    for (int k = 0; k < n; k++) {
+        const Vector *v = cols[columns[k]];
+        uint32_t len = UINT32_MAX; /* NULL: a length no value has */
+        size_t at = out->len;
+        strbuf_append(out, (const char *)&len, sizeof len);
+        if (!vector_is_valid(v, row)) continue;
+        cast_format_value(v, row, out);
+        len = (uint32_t)(out->len - at - sizeof len);
+        memcpy(out->data + at, &len, sizeof len);
+    }
 }

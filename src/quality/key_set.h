@@ -39,8 +39,17 @@ void key_set_destroy(KeySet *s);
 bool key_set_contains(const KeySet *s, const char *key, size_t n);
 /* Add a key; false if it was already there (cannot fail otherwise). */
 bool key_set_insert(KeySet *s, const char *key, size_t n);
+/* A KeySet used as a map stores a 32-bit value after each key (only
+ * through key_map_put; do not mix with key_set_insert on one set). */
+#define KEY_MAP_MANY UINT32_MAX /* the key was put with two different values */
+/* Add key with value; if it is there with another value, its value becomes KEY_MAP_MANY. */
+void key_map_put(KeySet *s, const char *key, size_t n, uint32_t value);
+/* The value of key (put with key_map_put); false if the key is absent. */
+bool key_map_get(const KeySet *s, const char *key, size_t n, uint32_t *value);
 /* Encode the key of physical slot `row` of cols[columns[0..n)] into out
  * (cleared first); false when one of the values is NULL. */
 bool key_encode(Vector *const *cols, const int *columns, int n, uint32_t row, StrBuf *out);
+/* As key_encode, but a NULL is encoded too (as no value): for partition values, where NULL is one partition. */
+void key_encode_nullable(Vector *const *cols, const int *columns, int n, uint32_t row, StrBuf *out);
 
 #endif

@@ -25,6 +25,10 @@ void validator_init(Validator *v, const ValidatorSpec *spec)
     for (int r = 0; r < v->nrules; r++)
         if (c->rules[r].kind == RULE_CHECK && spec->checks[r]) v->check_states[r] = expr_state_build(spec->checks[r]);
     v->unique_keys = mem_calloc((size_t)v->nrules + 1, sizeof(KeySet));
+    v->replaced = mem_calloc((size_t)v->nrules + 1, sizeof(uint8_t *));
+    for (int r = 0; r < v->nrules; r++)
+        if (spec->lake_unique && spec->lake_unique[r])
+            v->replaced[r] = mem_calloc((size_t)spec->lake_unique[r]->npartitions + 1, 1);
     batch_init_borrowed(&v->out, v->ncols);
     size_t cells = (size_t)VECTOR_CAPACITY * (size_t)(v->nrules + 1);
     v->broken = mem_calloc(cells, 1);
@@ -45,7 +49,10 @@ void validator_destroy(Validator *v)
     for (int r = 0; r < v->nrules; r++) {
         if (v->check_states[r]) expr_state_free(v->check_states[r]);
         key_set_destroy(&v->unique_keys[r]);
+        mem_free(v->replaced[r]);
     }
+    mem_free(v->replaced);
+    strbuf_free(&v->part);
     mem_free(v->cast_states);
     mem_free(v->check_states);
     mem_free(v->own);
@@ -158,6 +165,27 @@ static void check_expression(Validator *v, int r, uint32_t n)
     if (res == &scratch) vector_destroy(&scratch);
 }
 
+#define NO_PARTITION (KEY_MAP_MANY - 1) /* the row goes to a partition the lake dataset does not have */
+
+/* The id (in lake's partitions) of the partition row i goes to. */
+static uint32_t row_partition(Validator *v, const LakeKeys *lake, uint32_t i)
+{
+    key_encode_nullable(v->out.cols, v->spec.lake_part_cols, v->spec.nlake_part_cols, i, &v->part);
+    uint32_t id;
+    return key_map_get(&lake->partitions, v->part.data, v->part.len, &id) ? id : NO_PARTITION;
+}
+
+/* True if the key encoded in v->key is committed in the lake outside the
+ * partitions that row i and the statement's kept rows replace. */
+static bool taken_in_lake(Validator *v, int r, uint32_t i)
+{
+    const LakeKeys *lake = v->spec.lake_unique[r];
+    uint32_t id;
+    if (!key_map_get(&lake->keys, v->key.data, v->key.len, &id)) return false;
+    if (v->spec.nlake_part_cols == 0 || id == KEY_MAP_MANY) return true; /* in several partitions: kept safe */
+    return id != row_partition(v, lake, i) && !v->replaced[r][id];
+}
+
 /* Step 4 for row i: keys (lookups only; kept rows take theirs afterwards). */
 static void check_keys(Validator *v, uint32_t i)
 {
@@ -165,9 +193,9 @@ static void check_keys(Validator *v, uint32_t i)
     for (int r = 0; r < v->nrules; r++) {
         const ContractRule *rule = &c->rules[r];
         if (rule->kind == RULE_UNIQUE) {
-            if (key_encode(v->out.cols, rule->columns, rule->ncolumns, i, &v->key) &&
-                key_set_contains(&v->unique_keys[r], v->key.data, v->key.len))
-                mark(v, i, r, NULL);
+            if (!key_encode(v->out.cols, rule->columns, rule->ncolumns, i, &v->key)) continue;
+            if (key_set_contains(&v->unique_keys[r], v->key.data, v->key.len)) mark(v, i, r, NULL);
+            else if (v->replaced[r] && taken_in_lake(v, r, i)) mark(v, i, r, "lake");
         } else if (rule->kind == RULE_FOREIGN_KEY) {
             const KeySet *ref = v->spec.references[r];
             if (ref && key_encode(v->out.cols, rule->columns, rule->ncolumns, i, &v->key) &&
@@ -182,8 +210,13 @@ static void take_keys(Validator *v, uint32_t i)
     const TableContract *c = v->spec.contract;
     for (int r = 0; r < v->nrules; r++) {
         const ContractRule *rule = &c->rules[r];
-        if (rule->kind == RULE_UNIQUE && key_encode(v->out.cols, rule->columns, rule->ncolumns, i, &v->key))
+        if (rule->kind != RULE_UNIQUE) continue;
+        if (key_encode(v->out.cols, rule->columns, rule->ncolumns, i, &v->key))
             key_set_insert(&v->unique_keys[r], v->key.data, v->key.len);
+        if (v->replaced[r] && v->spec.nlake_part_cols > 0) { /* the row's partition will be replaced */
+            uint32_t id = row_partition(v, v->spec.lake_unique[r], i);
+            if (id < v->spec.lake_unique[r]->npartitions) v->replaced[r][id] = 1;
+        }
     }
 }
 
@@ -270,13 +303,15 @@ void validator_rule_message(const Validator *v, uint32_t i, int r, StrBuf *out)
     case RULE_UNIQUE:
         strbuf_printf(out, "duplicate key value violates unique constraint \"%s\": Key ", rule->name);
         key_detail(v, i, rule, out);
-        strbuf_puts(out, " already exists.");
+        if (text) strbuf_printf(out, " already exists in lake dataset \"lake.%s\".", v->spec.lake_dataset);
+        else strbuf_puts(out, " already exists.");
         return;
     case RULE_FOREIGN_KEY:
         strbuf_printf(out, "insert or update on table \"%s\" violates foreign key constraint \"%s\": Key ", c->table,
                       rule->name);
         key_detail(v, i, rule, out);
-        strbuf_printf(out, " is not present in table \"%s\".", rule->ref_table);
+        strbuf_printf(out, " is not present in %s \"%s%s\".", rule->ref_lake ? "lake dataset" : "table",
+                      rule->ref_lake ? "lake." : "", rule->ref_table);
         return;
     }
 }

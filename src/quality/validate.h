@@ -15,7 +15,9 @@
  *   4. UNIQUE / PRIMARY KEY and FOREIGN KEY, row by row in input order: a
  *      key without NULLs that is already taken (by the table's rows, or by
  *      an earlier kept row of the statement), or that is missing from the
- *      referenced key set.  Only kept rows take their keys, so with drop or
+ *      referenced key set, or (unique_scope = 'lake') committed in the
+ *      table's lake dataset outside the partitions the statement replaces.
+ *      Only kept rows take their keys, so with drop or
  *      quarantine the first otherwise-valid row with a key wins and later
  *      duplicates break the rule.
  * A row's action is the highest policy among the rules it broke (fail >
@@ -24,7 +26,8 @@
  *
  * Memory: the converted batch (borrowed result vectors, or owned ones on
  * the error path), per-row flags (rows x rules bytes), the key sets of the
- * UNIQUE rules (every key of the table), messages of the current batch in
+ * UNIQUE rules (every key of the table; the lake's keys are borrowed), a
+ * byte per lake partition per lake-scoped rule, messages of the current batch in
  * an arena reset per batch.  Expressions are borrowed from the caller. */
 #ifndef KILN_QUALITY_VALIDATE_H
 #define KILN_QUALITY_VALIDATE_H
@@ -40,12 +43,28 @@
 #include "quality/key_set.h"
 #include "types/batch.h"
 
+/* Keys already committed in a lake dataset (sql/contract_lake.c reads them). */
+typedef struct LakeKeys {
+    KeySet keys;            /* key -> id of the partition it is in (KEY_MAP_MANY: several); 0 without partitions */
+    KeySet partitions;      /* encoded partition values (key_encode_nullable) -> id */
+    uint32_t npartitions;
+} LakeKeys;
+
 typedef struct ValidatorSpec {
     const TableContract *contract;
     const LogicalType *types;   /* contract->ncols column types */
     Expr *const *casts;         /* ncols: raw column c converted to types[c] (over the raw batch) */
     Expr *const *checks;        /* contract->nrules: CHECK rules' bound expressions (over the converted batch), else NULL */
     const KeySet *const *references; /* contract->nrules: FOREIGN KEY rules' referenced keys (borrowed), else NULL */
+    /* unique_scope = 'lake': per rule, the UNIQUE rule's keys in the table's lake dataset (borrowed), else NULL
+     * (NULL array: none).  A lake key is taken unless the row goes to the partition the key is in, or an
+     * earlier kept row of the statement went there (lake_mode = 'overwrite_partitions': that partition is
+     * replaced); lake_part_cols are the table's columns named as the dataset's partition columns, in the
+     * order of LakeKeys.partitions (nlake_part_cols = 0: every lake key is taken). */
+    const LakeKeys *const *lake_unique;
+    const int *lake_part_cols;
+    int nlake_part_cols;
+    const char *lake_dataset;        /* for messages: the dataset's name */
 } ValidatorSpec;
 
 /* Per-statement totals. */
@@ -66,6 +85,8 @@ typedef struct Validator {
     struct ExprState **check_states;
     Vector *own;            /* ncols vectors for rows converted one by one */
     KeySet *unique_keys;    /* per rule (only UNIQUE rules used) */
+    uint8_t **replaced;     /* per rule with lake keys: per partition id, 1 once a kept row went there */
+    StrBuf part;            /* the current row's encoded partition */
     StrBuf key;
     Arena messages;         /* per batch */
     /* results of the last validator_run */

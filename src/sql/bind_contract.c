@@ -12,6 +12,10 @@
  *   ) WITH (on_violation = 'quarantine', max_error_rate = 0.01, max_errors = 100,
  *           on_violation.orders_amount_check = 'warn');
  *
+ *   REFERENCES lake.customers (id)     -- the keys committed in the lake dataset (contract_lake.c)
+ *   WITH (unique_scope = 'lake' [, lake_dataset = 'orders'] [, lake_mode = 'overwrite_partitions'])
+ *                                      -- UNIQUE keys already in the table's lake dataset are taken
+ *
  * Rule names are PostgreSQL's default constraint names (t_col_check,
  * t_check for a table CHECK, t_pkey, t_col_key, t_col_fkey), or the
  * CONSTRAINT name; column rules are type(col) and not_null(col).
@@ -213,12 +217,69 @@ static bool add_unique(CreateContext *cc, PgQuery__Constraint *con, const int *c
 
 static bool integral(LogicalType t) { return t.id == TYPE_INTEGER || t.id == TYPE_BIGINT; }
 
+/* The key columns' types must match (integers of any width meet, as text does). */
+static bool key_types_match(CreateContext *cc, int col, LogicalType r, const char *ref_name, int pos, Error *err)
+{
+    LogicalType a = cc->cols[col].type;
+    if (type_equal(a, r) || (integral(a) && integral(r)) || (a.id == TYPE_VARCHAR && r.id == TYPE_VARCHAR)) return true;
+    char an[48], rn[48];
+    return error_set_at(err, ERR_SQL, pos,
+                        "foreign key constraint cannot be implemented: key columns \"%s\" and \"%s\" are of "
+                        "incompatible types: %s and %s",
+                        cc->cols[col].name, ref_name, type_name(a, an, sizeof an), type_name(r, rn, sizeof rn));
+}
+
+static ContractRule *add_foreign_key_rule(CreateContext *cc, PgQuery__Constraint *con, const int *cols, int n,
+                                          const char *ref_table, char **ref_names, Error *err)
+{
+    ContractRule *rule = add_named(cc, RULE_FOREIGN_KEY, con->conname, cols, n, "fkey", con->location, err);
+    if (rule == NULL) return NULL;
+    rule->ref_table = mem_strdup(ref_table);
+    rule->ref_columns = mem_calloc((size_t)n + 1, sizeof(char *));
+    for (int i = 0; i < n; i++) rule->ref_columns[i] = mem_strdup(ref_names[i]);
+    return rule;
+}
+
+/* REFERENCES lake.<name> (cols): the keys of the committed dataset, read by
+ * each inserting statement.  The dataset must exist now; its columns and
+ * their types are checked unless it is empty (committed with no files). */
+static bool add_lake_foreign_key(CreateContext *cc, PgQuery__Constraint *con, const int *cols, int n, Error *err)
+{
+    Binder *b = &cc->sc->binder;
+    int pos = bind_pos(b, con->location);
+    PgQuery__RangeVar *rv = con->pktable;
+    if (con->n_pk_attrs == 0)
+        return error_set_at(err, ERR_SQL, pos,
+                            "REFERENCES lake.%s needs the referenced columns, as in REFERENCES lake.%s (id): a lake "
+                            "dataset has no primary key",
+                            rv->relname, rv->relname);
+    if ((int)con->n_pk_attrs != n)
+        return error_set_at(err, ERR_SQL, pos, "number of referencing and referenced columns for foreign key disagree");
+    ContractLakeDataset d;
+    if (!contract_lake_open(b, rv->relname, bind_pos(b, rv->location), false, &d, err)) return false;
+    char **names = arena_calloc(b->arena, sizeof(char *) * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        names[i] = (char *)node_string(con->pk_attrs[i]);
+        if (names[i] == NULL) return error_set_at(err, ERR_SQL, pos, "malformed REFERENCES column list");
+        if (d.scan == NULL) continue; /* empty: nothing to check the columns against */
+        int c = contract_lake_column(&d, names[i]);
+        if (c < 0)
+            return error_set_at(err, ERR_SQL, pos, "column \"%s\" referenced in foreign key constraint does not exist in lake dataset \"lake.%s\"",
+                                names[i], rv->relname);
+        if (!key_types_match(cc, cols[i], d.scan->types[c], names[i], pos, err)) return false;
+    }
+    ContractRule *rule = add_foreign_key_rule(cc, con, cols, n, rv->relname, names, err);
+    if (rule) rule->ref_lake = true;
+    return rule != NULL;
+}
+
 static bool add_foreign_key(CreateContext *cc, PgQuery__Constraint *con, const int *cols, int n, Error *err)
 {
     Binder *b = &cc->sc->binder;
     int pos = bind_pos(b, con->location);
     PgQuery__RangeVar *rv = con->pktable;
     if (rv == NULL) return error_set_at(err, ERR_SQL, pos, "REFERENCES needs a table");
+    if (rv->schemaname && strcmp(rv->schemaname, "lake") == 0) return add_lake_foreign_key(cc, con, cols, n, err);
     CatalogTable *ref = catalog_find_table(b->catalog, rv->relname);
     if (ref == NULL) return error_set_at(err, ERR_SQL, bind_pos(b, rv->location), "relation \"%s\" does not exist", rv->relname);
     int *ref_cols = arena_calloc(b->arena, sizeof(int) * (size_t)(n + 1));
@@ -245,23 +306,12 @@ static bool add_foreign_key(CreateContext *cc, PgQuery__Constraint *con, const i
                                     name ? name : "?");
         }
     }
+    char **names = arena_calloc(b->arena, sizeof(char *) * (size_t)(n + 1));
     for (int i = 0; i < n; i++) {
-        LogicalType a = cc->cols[cols[i]].type, r = ref->cols[ref_cols[i]].type;
-        if (!type_equal(a, r) && !(integral(a) && integral(r)) && !(a.id == TYPE_VARCHAR && r.id == TYPE_VARCHAR)) {
-            char an[48], rn[48];
-            return error_set_at(err, ERR_SQL, pos,
-                                "foreign key constraint cannot be implemented: key columns \"%s\" and \"%s\" are of "
-                                "incompatible types: %s and %s",
-                                cc->cols[cols[i]].name, ref->cols[ref_cols[i]].name, type_name(a, an, sizeof an),
-                                type_name(r, rn, sizeof rn));
-        }
+        names[i] = ref->cols[ref_cols[i]].name;
+        if (!key_types_match(cc, cols[i], ref->cols[ref_cols[i]].type, names[i], pos, err)) return false;
     }
-    ContractRule *rule = add_named(cc, RULE_FOREIGN_KEY, con->conname, cols, n, "fkey", con->location, err);
-    if (rule == NULL) return false;
-    rule->ref_table = mem_strdup(rv->relname);
-    rule->ref_columns = mem_calloc((size_t)n + 1, sizeof(char *));
-    for (int i = 0; i < n; i++) rule->ref_columns[i] = mem_strdup(ref->cols[ref_cols[i]].name);
-    return true;
+    return add_foreign_key_rule(cc, con, cols, n, rv->relname, names, err) != NULL;
 }
 
 static bool unsupported(CreateContext *cc, PgQuery__Constraint *con, const char *what, Error *err)
@@ -378,10 +428,23 @@ static bool apply_options(CreateContext *cc, PgQuery__CreateStmt *stmt, Error *e
                 if (*end || end == v || n < 0)
                     return error_set_at(err, ERR_SQL, pos, "max_errors must be a non-negative integer, not \"%s\"", v);
                 c->max_errors = n;
+            } else if (strcmp(d->defname, "unique_scope") == 0) {
+                if (strcmp(v, "lake") != 0 && strcmp(v, "run") != 0)
+                    return error_set_at(err, ERR_SQL, pos, "unique_scope must be run or lake, not \"%s\"", v);
+                c->unique_in_lake = strcmp(v, "lake") == 0;
+            } else if (strcmp(d->defname, "lake_dataset") == 0) {
+                if (v[0] == '\0' || v[0] == '_' || strstr(v, "..") || v[0] == '/')
+                    return error_set_at(err, ERR_SQL, pos, "invalid lake_dataset \"%s\": name a dataset under lake_root, such as 'orders'", v);
+                mem_free(c->lake_dataset);
+                c->lake_dataset = mem_strdup(v);
+            } else if (strcmp(d->defname, "lake_mode") == 0) {
+                if (strcmp(v, "append") != 0 && strcmp(v, "overwrite_partitions") != 0)
+                    return error_set_at(err, ERR_SQL, pos, "lake_mode must be append or overwrite_partitions, not \"%s\"", v);
+                c->lake_overwrite_partitions = strcmp(v, "overwrite_partitions") == 0;
             } else {
                 return error_set_at(err, ERR_SQL, pos,
                                     "unrecognized parameter \"%s\" (kiln tables take on_violation, max_error_rate, "
-                                    "max_errors and on_violation.<rule>)",
+                                    "max_errors, on_violation.<rule>, unique_scope, lake_dataset and lake_mode)",
                                     d->defname);
             }
         }
@@ -412,6 +475,8 @@ bool contract_from_create(StmtContext *sc, PgQuery__CreateStmt *stmt, int ncols,
         if (el->node_case == PG_QUERY__NODE__NODE_CONSTRAINT) ok = table_constraint(&cc, el->constraint, err);
     }
     if (ok) ok = apply_options(&cc, stmt, err);
+    if (ok && (cc.c->lake_dataset || cc.c->lake_overwrite_partitions) && !cc.c->unique_in_lake)
+        ok = error_set(err, ERR_SQL, "lake_dataset and lake_mode apply to unique_scope = 'lake'; add it");
     if (!ok) {
         contract_free(cc.c);
         return false;

@@ -132,6 +132,7 @@ static bool copy_from(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts,
     const CopyFormat *format;
     if (!copy_format_resolve(stmt->filename, opts, nopts, &format, err)) return false;
     PlanNode *scan;
+    if (t->contract && format == &copy_format_csv) contract_copy_text_columns(t, opts, nopts, idx, n, types); /* stmt_validate.c */
     if (!format->bind_reader(b, stmt->filename, opts, nopts, n, names, types, &scan, err)) return false;
     if (t->contract) { /* validated under the table's contract (stmt_validate.c) */
         uint64_t stored = 0;

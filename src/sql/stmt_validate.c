@@ -5,7 +5,10 @@
  * their DEFAULT), plus two lineage columns (source file and line) when the
  * rows come from a CSV scan through filters, projections, sorts, DISTINCT
  * ON and limits: the scan is asked for its hidden file-name and
- * line-number columns, which every node in between passes up.  A sink runs
+ * line-number columns, which every node in between passes up.  A join
+ * passes up its left input's (else its right input's) and an aggregate the
+ * first line of each group whose rows come from one file (see
+ * add_join_lineage and add_aggregate_lineage).  A sink runs
  * each batch through the validator (quality/validate.h): kept rows are
  * staged, quarantined rows are written (as text) to the statement's
  * quarantine, dropped and warned rows are counted, and a row whose action
@@ -19,8 +22,13 @@
  * A VARCHAR source value going into a column of another type is converted
  * with the type's input function (as COPY reads text), so that values that
  * do not convert break type(col) instead of stopping the statement.
+ * FOREIGN KEY rules read the referenced table's keys when the statement
+ * starts, or a lake dataset's (REFERENCES lake.d, sql/contract_lake.c);
+ * with unique_scope = 'lake', UNIQUE rules also read the keys committed in
+ * the table's lake dataset.  COPY FROM a CSV file reads the columns whose
+ * type rule does not fail as text (contract_copy_text_columns).
  * Memory: the staged rows and quarantined rows of the statement, the key
- * sets of UNIQUE and FOREIGN KEY rules. */
+ * sets of UNIQUE and FOREIGN KEY rules (and the lake's keys). */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +37,7 @@
 #include "exec/csv_scan.h"
 #include "io/fs.h"
 #include "sql/copy_dataset.h"
+#include "sql/expr_util.h"
 #include "quality/quarantine.h"
 #include "quality/validate.h"
 #include "sql/stmt_contract.h"
@@ -52,8 +61,139 @@ static void append_columns(Binder *b, PlanNode *p, const LogicalType *types, cha
     p->ncols = n;
 }
 
+static bool add_lineage(Binder *b, PlanNode *p);
+
+static Expr *new_node(Binder *b, ExprKind kind, LogicalType type, int nargs)
+{
+    Expr *e = arena_calloc(b->arena, sizeof *e);
+    e->kind = kind;
+    e->type = type;
+    e->sql_pos = -1;
+    e->nargs = nargs;
+    e->args = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(nargs + 1));
+    return e;
+}
+
+/* CASE WHEN <left line> IS NOT NULL THEN <left column> ELSE <right column> END */
+static Expr *left_else_right(Binder *b, int left_line, int left_col, int right_col, LogicalType type)
+{
+    Expr *has_left = new_node(b, EXPR_IS_NULL, type_make(TYPE_BOOLEAN), 1);
+    has_left->args[0] = expr_column(b, left_line, type_make(TYPE_BIGINT));
+    has_left->negated = true;
+    Expr *e = new_node(b, EXPR_CASE, type, 3);
+    e->args[0] = has_left;
+    e->args[1] = expr_column(b, left_col, type);
+    e->args[2] = expr_column(b, right_col, type);
+    e->has_else = true;
+    return e;
+}
+
+/* A join's rows carry the source of its left input (the probe side, the
+ * FROM item written first); in RIGHT and FULL joins, a row with no left row
+ * carries its right row's.  The join's own output then has the left
+ * input's two lineage columns in the middle, so p becomes a projection that
+ * puts them at the end, over a copy of the join (its condition renumbered). */
+static bool add_join_lineage(Binder *b, PlanNode *p)
+{
+    LogicalType types[2] = {type_make(TYPE_VARCHAR), type_make(TYPE_BIGINT)};
+    static const char *const hidden[2] = {"_kiln_source_file", "_kiln_source_line"};
+    int nl = p->child->ncols, nr = p->right->ncols;
+    bool semi = p->join_type == JOIN_SEMI || p->join_type == JOIN_ANTI;
+    bool outer_right = p->join_type == JOIN_RIGHT || p->join_type == JOIN_FULL;
+    bool left = add_lineage(b, p->child);
+    bool right = !semi && (!left || outer_right) && add_lineage(b, p->right);
+    if (!left && !right) return false;
+    if (left && p->predicate) expr_shift_columns(p->predicate, nl, 2); /* the right columns moved by two */
+    if (semi || !left) { /* the lineage columns are already the last two */
+        append_columns(b, p, types, (char *const *)hidden);
+        return true;
+    }
+    PlanNode *join = arena_alloc(b->arena, sizeof *join);
+    *join = *p;
+    int nj = nl + 2 + nr + (right ? 2 : 0);
+    join->ncols = nj;
+    join->types = arena_calloc(b->arena, sizeof(LogicalType) * (size_t)(nj + 1));
+    join->names = arena_calloc(b->arena, sizeof(char *) * (size_t)(nj + 1));
+    memcpy(join->types, p->child->types, sizeof(LogicalType) * (size_t)(nl + 2));
+    memcpy(join->names, p->child->names, sizeof(char *) * (size_t)(nl + 2));
+    memcpy(join->types + nl + 2, p->right->types, sizeof(LogicalType) * (size_t)(nj - nl - 2));
+    memcpy(join->names + nl + 2, p->right->names, sizeof(char *) * (size_t)(nj - nl - 2));
+    int n = nl + nr + 2;
+    Expr **exprs = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(n + 1));
+    char **names = arena_calloc(b->arena, sizeof(char *) * (size_t)(n + 1));
+    for (int c = 0; c < nl + nr; c++) {
+        int from = c < nl ? c : c + 2;
+        exprs[c] = expr_column(b, from, join->types[from]);
+        names[c] = join->names[from];
+    }
+    for (int k = 0; k < 2; k++) {
+        exprs[nl + nr + k] = right ? left_else_right(b, nl + 1, nl + k, nj - 2 + k, types[k])
+                                   : expr_column(b, nl + k, types[k]);
+        names[nl + nr + k] = (char *)hidden[k];
+    }
+    *p = *plan_project(b, join, n, exprs, names);
+    return true;
+}
+
+/* A row of GROUP BY (or of an aggregate without it) comes from many input
+ * rows: it carries the first line of its group when all of the group's rows
+ * come from one file, else no file and line.  Three hidden aggregates,
+ * min(file), max(file) and min(line), are added to the node, and p becomes
+ * a projection over a copy of it that keeps the line only when the two
+ * files are the same. */
+static bool add_aggregate_lineage(Binder *b, PlanNode *p)
+{
+    LogicalType types[2] = {type_make(TYPE_VARCHAR), type_make(TYPE_BIGINT)};
+    static const char *const hidden[5] = {"_kiln_source_file", "_kiln_source_line", "_kiln_min_file", "_kiln_max_file",
+                                          "_kiln_min_line"};
+    if (p->agg_partial || !add_lineage(b, p->child)) return false;
+    int in = p->child->ncols - 2, na = p->naggs, no = p->ncols;
+    AggregateSpec *aggs = arena_calloc(b->arena, sizeof(AggregateSpec) * (size_t)(na + 3));
+    if (na) memcpy(aggs, p->aggs, sizeof(AggregateSpec) * (size_t)na);
+    const AggKind kinds[3] = {AGG_MIN, AGG_MAX, AGG_MIN};
+    for (int k = 0; k < 3; k++) {
+        AggregateSpec *a = &aggs[na + k];
+        a->kind = kinds[k];
+        a->input = in + (k == 2);
+        a->input2 = a->filter = -1;
+        a->input_type = a->result_type = types[k == 2];
+    }
+    PlanNode *agg = arena_alloc(b->arena, sizeof *agg);
+    *agg = *p;
+    agg->aggs = aggs;
+    agg->naggs = na + 3;
+    agg->ncols = no + 3;
+    agg->types = arena_calloc(b->arena, sizeof(LogicalType) * (size_t)(no + 4));
+    agg->names = arena_calloc(b->arena, sizeof(char *) * (size_t)(no + 4));
+    memcpy(agg->types, p->types, sizeof(LogicalType) * (size_t)no);
+    memcpy(agg->names, p->names, sizeof(char *) * (size_t)no);
+    for (int k = 0; k < 3; k++) {
+        agg->types[no + k] = types[k == 2];
+        agg->names[no + k] = (char *)hidden[2 + k];
+    }
+    Error e = ERROR_INIT;
+    Expr *one_file = bind_operator(b, "=", expr_column(b, no, types[0]), expr_column(b, no + 1, types[0]), -1, &e);
+    if (one_file == NULL) return false; /* cannot happen: text = text */
+    Expr **exprs = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(no + 3));
+    char **names = arena_calloc(b->arena, sizeof(char *) * (size_t)(no + 3));
+    for (int c = 0; c < no; c++) {
+        exprs[c] = expr_column(b, c, p->types[c]);
+        names[c] = p->names[c];
+    }
+    for (int k = 0; k < 2; k++) { /* CASE WHEN min(file) = max(file) THEN min(file) / min(line) END */
+        Expr *when = new_node(b, EXPR_CASE, types[k], 2);
+        when->args[0] = one_file;
+        when->args[1] = expr_column(b, k == 0 ? no : no + 2, types[k]);
+        exprs[no + k] = when;
+        names[no + k] = (char *)hidden[k];
+    }
+    *p = *plan_project(b, agg, no + 2, exprs, names);
+    return true;
+}
+
 /* Make p output two more columns, the source file and line of each row,
- * if its rows come from a CSV scan through nodes that pass rows up. */
+ * if its rows come from a CSV scan through nodes that pass rows up (and
+ * joins, add_join_lineage; aggregates, add_aggregate_lineage). */
 static bool add_lineage(Binder *b, PlanNode *p)
 {
     static const char *const hidden[2] = {"_kiln_source_file", "_kiln_source_line"};
@@ -94,6 +234,8 @@ static bool add_lineage(Binder *b, PlanNode *p)
         append_columns(b, p, types, (char *const *)hidden);
         return true;
     }
+    case PLAN_HASH_JOIN: return add_join_lineage(b, p);
+    case PLAN_AGGREGATE: return add_aggregate_lineage(b, p);
     default: return false;
     }
 }
@@ -238,6 +380,19 @@ static bool contract_sink_batch(ResultSink *sink, const Batch *raw, Error *err)
 
 /* ---- binding ---- */
 
+void contract_copy_text_columns(const CatalogTable *t, const SqlOption *opts, int nopts, const int *idx, int n,
+                                LogicalType *types)
+{
+    for (int i = 0; i < nopts; i++)
+        if (!strcmp(opts[i].name, "on_error") || !strcmp(opts[i].name, "rejects") || !strcmp(opts[i].name, "ignore_errors"))
+            return;
+    const TableContract *c = t->contract;
+    for (int i = 0; i < n; i++) {
+        const ContractRule *type_rule = &c->rules[idx[i]]; /* contract_new: the type rules come first, in column order */
+        if (type_rule->kind == RULE_TYPE && type_rule->policy != POLICY_FAIL) types[i] = type_make(TYPE_VARCHAR);
+    }
+}
+
 static Scope converted_scope(Binder *b, const CatalogTable *t)
 {
     Scope s;
@@ -268,10 +423,20 @@ static Expr *bind_conversion(Binder *b, const CatalogTable *t, int c, LogicalTyp
            NULL;
 }
 
-/* The referenced keys of a FOREIGN KEY rule, from the referenced table now. */
-static bool reference_keys(Catalog *cat, const ContractRule *rule, KeySet *set, Error *err)
+/* The referenced keys of a FOREIGN KEY rule, from the referenced table now
+ * (or the lake dataset's committed keys). */
+static bool reference_keys(StmtContext *sc, const ContractRule *rule, LakeKeys *lake, KeySet *set, Error *err)
 {
-    CatalogTable *ref = catalog_find_table(cat, rule->ref_table);
+    if (rule->ref_lake) {
+        ContractLakeDataset d;
+        if (!contract_lake_open(&sc->binder, rule->ref_table, -1, false, &d, err) ||
+            !contract_lake_read_keys(sc, &d, rule->ref_columns, rule->ncolumns, NULL, 0, lake, err)) {
+            error_prefix(err, "foreign key \"%s\"", rule->name);
+            return false;
+        }
+        return true;
+    }
+    CatalogTable *ref = catalog_find_table(&sc->session->catalog, rule->ref_table);
     if (ref == NULL)
         return error_set(err, ERR_SQL, "relation \"%s\" referenced by constraint \"%s\" does not exist", rule->ref_table,
                          rule->name);
@@ -286,6 +451,47 @@ static bool reference_keys(Catalog *cat, const ContractRule *rule, KeySet *set, 
                              rule->ref_columns[k], ref->name, rule->name);
     }
     validator_reference_keys(set, &ref->data, cols, rule->ncolumns);
+    return true;
+}
+
+/* unique_scope = 'lake': the keys of UNIQUE rule r already in the table's
+ * lake dataset (none if it does not exist yet), and with overwrite_partitions
+ * the table columns of its partition columns (*part_cols, set once). */
+static bool lake_unique_keys(StmtContext *sc, const CatalogTable *t, const ContractRule *rule, LakeKeys *out,
+                             int **part_cols, int *npart, Error *err)
+{
+    const TableContract *c = t->contract;
+    Binder *b = &sc->binder;
+    const char *name = c->lake_dataset ? c->lake_dataset : t->name;
+    ContractLakeDataset d;
+    if (!contract_lake_open(b, name, -1, true, &d, err)) return false;
+    if (d.scan == NULL) return true;
+    char **keys = arena_calloc(b->arena, sizeof(char *) * (size_t)(rule->ncolumns + 1));
+    for (int k = 0; k < rule->ncolumns; k++) {
+        keys[k] = t->cols[rule->columns[k]].name;
+        if (contract_lake_column(&d, keys[k]) < 0)
+            return error_set(err, ERR_SQL,
+                             "column \"%s\" of constraint \"%s\" does not exist in lake dataset \"lake.%s\" "
+                             "(unique_scope = 'lake')",
+                             keys[k], rule->name, name);
+    }
+    int np = c->lake_overwrite_partitions ? d.files.nkeys : 0;
+    if (np > 0 && *part_cols == NULL) {
+        int *cols = arena_calloc(b->arena, sizeof(int) * (size_t)(np + 1));
+        for (int k = 0; k < np; k++) {
+            cols[k] = -1;
+            for (int col = 0; col < t->ncols; col++)
+                if (strcmp(t->cols[col].name, d.files.keys[k]) == 0) cols[k] = col;
+            if (cols[k] < 0)
+                return error_set(err, ERR_SQL,
+                                 "lake_mode = 'overwrite_partitions' needs the partition column \"%s\" of lake dataset "
+                                 "\"lake.%s\" as a column of table \"%s\"",
+                                 d.files.keys[k], name, t->name);
+        }
+        *part_cols = cols;
+        *npart = np;
+    }
+    if (!contract_lake_read_keys(sc, &d, keys, rule->ncolumns, (char *const *)d.files.keys, np, out, err)) return false;
     return true;
 }
 
@@ -365,6 +571,9 @@ bool contract_insert(StmtContext *sc, CatalogTable *t, PlanNode *src, const int 
     Expr **checks = arena_calloc(b->arena, sizeof(Expr *) * (size_t)(c->nrules + 1));
     const KeySet **refs = arena_calloc(b->arena, sizeof(KeySet *) * (size_t)(c->nrules + 1));
     KeySet *ref_sets = mem_calloc((size_t)c->nrules + 1, sizeof(KeySet));
+    LakeKeys *lake_keys = mem_calloc((size_t)c->nrules + 1, sizeof(LakeKeys));
+    const LakeKeys **lake_unique = arena_calloc(b->arena, sizeof(LakeKeys *) * (size_t)(c->nrules + 1));
+    int *lake_part_cols = NULL, nlake_part = 0;
     Scope scope = converted_scope(b, t);
     bool ok = true;
     for (int r = 0; r < c->nrules && ok; r++) {
@@ -376,16 +585,24 @@ bool contract_insert(StmtContext *sc, CatalogTable *t, PlanNode *src, const int 
                 ok = false;
             }
         } else if (rule->kind == RULE_FOREIGN_KEY) {
-            ok = reference_keys(&sc->session->catalog, rule, &ref_sets[r], err);
-            refs[r] = &ref_sets[r];
+            ok = reference_keys(sc, rule, &lake_keys[r], &ref_sets[r], err);
+            refs[r] = rule->ref_lake ? &lake_keys[r].keys : &ref_sets[r];
+        } else if (rule->kind == RULE_UNIQUE && c->unique_in_lake) {
+            ok = lake_unique_keys(sc, t, rule, &lake_keys[r], &lake_part_cols, &nlake_part, err);
+            lake_unique[r] = &lake_keys[r];
         }
     }
     if (!ok) {
-        for (int r = 0; r < c->nrules; r++) key_set_destroy(&ref_sets[r]);
+        for (int r = 0; r < c->nrules; r++) {
+            key_set_destroy(&ref_sets[r]);
+            contract_lake_keys_destroy(&lake_keys[r]);
+        }
         mem_free(ref_sets);
+        mem_free(lake_keys);
         return false;
     }
-    ValidatorSpec spec = {c, types, casts, checks, refs};
+    ValidatorSpec spec = {c, types, casts, checks, refs, lake_unique, lake_part_cols, nlake_part,
+                          c->lake_dataset ? c->lake_dataset : t->name};
     ContractSink s;
     memset(&s, 0, sizeof s);
     s.sink.batch = contract_sink_batch;
@@ -428,7 +645,11 @@ bool contract_insert(StmtContext *sc, CatalogTable *t, PlanNode *src, const int 
     strbuf_free(&s.rules);
     strbuf_free(&s.message);
     mem_free(s.offsets);
-    for (int r = 0; r < c->nrules; r++) key_set_destroy(&ref_sets[r]);
+    for (int r = 0; r < c->nrules; r++) {
+        key_set_destroy(&ref_sets[r]);
+        contract_lake_keys_destroy(&lake_keys[r]);
+    }
     mem_free(ref_sets);
+    mem_free(lake_keys);
     return ok;
 }
