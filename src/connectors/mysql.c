@@ -17,12 +17,14 @@
 #include <ctype.h>
 #include <mysql.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/mem.h"
 #include "connectors/conninfo.h"
+#include "connectors/remote_error.h"
 #include "types/datetime.h"
 #include "types/decimal.h"
 
@@ -34,15 +36,7 @@ bool my_is_url(const char *url)
     return url && (strncmp(url, "mysql://", 8) == 0 || strncmp(url, "mariadb://", 10) == 0);
 }
 
-bool my_locate(Error *err, const char *url)
-{
-    if (err && err->file[0] == '\0') {
-        char *shown = conninfo_redact(url);
-        error_set_location(err, shown, 0, 0);
-        mem_free(shown);
-    }
-    return false;
-}
+bool my_locate(Error *err, const char *url) { return remote_error_locate(err, url); }
 
 static pthread_once_t library_once = PTHREAD_ONCE_INIT;
 /* mysql_library_init is not thread-safe: run it once, before any thread connects. */
@@ -99,9 +93,9 @@ MYSQL *my_connect(const char *url, Error *err)
     unsigned port = u.port ? (unsigned)u.port : 3306;
     bool ok = set_tls(m, &u, url, err);
     if (ok && mysql_real_connect(m, host, user, password, u.database, port, conninfo_param(&u, "socket"), 0) == NULL) {
-        ok = error_set(err, ERR_IO, "could not connect to MySQL at %s:%u as \"%s\": %s", host, port, user ? user : "",
-                       mysql_error(m));
-        my_locate(err, url);
+        char port_text[16];
+        snprintf(port_text, sizeof port_text, "%u", port);
+        ok = remote_connect_error(err, "MySQL", host, port_text, user, mysql_error(m), url);
     }
     /* TIMESTAMP columns in UTC; a slow consumer must not make the server
      * give up on a streamed result (net_write_timeout) */
@@ -270,6 +264,7 @@ bool my_describe(const char *url, const char *source, MySchema *out, Error *err)
         out->names = mem_calloc((size_t)n + 1, sizeof(char *));
         out->types = mem_calloc((size_t)n + 1, sizeof(LogicalType));
         out->kinds = mem_calloc((size_t)n + 1, sizeof(MyKind));
+        out->json = mem_calloc((size_t)n + 1, sizeof(bool));
         for (int c = 0; c < n && ok; c++) {
             out->names[c] = mem_strdup(fields[c].name);
             for (int k = 0; k < c && ok; k++)
@@ -277,6 +272,7 @@ bool my_describe(const char *url, const char *source, MySchema *out, Error *err)
                     ok = error_set(err, ERR_SQL, "read_mysql: column name \"%s\" appears twice; give the columns distinct aliases",
                                    out->names[c]);
             if (ok) ok = map_field(&fields[c], &out->types[c], &out->kinds[c], err);
+            out->json[c] = fields[c].type == MYSQL_TYPE_JSON;
         }
     }
     if (meta) mysql_free_result(meta);
@@ -295,6 +291,7 @@ void my_schema_free(MySchema *s)
     mem_free(s->names);
     mem_free(s->types);
     mem_free(s->kinds);
+    mem_free(s->json);
     memset(s, 0, sizeof *s);
 }
 

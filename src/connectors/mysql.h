@@ -43,6 +43,7 @@ typedef struct MySchema {
     char **names;
     LogicalType *types;
     MyKind *kinds;
+    bool *json;         /* MySQL's JSON type: the server compares its values as JSON, not text */
     bool is_table;      /* source names a table (else it is a query) */
 } MySchema;
 

@@ -48,13 +48,8 @@
 struct MyLoad {
     MYSQL *conn;
     char *shown; /* connection without password, for errors */
-    char *table;
+    LoadTarget t;
     char *new_table; /* `t_kiln_new` while it exists (target missing) */
-    LoadMode mode;
-    int ncols, nkeys;
-    char **names;
-    LogicalType *types;
-    int *key_cols;
     StrBuf insert;   /* the staging INSERT being built */
     int insert_rows;
     StrBuf value;    /* one formatted value */
@@ -63,19 +58,7 @@ struct MyLoad {
 };
 
 /* "db.table" -> `db`.`table` */
-static void quote_table(StrBuf *sb, const char *table)
-{
-    const char *dot = strchr(table, '.');
-    if (dot == NULL) {
-        my_quote_ident(sb, table);
-        return;
-    }
-    char *db = mem_strndup(table, (size_t)(dot - table));
-    my_quote_ident(sb, db);
-    mem_free(db);
-    strbuf_putc(sb, '.');
-    my_quote_ident(sb, dot + 1);
-}
+static void quote_table(StrBuf *sb, const char *table) { load_quote_table(sb, table, my_quote_ident); }
 
 static void my_type_of(StrBuf *sb, LogicalType t, bool is_key)
 {
@@ -94,7 +77,7 @@ static void my_type_of(StrBuf *sb, LogicalType t, bool is_key)
 
 static bool fail(MyLoad *l, Error *err, const char *what, const char *msg)
 {
-    error_set(err, ERR_IO, "loading warehouse table \"%s\": %s: %s", l->table, what, msg ? msg : "");
+    error_set(err, ERR_IO, "loading warehouse table \"%s\": %s: %s", l->t.table, what, msg ? msg : "");
     error_set_location(err, l->shown, 0, 0);
     return false;
 }
@@ -107,21 +90,10 @@ static bool exec_sql(MyLoad *l, const char *sql, Error *err)
     return true;
 }
 
-static bool is_key(const MyLoad *l, int c)
-{
-    for (int k = 0; k < l->nkeys; k++)
-        if (l->key_cols[k] == c) return true;
-    return false;
-}
-
 static void load_free(MyLoad *l)
 {
     if (l->conn) mysql_close(l->conn);
-    for (int c = 0; c < l->ncols; c++) mem_free(l->names[c]);
-    mem_free(l->names);
-    mem_free(l->types);
-    mem_free(l->key_cols);
-    mem_free(l->table);
+    load_target_free(&l->t);
     mem_free(l->new_table);
     mem_free(l->shown);
     mem_free(l->escaped);
@@ -130,32 +102,15 @@ static void load_free(MyLoad *l)
     mem_free(l);
 }
 
-static void column_list(StrBuf *sb, const MyLoad *l)
-{
-    for (int c = 0; c < l->ncols; c++) {
-        if (c) strbuf_puts(sb, ", ");
-        my_quote_ident(sb, l->names[c]);
-    }
-}
+static void column_list(StrBuf *sb, const MyLoad *l) { load_column_list(sb, &l->t, my_quote_ident, ""); }
 
-static void key_list(StrBuf *sb, const MyLoad *l)
-{
-    for (int k = 0; k < l->nkeys; k++) {
-        if (k) strbuf_puts(sb, ", ");
-        my_quote_ident(sb, l->names[l->key_cols[k]]);
-    }
-}
+static void key_list(StrBuf *sb, const MyLoad *l) { load_key_list(sb, &l->t, my_quote_ident); }
 
 /* The column definitions of a new table (with the KEY's unique index for upsert). */
 static void column_defs(StrBuf *sb, const MyLoad *l, bool unique_key)
 {
-    for (int c = 0; c < l->ncols; c++) {
-        if (c) strbuf_puts(sb, ", ");
-        my_quote_ident(sb, l->names[c]);
-        strbuf_putc(sb, ' ');
-        my_type_of(sb, l->types[c], unique_key && is_key(l, c));
-    }
-    if (unique_key && l->nkeys > 0) {
+    load_column_defs(sb, &l->t, my_quote_ident, my_type_of, unique_key);
+    if (unique_key && l->t.nkeys > 0) {
         strbuf_puts(sb, ", UNIQUE KEY `kiln_key` (");
         key_list(sb, l);
         strbuf_putc(sb, ')');
@@ -167,35 +122,24 @@ MyLoad *my_load_begin(const char *url, const LoadSpec *spec, int ncols, char *co
 {
     MyLoad *l = mem_calloc(1, sizeof *l);
     l->shown = conninfo_redact(url);
-    l->table = mem_strdup(spec->table);
-    l->mode = spec->mode;
-    l->ncols = ncols;
-    l->names = mem_calloc((size_t)ncols + 1, sizeof(char *));
-    l->types = mem_calloc((size_t)ncols + 1, sizeof(LogicalType));
-    l->key_cols = mem_calloc((size_t)spec->nkeys + 1, sizeof(int));
-    l->nkeys = spec->nkeys;
-    bool ok = true;
-    for (int c = 0; c < ncols; c++) {
-        l->names[c] = mem_strdup(names[c]);
-        l->types[c] = types[c];
-        if (types[c].id == TYPE_DECIMAL && types[c].scale > MY_MAX_SCALE && ok)
+    bool ok = load_target_init(&l->t, spec, ncols, names, types, err);
+    for (int c = 0; c < ncols && ok; c++)
+        if (types[c].id == TYPE_DECIMAL && types[c].scale > MY_MAX_SCALE)
             ok = error_set(err, ERR_SQL, "column \"%s\" is DECIMAL(%d,%d): MySQL holds at most %d decimal places (round it)",
                            names[c], types[c].precision, types[c].scale, MY_MAX_SCALE);
-    }
-    if (!ok || !load_check_columns(spec, ncols, names, l->key_cols, err)) {
+    if (!ok) {
         load_free(l);
         return NULL;
     }
     l->conn = my_connect(url, err);
     if (l->conn == NULL) {
-        error_prefix(err, "loading warehouse table \"%s\"", l->table);
+        error_prefix(err, "loading warehouse table \"%s\"", l->t.table);
         load_free(l);
         return NULL;
     }
     StrBuf sql = STRBUF_INIT;
-    strbuf_puts(&sql, "CREATE TEMPORARY TABLE kiln_stage (");
-    column_defs(&sql, l, false);
-    strbuf_puts(&sql, ", kiln_ord BIGINT AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
+    load_stage_sql(&sql, "CREATE TEMPORARY TABLE", &l->t, my_quote_ident, my_type_of,
+                   "kiln_ord BIGINT AUTO_INCREMENT PRIMARY KEY", "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
     ok = exec_sql(l, "SET SESSION sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'",
                   err) &&
          exec_sql(l, strbuf_cstr(&sql), err);
@@ -247,7 +191,7 @@ static bool put_value(MyLoad *l, const Vector *v, uint32_t row, int c, Error *er
     }
     case TYPE_DOUBLE:
         if (!isfinite(VEC_DATA(v, double)[row]))
-            return error_set(err, ERR_DATA, "column \"%s\": MySQL cannot hold NaN or infinity", l->names[c]);
+            return error_set(err, ERR_DATA, "column \"%s\": MySQL cannot hold NaN or infinity", l->t.names[c]);
         /* fall through */
     case TYPE_INTEGER:
     case TYPE_BIGINT:
@@ -276,7 +220,7 @@ bool my_load_batch(MyLoad *l, const Batch *b, Error *err)
             strbuf_puts(&l->insert, ", ");
         }
         strbuf_putc(&l->insert, '(');
-        for (int c = 0; c < l->ncols; c++) {
+        for (int c = 0; c < l->t.ncols; c++) {
             if (c) strbuf_puts(&l->insert, ", ");
             if (!put_value(l, b->cols[c], row, c, err)) return false;
         }
@@ -290,15 +234,16 @@ bool my_load_batch(MyLoad *l, const Batch *b, Error *err)
 /* "db.t" -> the information_schema condition naming the target table */
 static void schema_filter(MyLoad *l, StrBuf *sb)
 {
-    const char *dot = strchr(l->table, '.');
+    const char *table = l->t.table;
+    const char *dot = strchr(table, '.');
     if (dot) {
         strbuf_puts(sb, "table_schema = ");
-        put_string(l, sb, l->table, (size_t)(dot - l->table));
+        put_string(l, sb, table, (size_t)(dot - table));
         strbuf_puts(sb, " AND table_name = ");
         put_string(l, sb, dot + 1, strlen(dot + 1));
     } else {
         strbuf_puts(sb, "table_schema = DATABASE() AND table_name = ");
-        put_string(l, sb, l->table, strlen(l->table));
+        put_string(l, sb, table, strlen(table));
     }
 }
 
@@ -325,15 +270,15 @@ static bool insert_from_stage(MyLoad *l, const char *into_quoted, Error *err)
     strbuf_puts(&sql, ") SELECT ");
     column_list(&sql, l);
     strbuf_puts(&sql, " FROM kiln_stage ORDER BY kiln_ord");
-    if (l->mode == LOAD_UPSERT) {
+    if (l->t.mode == LOAD_UPSERT) {
         strbuf_puts(&sql, " ON DUPLICATE KEY UPDATE ");
         int nset = 0;
-        for (int c = 0; c < l->ncols; c++) {
-            if (is_key(l, c) && !(c == l->key_cols[0] && l->nkeys == l->ncols)) continue;
+        for (int c = 0; c < l->t.ncols; c++) {
+            if (load_target_is_key(&l->t, c) && !(c == l->t.key_cols[0] && l->t.nkeys == l->t.ncols)) continue;
             if (nset++) strbuf_puts(&sql, ", ");
-            my_quote_ident(&sql, l->names[c]);
+            my_quote_ident(&sql, l->t.names[c]);
             strbuf_puts(&sql, " = VALUES(");
-            my_quote_ident(&sql, l->names[c]);
+            my_quote_ident(&sql, l->t.names[c]);
             strbuf_putc(&sql, ')');
         }
     }
@@ -346,7 +291,7 @@ static bool insert_from_stage(MyLoad *l, const char *into_quoted, Error *err)
 static bool create_target(MyLoad *l, Error *err)
 {
     StrBuf new_name = STRBUF_INIT;
-    strbuf_printf(&new_name, "%s_kiln_new", l->table);
+    strbuf_printf(&new_name, "%s_kiln_new", l->t.table);
     StrBuf quoted = STRBUF_INIT;
     quote_table(&quoted, strbuf_cstr(&new_name));
     StrBuf sql = STRBUF_INIT;
@@ -355,7 +300,7 @@ static bool create_target(MyLoad *l, Error *err)
     if (ok) {
         strbuf_clear(&sql);
         strbuf_printf(&sql, "CREATE TABLE %s (", strbuf_cstr(&quoted));
-        column_defs(&sql, l, l->mode == LOAD_UPSERT);
+        column_defs(&sql, l, l->t.mode == LOAD_UPSERT);
         strbuf_puts(&sql, ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
         ok = exec_sql(l, strbuf_cstr(&sql), err);
     }
@@ -364,7 +309,7 @@ static bool create_target(MyLoad *l, Error *err)
     if (ok) {
         strbuf_clear(&sql);
         strbuf_printf(&sql, "RENAME TABLE %s TO ", strbuf_cstr(&quoted));
-        quote_table(&sql, l->table);
+        quote_table(&sql, l->t.table);
         ok = exec_sql(l, strbuf_cstr(&sql), err);
     }
     if (ok) {
@@ -383,19 +328,19 @@ static bool ensure_unique_key(MyLoad *l, Error *err)
     StrBuf sql = STRBUF_INIT;
     strbuf_puts(&sql, "SELECT index_name FROM information_schema.statistics WHERE ");
     schema_filter(l, &sql);
-    strbuf_printf(&sql, " AND non_unique = 0 GROUP BY index_name HAVING COUNT(*) = %d AND SUM(column_name IN (", l->nkeys);
-    for (int k = 0; k < l->nkeys; k++) {
+    strbuf_printf(&sql, " AND non_unique = 0 GROUP BY index_name HAVING COUNT(*) = %d AND SUM(column_name IN (", l->t.nkeys);
+    for (int k = 0; k < l->t.nkeys; k++) {
         if (k) strbuf_puts(&sql, ", ");
-        const char *name = l->names[l->key_cols[k]];
+        const char *name = l->t.names[l->t.key_cols[k]];
         put_string(l, &sql, name, strlen(name));
     }
-    strbuf_printf(&sql, ")) = %d LIMIT 1", l->nkeys);
+    strbuf_printf(&sql, ")) = %d LIMIT 1", l->t.nkeys);
     char *index = NULL;
     bool ok = query_value(l, strbuf_cstr(&sql), &index, err);
     if (ok && index == NULL) {
         strbuf_clear(&sql);
         strbuf_puts(&sql, "ALTER TABLE ");
-        quote_table(&sql, l->table);
+        quote_table(&sql, l->t.table);
         strbuf_puts(&sql, " ADD UNIQUE KEY `kiln_key` (");
         key_list(&sql, l);
         strbuf_putc(&sql, ')');
@@ -421,13 +366,13 @@ static bool apply(MyLoad *l, Error *err)
     if (ok && strcasecmp(engine, "InnoDB") != 0)
         ok = fail(l, err, "refused", "the table's engine cannot roll back a failed load (convert it to InnoDB)");
     mem_free(engine);
-    if (ok && l->mode == LOAD_UPSERT) ok = ensure_unique_key(l, err);
+    if (ok && l->t.mode == LOAD_UPSERT) ok = ensure_unique_key(l, err);
     ok = ok && exec_sql(l, "START TRANSACTION", err);
-    if (ok && (l->mode == LOAD_OVERWRITE || l->mode == LOAD_REPLACE_PARTITIONS)) {
+    if (ok && (l->t.mode == LOAD_OVERWRITE || l->t.mode == LOAD_REPLACE_PARTITIONS)) {
         strbuf_clear(&sql);
         strbuf_puts(&sql, "DELETE FROM ");
-        quote_table(&sql, l->table);
-        if (l->mode == LOAD_REPLACE_PARTITIONS) {
+        quote_table(&sql, l->t.table);
+        if (l->t.mode == LOAD_REPLACE_PARTITIONS) {
             strbuf_puts(&sql, " WHERE (");
             key_list(&sql, l);
             strbuf_puts(&sql, ") IN (SELECT ");
@@ -438,7 +383,7 @@ static bool apply(MyLoad *l, Error *err)
     }
     if (ok) {
         strbuf_clear(&sql);
-        quote_table(&sql, l->table);
+        quote_table(&sql, l->t.table);
         char *target = strbuf_take(&sql);
         ok = insert_from_stage(l, target, err);
         mem_free(target);

@@ -23,6 +23,7 @@
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "connectors/conninfo.h"
+#include "connectors/remote_error.h"
 #include "types/datetime.h"
 #include "types/decimal.h"
 
@@ -63,18 +64,9 @@ static const char *pg_message(const char *msg, char *buf, size_t n)
     return buf;
 }
 
-/* Every error of a PostgreSQL source is located at the connection (shown
- * without its password): the CLI then prints that instead of echoing the
- * SQL text, which may hold a password in a URL. */
-static bool locate(Error *err, const char *conninfo)
-{
-    if (err && err->file[0] == '\0') {
-        char *shown = pg_redact_conninfo(conninfo);
-        error_set_location(err, shown, 0, 0);
-        mem_free(shown);
-    }
-    return false;
-}
+/* Every error of a PostgreSQL source is located at the connection
+ * (connectors/remote_error.h). */
+static bool locate(Error *err, const char *conninfo) { return remote_error_locate(err, conninfo); }
 
 static PGconn *pg_connect(const char *conninfo, Error *err)
 {
@@ -82,12 +74,11 @@ static PGconn *pg_connect(const char *conninfo, Error *err)
     const char *vals[] = {conninfo, "10", "kiln", NULL};
     PGconn *conn = PQconnectdbParams(keys, vals, 1);
     if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
-        char *shown = pg_redact_conninfo(conninfo);
         char buf[ERROR_MSG_MAX];
-        error_set(err, ERR_IO, "could not connect to PostgreSQL: %s",
-                  conn ? pg_message(PQerrorMessage(conn), buf, sizeof buf) : "out of memory");
-        error_set_location(err, shown, 0, 0);
-        mem_free(shown);
+        if (conn == NULL) error_set(err, ERR_IO, "could not connect to PostgreSQL: out of memory");
+        else remote_connect_error(err, "PostgreSQL", PQhost(conn), PQport(conn), PQuser(conn),
+                                  pg_message(PQerrorMessage(conn), buf, sizeof buf), conninfo);
+        locate(err, conninfo);
         PQfinish(conn);
         return NULL;
     }
@@ -129,9 +120,11 @@ static void from_clause(StrBuf *sb, const char *source, bool is_table)
     }
 }
 
-static bool map_oid(PGconn *conn, unsigned oid, int typmod, const char *col, LogicalType *t, bool *as_text, Error *err)
+static bool map_oid(PGconn *conn, unsigned oid, int typmod, const char *col, LogicalType *t, bool *as_text,
+                    bool *rounded, Error *err)
 {
     *as_text = false;
+    *rounded = false;
     switch (oid) {
     case OID_BOOL: *t = type_make(TYPE_BOOLEAN); return true;
     case OID_INT2:
@@ -142,6 +135,7 @@ static bool map_oid(PGconn *conn, unsigned oid, int typmod, const char *col, Log
     case OID_NUMERIC:
         if (typmod < 4) {
             *t = type_decimal(DECIMAL_DEFAULT_PRECISION, DECIMAL_DEFAULT_SCALE);
+            *rounded = true;
             return true;
         } else {
             int p = ((typmod - 4) >> 16) & 0xffff, s = (typmod - 4) & 0x7ff;
@@ -203,6 +197,7 @@ bool pg_describe(const char *conninfo, const char *source, PgSchema *out, Error 
         out->types = mem_calloc((size_t)n, sizeof(LogicalType));
         out->oids = mem_calloc((size_t)n, sizeof(unsigned));
         out->as_text = mem_calloc((size_t)n, sizeof(bool));
+        out->rounded = mem_calloc((size_t)n, sizeof(bool));
         for (int c = 0; c < n && ok; c++) {
             out->names[c] = mem_strdup(PQfname(res, c));
             out->oids[c] = PQftype(res, c);
@@ -210,7 +205,8 @@ bool pg_describe(const char *conninfo, const char *source, PgSchema *out, Error 
                 if (strcmp(out->names[k], out->names[c]) == 0)
                     ok = error_set(err, ERR_SQL, "read_postgres: column name \"%s\" appears twice; give the columns distinct aliases",
                                    out->names[c]);
-            if (ok) ok = map_oid(conn, out->oids[c], PQfmod(res, c), out->names[c], &out->types[c], &out->as_text[c], err);
+            if (ok) ok = map_oid(conn, out->oids[c], PQfmod(res, c), out->names[c], &out->types[c], &out->as_text[c],
+                                   &out->rounded[c], err);
         }
     }
     PQclear(res);
@@ -229,6 +225,7 @@ void pg_schema_free(PgSchema *s)
     mem_free(s->types);
     mem_free(s->oids);
     mem_free(s->as_text);
+    mem_free(s->rounded);
     memset(s, 0, sizeof *s);
 }
 
@@ -301,7 +298,40 @@ static bool size_error(Error *err, int len, int want)
     return error_set(err, ERR_DATA, "malformed binary value: %d bytes where %d were expected", len, want);
 }
 
-/* numeric's binary form -> its decimal text -> DECIMAL(p,s), rounding as PostgreSQL. */
+/* numeric's base-10000 digit groups straight into DECIMAL(p,s)'s unscaled
+ * integer, rounding half away from zero (PostgreSQL's rule); false when it
+ * does not fit (the caller then takes the text path for the error). */
+static bool numeric_fast(const unsigned char *p, int ndigits, int weight, bool negative, LogicalType t,
+                         kiln_int128 *out)
+{
+    int scale = t.scale;
+    int round_pos = -(scale + 1); /* the first decimal digit dropped, as a power of ten */
+    int round_digit = 0;
+    kiln_int128 acc = 0, limit = decimal_pow10(t.precision);
+    for (int i = 0; i < ndigits; i++) {
+        int d = get16(p + 8 + 2 * i);
+        if (d > 9999) return false;
+        int e = 4 * (weight - i); /* d counts units of 10^e */
+        int shift = e + scale;
+        if (shift >= 0 && d != 0) {
+            /* d * 10^shift + acc < 10^precision, checked without overflowing */
+            if (shift >= t.precision || d >= decimal_pow10(t.precision - shift)) return false;
+            kiln_int128 add = (kiln_int128)d * decimal_pow10(shift);
+            if (add >= limit - acc) return false;
+            acc += add;
+        } else if (shift < 0 && shift > -4) {
+            acc += d / (int)decimal_pow10(-shift);
+        }
+        if (e <= round_pos && round_pos <= e + 3) round_digit = d / (int)decimal_pow10(round_pos - e) % 10;
+    }
+    if (round_digit >= 5) acc++;
+    if (acc >= limit) return false;
+    *out = negative ? -acc : acc;
+    return true;
+}
+
+/* numeric's binary form -> DECIMAL(p,s), rounding as PostgreSQL (through
+ * its decimal text when the fast path cannot, for the error message). */
 static bool read_numeric(const unsigned char *p, int len, Vector *v, uint32_t row, Error *err)
 {
     if (len < 8) return size_error(err, len, 8);
@@ -309,6 +339,11 @@ static bool read_numeric(const unsigned char *p, int len, Vector *v, uint32_t ro
     if (ndigits < 0 || len != 8 + 2 * ndigits) return size_error(err, len, 8 + 2 * (ndigits < 0 ? 0 : ndigits));
     if (sign == 0xC000) return error_set(err, ERR_DATA, "numeric NaN cannot be held by %s", "numeric");
     if (sign == 0xD000 || sign == 0xF000) return error_set(err, ERR_DATA, "numeric infinity cannot be held by numeric");
+    kiln_int128 fast;
+    if ((sign == 0 || sign == 0x4000) && numeric_fast(p, ndigits, weight, sign == 0x4000, v->type, &fast)) {
+        decimal_store(v, row, fast);
+        return true;
+    }
     StrBuf sb = STRBUF_INIT;
     if (sign == 0x4000) strbuf_putc(&sb, '-');
     if (weight < 0) strbuf_putc(&sb, '0');

@@ -32,6 +32,7 @@ typedef struct PgSchema {
     LogicalType *types;
     unsigned *oids;     /* the PostgreSQL type of each column */
     bool *as_text;      /* read through ::text (types without a binary mapping) */
+    bool *rounded;      /* numeric without (p,s): values rounded to DECIMAL(38,10) */
     bool is_table;      /* source names a table (else it is a query) */
 } PgSchema;
 

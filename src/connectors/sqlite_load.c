@@ -36,46 +36,22 @@
 struct SqliteLoad {
     sqlite3 *db;
     char *path;
-    char *table;
-    LoadMode mode;
-    int ncols, nkeys;
-    char **names;
-    LogicalType *types;
-    int *key_cols; /* load column of each key */
+    LoadTarget t;
     sqlite3_stmt *insert;
     StrBuf text;   /* scratch for formatting values */
 };
 
-static void quote(StrBuf *sb, const char *name)
-{
-    strbuf_putc(sb, '"');
-    for (const char *p = name; *p; p++) {
-        if (*p == '"') strbuf_putc(sb, '"');
-        strbuf_putc(sb, *p);
-    }
-    strbuf_putc(sb, '"');
-}
-
 static void column_list(StrBuf *sb, SqliteLoad *l, const char *prefix)
 {
-    for (int c = 0; c < l->ncols; c++) {
-        if (c) strbuf_puts(sb, ", ");
-        strbuf_puts(sb, prefix);
-        quote(sb, l->names[c]);
-    }
+    load_column_list(sb, &l->t, load_quote_ident, prefix);
 }
 
-static void key_list(StrBuf *sb, SqliteLoad *l)
-{
-    for (int k = 0; k < l->nkeys; k++) {
-        if (k) strbuf_puts(sb, ", ");
-        quote(sb, l->names[l->key_cols[k]]);
-    }
-}
+static void key_list(StrBuf *sb, SqliteLoad *l) { load_key_list(sb, &l->t, load_quote_ident); }
 
 /* The SQLite column type a kiln type is created with (see the top). */
-static void declared_type(StrBuf *sb, LogicalType t)
+static void declared_type(StrBuf *sb, LogicalType t, bool is_key)
 {
+    (void)is_key;
     switch (t.id) {
     case TYPE_BOOLEAN: strbuf_puts(sb, "boolean"); break;
     case TYPE_INTEGER: strbuf_puts(sb, "integer"); break;
@@ -97,7 +73,7 @@ static bool exec_sql(SqliteLoad *l, const char *sql, Error *err)
 {
     char *msg = NULL;
     if (sqlite3_exec(l->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-        error_set(err, ERR_DATA, "loading warehouse table \"%s\" in \"%s\": %s", l->table, l->path,
+        error_set(err, ERR_DATA, "loading warehouse table \"%s\" in \"%s\": %s", l->t.table, l->path,
                   msg ? msg : sqlite3_errmsg(l->db));
         sqlite3_free(msg);
         return false;
@@ -109,12 +85,8 @@ static void load_free(SqliteLoad *l)
 {
     sqlite3_finalize(l->insert);
     sqlite3_close(l->db);
-    for (int c = 0; c < l->ncols; c++) mem_free(l->names[c]);
-    mem_free(l->names);
-    mem_free(l->types);
-    mem_free(l->key_cols);
+    load_target_free(&l->t);
     mem_free(l->path);
-    mem_free(l->table);
     strbuf_free(&l->text);
     mem_free(l);
 }
@@ -124,18 +96,7 @@ SqliteLoad *sqlite_load_begin(const char *path, const LoadSpec *spec, int ncols,
 {
     SqliteLoad *l = mem_calloc(1, sizeof *l);
     l->path = mem_strdup(path);
-    l->table = mem_strdup(spec->table);
-    l->mode = spec->mode;
-    l->ncols = ncols;
-    l->names = mem_calloc((size_t)ncols + 1, sizeof(char *));
-    l->types = mem_calloc((size_t)ncols + 1, sizeof(LogicalType));
-    l->nkeys = spec->nkeys;
-    l->key_cols = mem_calloc((size_t)spec->nkeys + 1, sizeof(int));
-    for (int c = 0; c < ncols; c++) {
-        l->names[c] = mem_strdup(names[c]);
-        l->types[c] = types[c];
-    }
-    if (!load_check_columns(spec, ncols, names, l->key_cols, err)) {
+    if (!load_target_init(&l->t, spec, ncols, names, types, err)) {
         load_free(l);
         return NULL;
     }
@@ -147,14 +108,7 @@ SqliteLoad *sqlite_load_begin(const char *path, const LoadSpec *spec, int ncols,
     }
     sqlite3_busy_timeout(l->db, 30000);
     StrBuf sql = STRBUF_INIT;
-    strbuf_puts(&sql, "CREATE TEMP TABLE kiln_stage (");
-    for (int c = 0; c < ncols; c++) {
-        if (c) strbuf_puts(&sql, ", ");
-        quote(&sql, names[c]);
-        strbuf_putc(&sql, ' ');
-        declared_type(&sql, types[c]);
-    }
-    strbuf_puts(&sql, ")");
+    load_stage_sql(&sql, "CREATE TEMP TABLE", &l->t, load_quote_ident, declared_type, NULL, NULL);
     bool ok = exec_sql(l, "BEGIN IMMEDIATE", err) && exec_sql(l, strbuf_cstr(&sql), err);
     if (ok) {
         strbuf_clear(&sql);
@@ -184,7 +138,7 @@ static bool bind_value(SqliteLoad *l, int c, const Vector *v, uint32_t row, Erro
     case TYPE_BIGINT: return sqlite3_bind_int64(st, p, VEC_DATA(v, int64_t)[row]) == SQLITE_OK;
     case TYPE_DOUBLE: {
         double d = VEC_DATA(v, double)[row];
-        if (isnan(d)) return error_set(err, ERR_DATA, "column \"%s\": SQLite cannot store NaN", l->names[c]);
+        if (isnan(d)) return error_set(err, ERR_DATA, "column \"%s\": SQLite cannot store NaN", l->t.names[c]);
         return sqlite3_bind_double(st, p, d) == SQLITE_OK;
     }
     case TYPE_DECIMAL: {
@@ -210,13 +164,13 @@ bool sqlite_load_batch(SqliteLoad *l, const Batch *b, Error *err)
 {
     for (uint32_t i = 0; i < b->count; i++) {
         uint32_t row = batch_row(b, i);
-        for (int c = 0; c < l->ncols; c++)
+        for (int c = 0; c < l->t.ncols; c++)
             if (!bind_value(l, c, b->cols[c], row, err)) {
                 if (!error_failed(err)) error_set(err, ERR_INTERNAL, "SQLite: %s", sqlite3_errmsg(l->db));
                 return false;
             }
         if (sqlite3_step(l->insert) != SQLITE_DONE) {
-            error_set(err, ERR_DATA, "loading warehouse table \"%s\" in \"%s\": %s", l->table, l->path,
+            error_set(err, ERR_DATA, "loading warehouse table \"%s\" in \"%s\": %s", l->t.table, l->path,
                       sqlite3_errmsg(l->db));
             sqlite3_reset(l->insert);
             return false;
@@ -232,7 +186,7 @@ static bool table_exists(SqliteLoad *l, bool *exists, Error *err)
     if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM main.sqlite_master WHERE type IN ('table','view') AND name = ?", -1,
                            &st, NULL) != SQLITE_OK)
         return error_set(err, ERR_INTERNAL, "SQLite: %s", sqlite3_errmsg(l->db));
-    sqlite3_bind_text(st, 1, l->table, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 1, l->t.table, -1, SQLITE_STATIC);
     int rc = sqlite3_step(st);
     *exists = rc == SQLITE_ROW;
     sqlite3_finalize(st);
@@ -248,27 +202,22 @@ static bool apply(SqliteLoad *l, Error *err)
     bool ok = true;
     if (!exists) {
         strbuf_puts(&sql, "CREATE TABLE ");
-        quote(&sql, l->table);
+        load_quote_ident(&sql, l->t.table);
         strbuf_puts(&sql, " (");
-        for (int c = 0; c < l->ncols; c++) {
-            if (c) strbuf_puts(&sql, ", ");
-            quote(&sql, l->names[c]);
-            strbuf_putc(&sql, ' ');
-            declared_type(&sql, l->types[c]);
-        }
+        load_column_defs(&sql, &l->t, load_quote_ident, declared_type, false);
         strbuf_puts(&sql, ")");
         ok = exec_sql(l, strbuf_cstr(&sql), err);
     }
-    if (ok && l->mode == LOAD_OVERWRITE) {
+    if (ok && l->t.mode == LOAD_OVERWRITE) {
         strbuf_clear(&sql);
         strbuf_puts(&sql, "DELETE FROM ");
-        quote(&sql, l->table);
+        load_quote_ident(&sql, l->t.table);
         ok = exec_sql(l, strbuf_cstr(&sql), err);
     }
-    if (ok && l->mode == LOAD_REPLACE_PARTITIONS) {
+    if (ok && l->t.mode == LOAD_REPLACE_PARTITIONS) {
         strbuf_clear(&sql);
         strbuf_puts(&sql, "DELETE FROM ");
-        quote(&sql, l->table);
+        load_quote_ident(&sql, l->t.table);
         strbuf_puts(&sql, " WHERE (");
         key_list(&sql, l);
         strbuf_puts(&sql, ") IN (SELECT ");
@@ -276,16 +225,16 @@ static bool apply(SqliteLoad *l, Error *err)
         strbuf_puts(&sql, " FROM temp.kiln_stage)");
         ok = exec_sql(l, strbuf_cstr(&sql), err);
     }
-    if (ok && l->mode == LOAD_UPSERT) {
+    if (ok && l->t.mode == LOAD_UPSERT) {
         /* ON CONFLICT needs a unique index on exactly the keys */
         strbuf_clear(&sql);
         strbuf_puts(&sql, "CREATE UNIQUE INDEX IF NOT EXISTS ");
         StrBuf iname = STRBUF_INIT;
-        strbuf_printf(&iname, "%s_kiln_key", l->table);
-        quote(&sql, strbuf_cstr(&iname));
+        strbuf_printf(&iname, "%s_kiln_key", l->t.table);
+        load_quote_ident(&sql, strbuf_cstr(&iname));
         strbuf_free(&iname);
         strbuf_puts(&sql, " ON ");
-        quote(&sql, l->table);
+        load_quote_ident(&sql, l->t.table);
         strbuf_puts(&sql, " (");
         key_list(&sql, l);
         strbuf_puts(&sql, ")");
@@ -295,26 +244,24 @@ static bool apply(SqliteLoad *l, Error *err)
     if (ok) {
         strbuf_clear(&sql);
         strbuf_puts(&sql, "INSERT INTO ");
-        quote(&sql, l->table);
+        load_quote_ident(&sql, l->t.table);
         strbuf_puts(&sql, " (");
         column_list(&sql, l, "");
         strbuf_puts(&sql, ") SELECT ");
         column_list(&sql, l, "");
         strbuf_puts(&sql, " FROM temp.kiln_stage");
-        if (l->mode == LOAD_UPSERT) {
+        if (l->t.mode == LOAD_UPSERT) {
             /* "WHERE true" keeps SQLite's parser from reading ON as a join's */
             strbuf_puts(&sql, " WHERE true ORDER BY rowid ON CONFLICT (");
             key_list(&sql, l);
             strbuf_puts(&sql, ") DO ");
             int nset = 0;
-            for (int c = 0; c < l->ncols; c++) {
-                bool is_key = false;
-                for (int k = 0; k < l->nkeys; k++) is_key |= l->key_cols[k] == c;
-                if (is_key) continue;
+            for (int c = 0; c < l->t.ncols; c++) {
+                if (load_target_is_key(&l->t, c)) continue;
                 strbuf_puts(&sql, nset++ ? ", " : "UPDATE SET ");
-                quote(&sql, l->names[c]);
+                load_quote_ident(&sql, l->t.names[c]);
                 strbuf_puts(&sql, " = excluded.");
-                quote(&sql, l->names[c]);
+                load_quote_ident(&sql, l->t.names[c]);
             }
             if (nset == 0) strbuf_puts(&sql, "NOTHING");
         }

@@ -16,6 +16,7 @@ typedef struct MysqlScanSpec {
     const char **partitions;
     int npartitions;
     bool zero_date_error; /* zero_date => 'error' */
+    bool filter_pushdown; /* filter hints go into the remote WHERE (SET remote_filter_pushdown) */
 } MysqlScanSpec;
 
 struct ScanProvider;

@@ -6,6 +6,7 @@
 #include "exec/sqlite_scan.h"
 
 #include "common/mem.h"
+#include "exec/reader_scan.h"
 #include "exec/scan_provider.h"
 
 typedef struct SqliteScanState {
@@ -33,18 +34,10 @@ static void sqlite_scan_close(ExecNode *node)
 
 static const ExecNodeOps sqlite_scan_ops = {sqlite_scan_next, sqlite_scan_close};
 
-/* The schema columns the plan reads (all, or plan->projection). */
-static int *scan_columns(const PlanNode *plan)
-{
-    int *cols = mem_calloc((size_t)plan->ncols + 1, sizeof(int));
-    for (int i = 0; i < plan->ncols; i++) cols[i] = plan->projection ? plan->projection[i] : i;
-    return cols;
-}
-
 static ExecNode *sqlite_scan_create(const PlanNode *plan, ExecContext *ctx, Error *err)
 {
     const SqliteScanSpec *spec = plan->scan_spec;
-    int *cols = scan_columns(plan);
+    int *cols = db_scan_columns(plan);
     SqliteReader *reader = sqlite_reader_open(spec->path, spec->source, &spec->schema, cols, plan->ncols, err);
     mem_free(cols);
     if (reader == NULL) return NULL;

@@ -15,6 +15,7 @@ typedef struct PostgresScanSpec {
      * read concurrently; none = one connection reading everything */
     const char **partitions;
     int npartitions;
+    bool filter_pushdown; /* filter hints go into the remote WHERE (SET remote_filter_pushdown) */
 } PostgresScanSpec;
 
 struct ScanProvider;

@@ -9,13 +9,19 @@
  * returned.  Closing early (LIMIT) stops each worker after the batch it is
  * decoding; closing a reader stops its read on the server.
  * Memory: serial, one batch; parallel, per reader the batch being decoded
- * and up to two queued batches. */
+ * and up to two queued batches.
+ *
+ * db_scan_create / db_scan_explain: what read_postgres and read_mysql share
+ * on top of that: one reader per partition condition, each ANDed with the
+ * filter pushed down into the remote query, and the EXPLAIN line (the
+ * connection without its password, the SELECT sent, the partitions). */
 #include "exec/reader_scan.h"
 
 #include <pthread.h>
 #include <string.h>
 
 #include "common/mem.h"
+#include "connectors/conninfo.h"
 
 typedef struct ReaderScanState ReaderScanState;
 
@@ -199,4 +205,65 @@ ExecNode *reader_scan_create(const ScanReaderOps *ops, void **readers, int nread
         return NULL;
     }
     return &s->base;
+}
+
+/* ---- database sources: readers per partition, EXPLAIN ---- */
+
+int *db_scan_columns(const PlanNode *plan)
+{
+    int *cols = mem_calloc((size_t)plan->ncols + 1, sizeof(int));
+    for (int i = 0; i < plan->ncols; i++) cols[i] = plan->projection ? plan->projection[i] : i;
+    return cols;
+}
+
+/* A partition's condition ANDed with the pushed-down filter (caller frees; NULL = no condition). */
+static char *reader_where(const char *partition, const char *pushed)
+{
+    if (partition == NULL) return pushed ? mem_strdup(pushed) : NULL;
+    StrBuf sb = STRBUF_INIT;
+    if (pushed) strbuf_printf(&sb, "(%s) AND %s", partition, pushed);
+    else strbuf_puts(&sb, partition);
+    return strbuf_take(&sb);
+}
+
+ExecNode *db_scan_create(const PlanNode *plan, const DbScanOps *ops, const char *const *partitions, int npartitions,
+                         Error *err)
+{
+    int *cols = db_scan_columns(plan);
+    char *pushed = ops->pushed_where(plan);
+    int n = npartitions > 0 ? npartitions : 1;
+    void **readers = mem_calloc((size_t)n, sizeof(void *));
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++) {
+        char *where = reader_where(npartitions > 0 ? partitions[i] : NULL, pushed);
+        readers[i] = ops->open(plan, cols, plan->ncols, where, err);
+        mem_free(where);
+        ok = readers[i] != NULL;
+    }
+    mem_free(pushed);
+    mem_free(cols);
+    ExecNode *node = NULL;
+    if (ok) node = reader_scan_create(&ops->reader, readers, n, plan->ncols, plan->types, ops->what, err);
+    else
+        for (int i = 0; i < n; i++) ops->reader.close(readers[i]);
+    mem_free(readers);
+    return node;
+}
+
+void db_scan_explain(const PlanNode *plan, const DbScanOps *ops, const char *connection,
+                     const char *const *partitions, int npartitions, StrBuf *out)
+{
+    int *cols = db_scan_columns(plan);
+    char *pushed = ops->pushed_where(plan);
+    char *sql = ops->select_sql(plan, cols, plan->ncols, pushed);
+    char *shown = conninfo_redact(connection);
+    strbuf_printf(out, " %s: %s", shown, sql);
+    if (npartitions > 0) {
+        strbuf_printf(out, " partitions=%d:", npartitions);
+        for (int i = 0; i < npartitions; i++) strbuf_printf(out, "%s (%s)", i ? "," : "", partitions[i]);
+    }
+    mem_free(shown);
+    mem_free(sql);
+    mem_free(pushed);
+    mem_free(cols);
 }

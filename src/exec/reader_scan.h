@@ -6,6 +6,7 @@
 #ifndef KILN_EXEC_READER_SCAN_H
 #define KILN_EXEC_READER_SCAN_H
 
+#include "common/strbuf.h"
 #include "exec/exec.h"
 
 typedef struct ScanReaderOps {
@@ -20,5 +21,32 @@ typedef struct ScanReaderOps {
  * ("a PostgreSQL partition"). */
 ExecNode *reader_scan_create(const ScanReaderOps *ops, void **readers, int nreaders, int ncols,
                              const LogicalType *types, const char *what, Error *err);
+
+/* A database source (read_postgres, read_mysql) over reader_scan: how its
+ * readers open, and the SQL they send (EXPLAIN). */
+typedef struct DbScanOps {
+    ScanReaderOps reader;
+    /* Open a reader of schema columns cols[0..ncols) of the plan's source
+     * keeping the rows where `where` holds (an SQL condition, NULL = all). */
+    void *(*open)(const PlanNode *plan, const int *cols, int ncols, const char *where, Error *err);
+    /* The SELECT such a reader sends (caller frees). */
+    char *(*select_sql)(const PlanNode *plan, const int *cols, int ncols, const char *where);
+    /* The plan's filter hints the server evaluates, as a condition (caller
+     * frees), or NULL (connectors/remote_sql.h). */
+    char *(*pushed_where)(const PlanNode *plan);
+    const char *what; /* names a reader in errors: "a PostgreSQL partition" */
+} DbScanOps;
+
+/* The schema columns a plan reads: all, or plan->projection (caller frees). */
+int *db_scan_columns(const PlanNode *plan);
+/* The scan node of a database source: one reader, or one per partition
+ * condition (each ANDed with the pushed-down filter), opened now so that
+ * connection errors come at once. */
+ExecNode *db_scan_create(const PlanNode *plan, const DbScanOps *ops, const char *const *partitions, int npartitions,
+                         Error *err);
+/* EXPLAIN of such a scan: the connection without its password, the SELECT
+ * sent (with its pushed-down WHERE) and each partition's condition. */
+void db_scan_explain(const PlanNode *plan, const DbScanOps *ops, const char *connection,
+                     const char *const *partitions, int npartitions, StrBuf *out);
 
 #endif

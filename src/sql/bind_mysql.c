@@ -41,17 +41,20 @@ bool bind_read_mysql(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldefs, 
     spec->url = args.connection;
     spec->source = args.source;
     spec->zero_date_error = zero_date && strcasecmp(zero_date, "error") == 0;
+    spec->filter_pushdown = !b->no_remote_filter_pushdown;
     int n = schema.ncols;
     spec->schema.ncols = n;
     spec->schema.is_table = schema.is_table;
     spec->schema.names = arena_calloc(b->arena, sizeof(char *) * (size_t)(n + 1));
     spec->schema.types = arena_calloc(b->arena, sizeof(LogicalType) * (size_t)(n + 1));
     spec->schema.kinds = arena_calloc(b->arena, sizeof(MyKind) * (size_t)(n + 1));
+    spec->schema.json = arena_calloc(b->arena, sizeof(bool) * (size_t)(n + 1));
     PlanNode *p = plan_new(b, PLAN_EXTERNAL_SCAN, n);
     for (int i = 0; i < n; i++) {
         spec->schema.names[i] = arena_strdup(b->arena, schema.names[i]);
         spec->schema.types[i] = schema.types[i];
         spec->schema.kinds[i] = schema.kinds[i];
+        spec->schema.json[i] = schema.json[i];
         p->names[i] = spec->schema.names[i];
         p->types[i] = schema.types[i];
     }

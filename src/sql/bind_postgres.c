@@ -40,6 +40,7 @@ bool bind_read_postgres(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldef
     PostgresScanSpec *spec = arena_calloc(b->arena, sizeof *spec);
     spec->conninfo = conninfo;
     spec->source = source;
+    spec->filter_pushdown = !b->no_remote_filter_pushdown;
     int n = schema.ncols;
     spec->schema.ncols = n;
     spec->schema.is_table = schema.is_table;
@@ -47,12 +48,14 @@ bool bind_read_postgres(Binder *b, PgQuery__FuncCall *fc, PgQuery__Node **coldef
     spec->schema.types = arena_calloc(b->arena, sizeof(LogicalType) * (size_t)(n + 1));
     spec->schema.oids = arena_calloc(b->arena, sizeof(unsigned) * (size_t)(n + 1));
     spec->schema.as_text = arena_calloc(b->arena, sizeof(bool) * (size_t)(n + 1));
+    spec->schema.rounded = arena_calloc(b->arena, sizeof(bool) * (size_t)(n + 1));
     PlanNode *p = plan_new(b, PLAN_EXTERNAL_SCAN, n);
     for (int i = 0; i < n; i++) {
         spec->schema.names[i] = arena_strdup(b->arena, schema.names[i]);
         spec->schema.types[i] = schema.types[i];
         spec->schema.oids[i] = schema.oids[i];
         spec->schema.as_text[i] = schema.as_text[i];
+        spec->schema.rounded[i] = schema.rounded[i];
         p->names[i] = spec->schema.names[i];
         p->types[i] = schema.types[i];
     }

@@ -62,7 +62,9 @@ typedef struct Binder {
     int outer_refs;        /* references to outer_scope seen (each one an error: correlation unsupported there) */
     const char *lake_root; /* folder of the datasets named lake.<name> (setting lake_root; NULL = "lake") */
     const struct ConnectionSet *connections; /* the session's named connections (sql/connections.h; NULL = none) */
+    int threads;           /* the session's threads setting (writers that encode in parallel; 0 = unknown) */
     int64_t memory_limit;  /* the session's memory_limit (plans that trade speed for spilling; 0 = unknown) */
+    bool no_remote_filter_pushdown; /* SET remote_filter_pushdown = false: database sources get no WHERE */
 } Binder;
 
 /* Initialise a binder for one statement (arena and catalog are borrowed). */

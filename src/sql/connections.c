@@ -28,6 +28,21 @@ void connections_destroy(ConnectionSet *set)
     memset(set, 0, sizeof *set);
 }
 
+/* A growing list of names (connections_known_names). */
+typedef struct NameList {
+    char **items;
+    int n, cap;
+} NameList;
+
+static void names_add(NameList *l, const char *name, size_t len)
+{
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 8;
+        l->items = mem_realloc(l->items, sizeof(char *) * (size_t)l->cap);
+    }
+    l->items[l->n++] = mem_strndup(name, len);
+}
+
 static NamedConnection *find(const ConnectionSet *set, const char *name)
 {
     for (int i = 0; set && i < set->n; i++)
@@ -202,6 +217,41 @@ bool connections_resolve(const ConnectionSet *set, const char *text, char **url,
     return ok;
 }
 
+bool connections_exists(const ConnectionSet *set, const char *name)
+{
+    if (find(set, name)) return true;
+    char *url = NULL, *password = NULL;
+    bool found = find_in_env(name, &url, &password);
+    mem_free(url);
+    mem_free(password);
+    return found;
+}
+
+static int compare_names(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+char *connections_known_names(const ConnectionSet *set)
+{
+    NameList names = {0};
+    for (int i = 0; set && i < set->n; i++) names_add(&names, set->items[i].name, strlen(set->items[i].name));
+    const char *env = getenv(KILN_CONNECTIONS_ENV);
+    for (const char *line = env; line && *line;) {
+        const char *eol = line + strcspn(line, "\n");
+        const char *tab = memchr(line, '\t', (size_t)(eol - line));
+        if (tab && tab > line) names_add(&names, line, (size_t)(tab - line));
+        line = *eol ? eol + 1 : eol;
+    }
+    if (names.n == 0) return NULL;
+    qsort(names.items, (size_t)names.n, sizeof(char *), compare_names);
+    StrBuf sb = STRBUF_INIT;
+    for (int i = 0; i < names.n; i++) {
+        if (i == 0 || strcmp(names.items[i], names.items[i - 1]) != 0)
+            strbuf_printf(&sb, "%s%s", sb.len ? ", " : "", names.items[i]);
+        mem_free(names.items[i]);
+    }
+    mem_free(names.items);
+    return strbuf_take(&sb);
+}
+
 char *connections_env_value(const NamedConnection *items, int n)
 {
     StrBuf sb = STRBUF_INIT;
@@ -216,6 +266,8 @@ static bool wrapper_matches(const char *fdw, const char *url)
     bool pg = !strcasecmp(fdw, "postgres_fdw") || !strcasecmp(fdw, "postgres") || !strcasecmp(fdw, "postgresql");
     bool my = !strcasecmp(fdw, "mysql_fdw") || !strcasecmp(fdw, "mysql") || !strcasecmp(fdw, "mariadb");
     bool lite = !strcasecmp(fdw, "sqlite_fdw") || !strcasecmp(fdw, "sqlite");
+    bool rs = !strcasecmp(fdw, "redshift_fdw") || !strcasecmp(fdw, "redshift");
+    if (rs) return strncmp(url, "redshift://", 11) == 0;
     if (pg) return strncmp(url, "postgres", 8) == 0 || strstr(url, "://") == NULL;
     if (my) return strncmp(url, "mysql://", 8) == 0 || strncmp(url, "mariadb://", 10) == 0;
     if (lite) return strncmp(url, "sqlite:", 7) == 0;
@@ -228,26 +280,44 @@ bool stmt_create_server(StmtContext *sc, PgQuery__CreateForeignServerStmt *stmt,
     int nopts = 0;
     if (!sql_options_from_defelems(&sc->binder, stmt->options, stmt->n_options, &opts, &nopts, err)) return false;
     const char *url = NULL, *password = NULL;
+    const SqlOption *redshift_opts[3] = {NULL, NULL, NULL}; /* s3_staging, iam_role, region */
+    static const char *const redshift_names[3] = {"s3_staging", "iam_role", "region"};
+    bool is_redshift = !strcasecmp(stmt->fdwname, "redshift") || !strcasecmp(stmt->fdwname, "redshift_fdw");
     for (int i = 0; i < nopts; i++) {
         if (!opts[i].has_value) return error_set_at(err, ERR_SQL, opts[i].pos, "option \"%s\" needs a value", opts[i].name);
+        bool taken = false;
+        for (int k = 0; k < 3 && is_redshift; k++)
+            if (!strcmp(opts[i].name, redshift_names[k])) redshift_opts[k] = &opts[i], taken = true;
+        if (taken) continue;
         if (!strcmp(opts[i].name, "url")) url = opts[i].text;
         else if (!strcmp(opts[i].name, "password")) password = opts[i].text;
-        else return error_set_at(err, ERR_SQL, opts[i].pos, "option \"%s\" not recognized for a server (url, password)", opts[i].name);
+        else
+            return error_set_at(err, ERR_SQL, opts[i].pos, "option \"%s\" not recognized for a server (url, password%s)",
+                                opts[i].name, is_redshift ? ", s3_staging, iam_role, region" : "");
     }
     if (url == NULL)
-        return error_set(err, ERR_SQL, "CREATE SERVER %s needs OPTIONS (url '...'): a postgresql://, mysql:// or sqlite: URL",
+        return error_set(err, ERR_SQL, "CREATE SERVER %s needs OPTIONS (url '...'): a postgresql://, mysql://, redshift:// or sqlite: URL",
                          stmt->servername);
     const char *fdw = stmt->fdwname;
     if (!wrapper_matches(fdw, url)) {
         char *shown = conninfo_redact(url);
         error_set(err, ERR_SQL,
-                  "FOREIGN DATA WRAPPER %s does not take the URL \"%s\" (postgres_fdw: postgresql://..., mysql_fdw: mysql://..., sqlite_fdw: sqlite:<file>)",
+                  "FOREIGN DATA WRAPPER %s does not take the URL \"%s\" (postgres_fdw: postgresql://..., mysql_fdw: mysql://..., redshift: redshift://..., sqlite_fdw: sqlite:<file>)",
                   fdw, shown);
         mem_free(shown);
         return false;
     }
-    if (!connections_define(&sc->session->connections, stmt->servername, url, password, stmt->if_not_exists, err))
-        return false;
+    StrBuf full = STRBUF_INIT; /* a redshift server's options as URL parameters */
+    strbuf_puts(&full, url);
+    for (int k = 0; k < 3; k++) {
+        if (redshift_opts[k] == NULL) continue;
+        strbuf_printf(&full, "%c%s=", strchr(strbuf_cstr(&full), '?') ? '&' : '?', redshift_names[k]);
+        percent_encode(&full, redshift_opts[k]->text);
+    }
+    bool defined = connections_define(&sc->session->connections, stmt->servername, strbuf_cstr(&full), password,
+                                      stmt->if_not_exists, err);
+    strbuf_free(&full);
+    if (!defined) return false;
     snprintf(sc->session->status, sizeof sc->session->status, "CREATE SERVER");
     return true;
 }

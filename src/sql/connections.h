@@ -4,11 +4,15 @@
  *   CREATE SERVER shop FOREIGN DATA WRAPPER postgres_fdw
  *     OPTIONS (url 'postgresql://etl@db:5432/shop', password '${SHOP_PASSWORD}');
  *   CREATE SERVER crm FOREIGN DATA WRAPPER mysql_fdw OPTIONS (url 'mysql://etl@crm/crm');
+ *   CREATE SERVER dw FOREIGN DATA WRAPPER redshift OPTIONS (url 'redshift://etl@cluster:5439/dw',
+ *     s3_staging 's3://bucket/stage/', iam_role 'arn:aws:iam::123456789012:role/loader', region 'us-east-1');
  *   DROP SERVER [IF EXISTS] shop;
  * and in kiln.yaml's `connections:` (name: URL, or name: {url: ..., password: ...}),
  * which the runner hands to each job (KILN_CONNECTIONS_ENV, never on a
  * command line).  Wherever a connection is expected (read_postgres,
- * read_mysql, SET warehouse) a name stands for its URL.
+ * read_mysql, SET warehouse, COPY TO '<name>:<table>') a name stands for
+ * its URL.  A redshift server's s3_staging, iam_role and region become
+ * parameters of its URL (?s3_staging=...), which is how kiln.yaml spells them.
  *
  * ${NAME} in a URL or password is replaced by the environment variable NAME
  * when the connection is used, so secrets stay in the environment; a
@@ -47,6 +51,11 @@ bool connections_define(ConnectionSet *set, const char *name, const char *url, c
                         bool if_not_exists, Error *err);
 /* True if name is defined in set. */
 bool connections_is_defined(const ConnectionSet *set, const char *name);
+/* True if name is defined in set (may be NULL) or in KILN_CONNECTIONS_ENV. */
+bool connections_exists(const ConnectionSet *set, const char *name);
+/* "a, b, c": the names of set and of KILN_CONNECTIONS_ENV, sorted, or NULL
+ * when there are none (caller frees). */
+char *connections_known_names(const ConnectionSet *set);
 /* Remove a connection; a missing name is an error unless missing_ok. */
 bool connections_drop(ConnectionSet *set, const char *name, bool missing_ok, Error *err);
 /* True if text is a bare connection name (not a URL, path or key=value string). */

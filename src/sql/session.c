@@ -651,7 +651,9 @@ static bool execute(Session *s, const char *sql, ResultSink *sink, bool only_las
         binder_init(&sc.binder, &s->catalog, &sc.arena, sql);
         sc.binder.lake_root = s->settings.lake_root;
         sc.binder.connections = &s->connections;
+        sc.binder.threads = s->settings.threads;
         sc.binder.memory_limit = s->settings.memory_limit;
+        sc.binder.no_remote_filter_pushdown = !s->settings.remote_filter_pushdown;
         s->status[0] = '\0';
         s->detail[0] = '\0';
         ok = run_statement(&sc, raw->stmt, err);

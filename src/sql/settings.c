@@ -13,11 +13,12 @@
 #include "common/mem.h"
 #include "connectors/mysql.h"
 #include "connectors/postgres.h"
+#include "connectors/redshift.h"
 #include "io/s3/s3_config.h"
 #include "sql/connections.h"
 
 static const char *const names[] = {"threads", "memory_limit", "temp_directory", "timezone", "datestyle",
-                                    "morsel_size", "warehouse", "lake_root", "lake_lock_timeout", NULL};
+                                    "morsel_size", "warehouse", "lake_root", "lake_lock_timeout", "remote_filter_pushdown", NULL};
 
 const char *const *settings_names(void) { return names; }
 
@@ -44,9 +45,11 @@ void settings_init(Settings *s)
     s->datestyle = mem_strdup("ISO, MDY");
     s->morsel_bytes = 8 << 20;
     s->warehouse = mem_strdup("sqlite:warehouse.db");
+    s->redshift_emulate_copy = mem_strdup("");
     s->lake_root = mem_strdup("lake");
     s->lake_root_set = false;
     s->lake_lock_timeout = 60;
+    s->remote_filter_pushdown = true;
 }
 
 void settings_destroy(Settings *s)
@@ -56,6 +59,8 @@ void settings_destroy(Settings *s)
     mem_free(s->datestyle);
     mem_free(s->warehouse);
     mem_free(s->lake_root);
+    mem_free(s->redshift_emulate_copy);
+    s->redshift_emulate_copy = NULL;
     s->temp_directory = s->timezone = s->datestyle = s->warehouse = s->lake_root = NULL;
 }
 
@@ -132,12 +137,17 @@ bool settings_set(Settings *s, const char *name, const char *value, Error *err)
     }
     if (strcmp(name, "warehouse") == 0) {
         bool postgres = strncmp(value, "postgresql://", 13) == 0 || strncmp(value, "postgres://", 11) == 0;
-        bool other = my_is_url(value) || connections_is_name(value); /* a name: resolved by COPY */
+        bool other = my_is_url(value) || rs_is_url(value) || connections_is_name(value); /* a name: resolved by COPY */
         if (!postgres && !other && (strncmp(value, "sqlite:", 7) != 0 || value[7] == '\0'))
             return error_set(err, ERR_SQL,
-                             "invalid value for parameter \"warehouse\" (expected 'sqlite:<file>', a postgresql:// or mysql:// URL, or a connection name)");
+                             "invalid value for parameter \"warehouse\" (expected 'sqlite:<file>', a postgresql://, mysql:// or redshift:// URL, or a connection name)");
         mem_free(s->warehouse);
         s->warehouse = mem_strdup(value);
+        return true;
+    }
+    if (strcmp(name, "redshift_emulate_copy") == 0) { /* tests only (connectors/redshift.h) */
+        mem_free(s->redshift_emulate_copy);
+        s->redshift_emulate_copy = mem_strdup(value);
         return true;
     }
     if (strcmp(name, "lake_lock_timeout") == 0) {
@@ -150,6 +160,16 @@ bool settings_set(Settings *s, const char *name, const char *value, Error *err)
                              "invalid value for parameter \"lake_lock_timeout\": \"%s\" (seconds from 0 to 86400)", value);
         s->lake_lock_timeout = v;
         return true;
+    }
+    if (strcmp(name, "remote_filter_pushdown") == 0) {
+        static const char *const on[] = {"true", "on", "yes", "1"}, *const off[] = {"false", "off", "no", "0"};
+        for (int i = 0; i < 4; i++) {
+            if (strcasecmp(value, on[i]) == 0 || strcasecmp(value, off[i]) == 0) {
+                s->remote_filter_pushdown = strcasecmp(value, on[i]) == 0;
+                return true;
+            }
+        }
+        return error_set(err, ERR_SQL, "parameter \"remote_filter_pushdown\" requires a Boolean value");
     }
     if (strcmp(name, "lake_root") == 0) {
         if (value[0] == '\0') return error_set(err, ERR_SQL, "invalid value for parameter \"lake_root\": an empty path");
@@ -193,6 +213,11 @@ bool settings_reset(Settings *s, const char *name, Error *err)
         s->warehouse = mem_strdup(d.warehouse);
     }
     if (all || strcmp(name, "lake_lock_timeout") == 0) s->lake_lock_timeout = d.lake_lock_timeout;
+    if (all || strcmp(name, "redshift_emulate_copy") == 0) {
+        mem_free(s->redshift_emulate_copy);
+        s->redshift_emulate_copy = mem_strdup(d.redshift_emulate_copy);
+    }
+    if (all || strcmp(name, "remote_filter_pushdown") == 0) s->remote_filter_pushdown = d.remote_filter_pushdown;
     if (all || strcmp(name, "lake_root") == 0) {
         mem_free(s->lake_root);
         s->lake_root = mem_strdup(d.lake_root);
@@ -201,7 +226,8 @@ bool settings_reset(Settings *s, const char *name, Error *err)
     if (!all && strcmp(name, "threads") != 0 && strcmp(name, "memory_limit") != 0 &&
         strcmp(name, "temp_directory") != 0 && strcmp(name, "timezone") != 0 && strcmp(name, "datestyle") != 0 &&
         strcmp(name, "morsel_size") != 0 && strcmp(name, "warehouse") != 0 && strcmp(name, "lake_root") != 0 &&
-        strcmp(name, "lake_lock_timeout") != 0)
+        strcmp(name, "lake_lock_timeout") != 0 && strcmp(name, "redshift_emulate_copy") != 0 &&
+        strcmp(name, "remote_filter_pushdown") != 0)
         ok = error_set(err, ERR_SQL, "unrecognized configuration parameter \"%s\"", name);
     settings_destroy(&d);
     return ok;
@@ -231,8 +257,13 @@ bool settings_show(const Settings *s, const char *name, char **value, Error *err
         return true;
     } else if (strcmp(name, "lake_lock_timeout") == 0) {
         snprintf(buf, sizeof buf, "%gs", s->lake_lock_timeout);
+    } else if (strcmp(name, "remote_filter_pushdown") == 0) {
+        snprintf(buf, sizeof buf, "%s", s->remote_filter_pushdown ? "on" : "off");
     } else if (strcmp(name, "lake_root") == 0) {
         *value = mem_strdup(s->lake_root);
+        return true;
+    } else if (strcmp(name, "redshift_emulate_copy") == 0) {
+        *value = mem_strdup(s->redshift_emulate_copy);
         return true;
     } else {
         return error_set(err, ERR_SQL, "unrecognized configuration parameter \"%s\"", name);

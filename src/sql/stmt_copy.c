@@ -27,7 +27,7 @@ static bool copy_to(StmtContext *sc, PgQuery__CopyStmt *stmt, SqlOption *opts, i
 {
     Binder *b = &sc->binder;
     const CopyFormat *format = NULL;
-    bool to_warehouse = copy_warehouse_is_target(stmt->filename); /* 'warehouse:<table>' */
+    bool to_warehouse = copy_warehouse_is_target(stmt->filename, &sc->session->connections, opts, nopts); /* sql/copy_warehouse.c */
     bool to_dataset = !to_warehouse && copy_dataset_is_target(stmt->filename, opts, nopts); /* sql/copy_dataset.c */
     if (!to_warehouse && !to_dataset && !copy_format_resolve(stmt->filename, opts, nopts, &format, err)) return false;
     PlanNode *plan;

@@ -157,6 +157,9 @@ expect "server gone mid-load: the target is unchanged after restart" "$before" "
 # a named connection as the warehouse, password apart from the URL
 out=$(MY_SECRET=$MY_PASSWORD "$KILN" query --format csv "CREATE SERVER dw FOREIGN DATA WRAPPER mariadb OPTIONS (url '$MY_URL', password '\${MY_SECRET}'); SET warehouse = 'dw'; COPY (SELECT 7 AS k) TO 'warehouse:named_t'" 2>&1)
 expect "a named connection as the warehouse" "7" "$(rows "SELECT * FROM named_t")"
+# a named connection as the target itself: COPY ... TO '<connection>:<table>'
+out=$(MY_SECRET=$MY_PASSWORD "$KILN" query --format csv "CREATE SERVER dw FOREIGN DATA WRAPPER mariadb OPTIONS (url '$MY_URL', password '\${MY_SECRET}'); COPY (SELECT 8 AS k) TO 'dw:conn_t' WITH (MODE replace)" 2>&1)
+expect "a '<connection>:<table>' target" "8" "$(rows "SELECT * FROM conn_t")"
 
 # a project: kiln.yaml's connection, password from the environment, never on a command line
 mkdir -p "$work/proj/jobs"

@@ -177,13 +177,13 @@ esac
 out=$(env -u PGPASSWORD "$KILN" query "SELECT * FROM read_postgres('host=127.0.0.1 port=$PG_PORT user=$PG_USER password=Wr0ng-Pass-777 dbname=postgres', 'arr')" 2>&1)
 case $out in
 *Wr0ng-Pass-777*) fail "wrong password (key=value): the secret is in the error"; echo "$out" ;;
-*'kiln: host=127.0.0.1 port='*' password=*** dbname=postgres: could not connect to PostgreSQL: '*'password authentication failed'*) echo "PASS: wrong password (key=value)" ;;
+*'kiln: host=127.0.0.1 port='*' password=*** dbname=postgres: could not connect to PostgreSQL at 127.0.0.1:'"$PG_PORT"' as "'"$PG_USER"'": '*'password authentication failed'*) echo "PASS: wrong password (key=value)" ;;
 *) fail "wrong password error (key=value)"; echo "$out" ;;
 esac
 out=$("$KILN" query "SELECT * FROM read_postgres('postgresql://u:Secret-Unreach@127.0.0.1:1/x', 't')" 2>&1)
 case $out in
 *Secret-Unreach*) fail "unreachable: the secret is in the error"; echo "$out" ;;
-*'kiln: postgresql://u@127.0.0.1:1/x: could not connect to PostgreSQL: '*'Connection refused'*) echo "PASS: unreachable server" ;;
+*'kiln: postgresql://u@127.0.0.1:1/x: could not connect to PostgreSQL at 127.0.0.1:1 as "u": '*'Connection refused'*) echo "PASS: unreachable server" ;;
 *) fail "unreachable server error"; echo "$out" ;;
 esac
 
