@@ -139,7 +139,9 @@ static uint32_t add_row(SetOpState *s, const Batch *b, uint32_t r, uint64_t h, i
     }
     Batch *chunk = &s->chunks[id / VECTOR_CAPACITY];
     uint32_t slot = id % VECTOR_CAPACITY;
-    for (int c = 0; c < s->ncols; c++) vector_gather(chunk->cols[c], slot, b->cols[c], &r, 1);
+    /* a deep copy: the input's long strings live in its batch, which the
+     * child may reuse (a Parquet scan does) while the row stays stored */
+    for (int c = 0; c < s->ncols; c++) vector_copy(chunk->cols[c], slot, b->cols[c], &r, 1);
     chunk->count = slot + 1;
     s->row_hash[id] = h;
     s->count[id] = count;
