@@ -46,6 +46,7 @@
 #include "exec/exec.h"
 #include "exec/expr_eval.h"
 #include "exec/hash.h"
+#include "exec/memory_hold.h"
 #include "exec/spill_partition.h"
 
 #define NO_ROW UINT32_MAX
@@ -103,6 +104,7 @@ typedef struct HashJoinState {
     Vector **route_cols;
     uint64_t route_hash[VECTOR_CAPACITY];
     uint32_t all_rows[VECTOR_CAPACITY];
+    MemoryHold hold;          /* the build side, as counted in the statement's total (exec/memory_hold.h) */
 } HashJoinState;
 
 static ExecNode *join_create(const PlanNode *plan, ExecNode *left, ExecNode *right, ExecContext *ctx, int depth);
@@ -137,6 +139,7 @@ static bool partition_inputs(HashJoinState *s, Error *err)
     for (int c = 0; c < s->build.nchunks; c++)
         if (!route_batch(s, s->rparts, &s->build.chunks[c], s->rkeys, s->rflat, err)) return false;
     memtable_clear(&s->build);
+    memory_hold_release(ctx, &s->hold); /* the build rows are on disk now */
     for (;;) {
         Batch *in;
         if (!exec_next(s->right, &in, err)) return false;
@@ -214,7 +217,8 @@ static bool build_side(HashJoinState *s, Error *err)
         memtable_append(&s->build, in);
         if (limit <= 0) continue;
         uint64_t bytes = spill_memtable_bytes(&s->build, &s->build_sealed, &s->build_sealed_chunks) + 16 * s->build.nrows;
-        if (s->can_spill && bytes > s->budget) return partition_inputs(s, err);
+        bool over = memory_hold_update(s->base.ctx, &s->hold, bytes, s->budget);
+        if (s->can_spill && over) return partition_inputs(s, err);
         if (s->nkeys == 0 && bytes > (uint64_t)limit) {
             char text[32];
             spill_format_size((uint64_t)limit, text, sizeof text);
@@ -496,6 +500,7 @@ static bool hash_join_next(ExecNode *node, Batch **out, Error *err)
 static void hash_join_close(ExecNode *node)
 {
     HashJoinState *s = (HashJoinState *)node;
+    memory_hold_release(node->ctx, &s->hold);
     exec_close(s->sub);
     spill_partitions_free(s->rparts);
     spill_partitions_free(s->lparts);

@@ -113,6 +113,10 @@ static bool parquet_scan_next(ExecNode *node, Batch **out, Error *err)
                 continue;
             }
             s->group_rows_left = s->file->meta.row_groups[g].num_rows;
+            /* remote files: this row group's chunks in one batch, the next one's in the background */
+            int ahead = s->next_group < s->end_group && parquet_stats_filter_may_match(s->filter, s->file, s->next_group)
+                            ? s->next_group : -1;
+            if (!s->count_only && !parquet_file_prefetch(s->file, g, ahead, s->file_cols, s->nout, err)) return false;
             for (int i = 0; i < s->nout && !s->count_only; i++) {
                 if (s->readers[i] == NULL) {
                     s->readers[i] = parquet_column_reader_open_pooled(s->pool, s->file, g, s->file_cols[i], err);

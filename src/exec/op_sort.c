@@ -220,6 +220,7 @@ static bool sort_input(SortState *s, Error *err)
     }
     if (s->nruns > 0) {
         if (s->table.nrows > 0 && !spill_run(s, err)) return false;
+        memory_hold_release(node->ctx, &s->hold); /* every row is in a run on disk */
         if (!start_merge(s, err)) return false;
     } else {
         sort_table(s);

@@ -47,6 +47,7 @@
 #include "common/strbuf.h"
 #include "exec/exec.h"
 #include "exec/hash.h"
+#include "exec/memory_hold.h"
 #include "exec/sort_compare.h"
 #include "exec/spill_partition.h"
 #include "exec/window.h"
@@ -87,6 +88,7 @@ typedef struct WindowState {
     uint64_t hashes[VECTOR_CAPACITY];
     uint32_t all_rows[VECTOR_CAPACITY];
     uint64_t spilled_rows;   /* rows routed to parts */
+    MemoryHold hold;   /* the buffered rows, as counted in the statement's total (exec/memory_hold.h) */
 } WindowState;
 
 static ExecNode *window_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, int depth);
@@ -651,6 +653,7 @@ static bool partition_input(WindowState *s, Error *err)
         if (!route_rows(s, &s->table.chunks[c], err)) return false;
     uint64_t total = s->table.nrows;
     memtable_clear(&s->table);
+    memory_hold_release(node->ctx, &s->hold); /* the buffered rows are on disk now */
     MemTable one; /* a selected batch is flattened through here */
     memtable_init(&one, s->ninput, node->plan->child->types);
     for (;;) {
@@ -725,7 +728,8 @@ static bool compute(WindowState *s, Error *err)
         /* the rows, their sort entries, results and per-row scratch */
         uint64_t bytes = spill_memtable_bytes(&s->table, &s->table_sealed, &s->table_sealed_chunks) +
                          s->table.nrows * (64 + 16 * (uint64_t)s->spec->nfuncs);
-        if (s->can_spill && bytes > s->budget) return partition_input(s, err);
+        bool over = memory_hold_update(node->ctx, &s->hold, bytes, s->budget);
+        if (s->can_spill && over) return partition_input(s, err);
         if (bytes > (uint64_t)limit) return over_limit_error(s, err);
     }
     s->nrows = s->table.nrows;
@@ -787,6 +791,7 @@ static bool window_next(ExecNode *node, Batch **out, Error *err)
 static void window_close(ExecNode *node)
 {
     WindowState *s = (WindowState *)node;
+    memory_hold_release(node->ctx, &s->hold);
     exec_close(s->sub);
     spill_partitions_free(s->parts);
     if (s->results)
@@ -812,6 +817,12 @@ static const ExecNodeOps window_ops = {window_next, window_close};
 ExecNode *op_window_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err)
 {
     (void)err;
+    if (plan->window->top_per_key > 0) return op_topn_per_key_create(plan, child, ctx);
+    return window_create(plan, child, ctx, 0);
+}
+
+ExecNode *op_window_sorted_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx)
+{
     return window_create(plan, child, ctx, 0);
 }
 
@@ -899,4 +910,5 @@ void window_explain(const WindowSpec *w, StrBuf *out)
             strbuf_puts(out, "}");
         }
     }
+    if (w->top_per_key > 0) strbuf_printf(out, " top_per_key=%lld (hash, op_topn_per_key)", (long long)w->top_per_key);
 }

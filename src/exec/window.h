@@ -67,7 +67,18 @@ typedef struct WindowSpec {
     struct SortKey *order;   /* ORDER BY input columns with direction (exec/plan.h) */
     int nfuncs;
     WindowFunc *funcs;       /* output column input_ncols + f is funcs[f]'s result */
+    int64_t top_per_key;     /* > 0: every function is row_number and a filter above keeps only the rows
+                                numbered up to this: only those need be produced (sql/opt_topn_per_key.c) */
 } WindowSpec;
+
+struct ExecNode;
+struct ExecContext;
+struct PlanNode;
+/* The sort-based window operator, whatever top_per_key says (op_window.c). */
+struct ExecNode *op_window_sorted_create(const struct PlanNode *plan, struct ExecNode *child, struct ExecContext *ctx);
+/* The hash-based operator for a window with top_per_key > 0 (op_topn_per_key.c). */
+struct ExecNode *op_topn_per_key_create(const struct PlanNode *plan, struct ExecNode *child,
+                                        struct ExecContext *ctx);
 
 /* Display name of a window function (EXPLAIN). */
 const char *window_func_name(const WindowFunc *f);

@@ -303,3 +303,24 @@ bool fs_sync_batch(const char *root, const char *const *paths, int n, Error *err
     const FileSystem *fs = fs_for_path(root);
     return fs->sync_batch == NULL || fs->sync_batch(fs, root, paths, n, err);
 }
+
+bool fs_pread_ranges(FsFile *f, const FsRange *ranges, int n, Error *err)
+{
+    if (f->fs->pread_ranges != NULL) return f->fs->pread_ranges(f, ranges, n, err);
+    for (int i = 0; i < n; i++) {
+        size_t got;
+        if (!f->fs->pread(f, ranges[i].buf, ranges[i].len, ranges[i].offset, &got, err)) return false;
+        if (got != ranges[i].len)
+            return error_set(err, ERR_IO, "could not read file \"%s\": unexpected end of file at offset %llu", f->path,
+                             (unsigned long long)(ranges[i].offset + got));
+    }
+    return true;
+}
+
+bool fs_discard_stale_staged(const char *path, const char *before, bool (*accept)(const char *relative), int *discarded,
+                             Error *err)
+{
+    *discarded = 0;
+    const FileSystem *fs = fs_for_path(path);
+    return fs->discard_stale_staged == NULL || fs->discard_stale_staged(fs, path, before, accept, discarded, err);
+}

@@ -56,6 +56,14 @@ typedef struct FsWriter {
     uint64_t bytes_written;
 } FsWriter;
 
+/* One range of a multi-range read (fs_pread_ranges): len bytes at offset
+ * into buf; the range must lie within the file. */
+typedef struct FsRange {
+    uint64_t offset;
+    size_t len;
+    void *buf;
+} FsRange;
+
 /* A sorted list of paths (fs_glob's result). */
 typedef struct FsPathList {
     char **paths; /* owned, each mem_alloc'ed */
@@ -125,6 +133,17 @@ struct FileSystem {
      * themselves (local: no fsync per file; here concurrent fsyncs) implements
      * it; S3, whose requests are durable when answered, leaves it NULL. */
     bool (*sync_batch)(const FileSystem *fs, const char *root, const char *const *paths, int n, Error *err);
+    /* Read several ranges of one file at once (S3: concurrent ranged GETs,
+     * near ranges coalesced into one); NULL: fs_pread_ranges calls pread
+     * for each (local files, where a pread is cheap). */
+    bool (*pread_ranges)(FsFile *f, const FsRange *ranges, int n, Error *err);
+    /* Discard the staged outputs below directory path that were never
+     * published nor discarded, started before the object `before` was
+     * created, and whose path relative to path accept() takes; *discarded
+     * counts them.  S3: ListMultipartUploads (all pages) and an abort per
+     * upload; file systems that stage in a folder leave it NULL. */
+    bool (*discard_stale_staged)(const FileSystem *fs, const char *path, const char *before,
+                                 bool (*accept)(const char *relative), int *discarded, Error *err);
 };
 
 /* Add a file system (consulted before the ones registered earlier and before
@@ -139,6 +158,9 @@ const FileSystem *fs_local(void);
 FsFile *fs_open_read(const char *path, Error *err);
 /* Read up to n bytes at offset into buf; *got is less than n only at EOF. */
 bool fs_pread(FsFile *f, void *buf, size_t n, uint64_t offset, size_t *got, Error *err);
+/* Read n ranges (each wholly inside the file: a short read is an error); a
+ * file system that can fetches them concurrently. */
+bool fs_pread_ranges(FsFile *f, const FsRange *ranges, int n, Error *err);
 /* Read up to n bytes at the file's cursor and advance it; *got == 0 at EOF. */
 bool fs_read(FsFile *f, void *buf, size_t n, size_t *got, Error *err);
 /* Size of an open file in bytes (cannot fail). */
@@ -199,6 +221,9 @@ bool fs_list_dir(const char *path, FsPathList *out, Error *err);
 bool fs_remove_tree(const char *path, Error *err);
 /* Remove a directory if it is empty (never fails; no-op where there are no directories). */
 void fs_remove_dir_if_empty(const char *path);
+/* Discard staged outputs below path left by dead writers (see the vtable); *discarded counts them; a no-op where staging is a folder. */
+bool fs_discard_stale_staged(const char *path, const char *before, bool (*accept)(const char *relative), int *discarded,
+                             Error *err);
 /* Make the prepares, publishes and removals done on these paths (or tokens) below root durable in one batch, on root's file system. */
 bool fs_sync_batch(const char *root, const char *const *paths, int n, Error *err);
 

@@ -264,6 +264,37 @@ static bool remove_run_staging(const char *root, const char *run_id, Error *err)
     return ok;
 }
 
+/* A data file's path below the root, as lake_txn names them: Hive
+ * partition folders ("k=v", visible), then "part-...". */
+static bool is_data_file_path(const char *relative)
+{
+    const char *seg = relative;
+    for (;;) {
+        const char *slash = strchr(seg, '/');
+        if (slash == NULL) return strncmp(seg, "part-", 5) == 0;
+        size_t n = (size_t)(slash - seg);
+        if (n == 0 || seg[0] == '.' || seg[0] == '_' || memchr(seg, '=', n) == NULL) return false;
+        seg = slash + 1;
+    }
+}
+
+/* Abort the uploads of data files that runs killed before their commit
+ * left open (S3; elsewhere the staging folder holds them and
+ * lake_clean_staging removes it).  Safe without a lock: an upload started
+ * before this version's record was created belongs to a run that began
+ * before it, so read an older latest version, and its own commit (the
+ * exclusive record of the version after that one, which exists) can only
+ * fail; this version's own uploads are completed by now.  Best effort: a
+ * store that refuses the listing leaves them to its lifecycle rules. */
+static void discard_orphaned_uploads(const char *root, const CommitRecord *r)
+{
+    char *record = lake_record_path(root, r->version);
+    Error ignored = ERROR_INIT;
+    int n;
+    fs_discard_stale_staged(root, record, is_data_file_path, &n, &ignored);
+    mem_free(record);
+}
+
 bool lake_finish_commit(const char *root, const CommitRecord *r, Error *err)
 {
     if (!lake_publish_added(root, r, err)) return false;
@@ -276,7 +307,9 @@ bool lake_finish_commit(const char *root, const CommitRecord *r, Error *err)
     if (!sync_partition_folders(root, r, err)) return false;
     if (!lake_test_step(err)) return false;
     if (!write_success(root, r, err)) return false;
-    return remove_run_staging(root, r->run_id, err);
+    if (!remove_run_staging(root, r->run_id, err)) return false;
+    discard_orphaned_uploads(root, r);
+    return true;
 }
 
 /* Remove the temporaries (".<name>.kiln-tmp-<pid>-<n>") that a writer

@@ -40,14 +40,19 @@
  * are strictly sequential, so only its last one can be undersized.
  *
  * Threads.  The writer is one sink fed by one thread (the query's workers
- * scan and compute below it); Parquet encoding and compression happen on
- * that thread, which also keeps a partition's files strictly sequential.
- * bench/lake.sh (SF 0.3, 2 threads, a loaded machine) measured kiln at 14 s
- * of CPU against DuckDB's 9 s for 84 partitions and 12 s against 32 s for
- * 2,500: with few partitions the single encoding thread is the bottleneck.
- * The next step is to hand full row groups (and files to finish) to the
- * thread pool: each open file's row groups encoded in order by one task at
- * a time, different files in parallel.
+ * scan and compute below it), which routes rows and keeps a partition's
+ * files strictly sequential.  Parquet encoding and compression run on an
+ * encoder pool of `threads` workers shared by all the partitions' writers
+ * (parquet_encode_pool.h; made here when the options ask for more than one
+ * thread): each writer hands a full row group's column chunks to the pool
+ * and goes on, its row groups written in order as they finish; different
+ * files' row groups encode in parallel.  The early flushes that keep the
+ * budget hand all the chosen writers' row groups to the pool before
+ * waiting for any, and finish submits every file's last row group before
+ * closing the files one by one.  The bytes written do not depend on the
+ * number of threads.  bench/lake.sh (SF 0.3, 2 threads, a loaded machine)
+ * measured the single-threaded encoder at 14 s of CPU against DuckDB's 9 s
+ * for 84 partitions; see bench/README.md for the figures since.
  *
  * Memory: the writers (bounded as above), the maps (the partitions'
  * names), one selection vector, and in sort mode the sort buffer (what the
@@ -148,6 +153,7 @@ typedef struct Partition {
     uint64_t rows;           /* rows of the whole run */
     uint32_t batch_rows;     /* rows of the current batch (grouping) */
     uint32_t batch_start;
+    bool flushing;           /* chosen by shrink_writers: row group handed to the encoders */
 } Partition;
 
 struct PartitionWriter {
@@ -187,6 +193,7 @@ struct PartitionWriter {
     LogicalType *run_types;  /* data columns + the partition number */
     /* stats */
     uint64_t rows, files, bytes, spilled;
+    PqEncodePool *pool;      /* encoders shared by the Parquet writers (NULL: each encodes inline) */
 };
 
 void partition_writer_options_init(PartitionWriterOptions *o)
@@ -227,6 +234,10 @@ PartitionWriter *partition_writer_new(const PartitionWriterOptions *o, const Par
     w->pids = mem_alloc(sizeof(uint32_t) * VECTOR_CAPACITY);
     w->sel = mem_alloc(sizeof(uint32_t) * VECTOR_CAPACITY);
     w->touched = mem_alloc(sizeof(uint32_t) * VECTOR_CAPACITY);
+    if (o->format == PARTITION_FORMAT_PARQUET && o->parquet.pool == NULL && o->parquet.threads > 1) {
+        w->pool = pq_encode_pool_new(o->parquet.threads);
+        w->o.parquet.pool = w->pool;
+    }
     return w;
 }
 
@@ -512,19 +523,37 @@ static bool write_rows(PartitionWriter *w, Partition *p, const Batch *b, bool da
 }
 
 /* Keep the open writers within their half of the budget: the Parquet
- * writers holding the most write their row groups out early. */
+ * writers holding the most write their row groups out early.  All the
+ * writers chosen hand their row groups to the encoders first and are
+ * waited for afterwards, so that they encode in parallel. */
 static bool shrink_writers(PartitionWriter *w, Error *err)
 {
     uint64_t limit = (uint64_t)w->o.memory_budget / 2;
     while (w->writer_memory > limit) {
-        Partition *big = NULL;
-        for (uint32_t i = 0; i < w->nparts; i++)
-            if (w->parts[i].pq && (big == NULL || w->parts[i].memory > big->memory)) big = &w->parts[i];
-        if (big == NULL || big->memory < (64u << 10)) return true; /* nothing worth flushing */
-        if (!parquet_writer_flush(big->pq, err)) return false;
-        uint64_t m = writer_memory(big);
-        w->writer_memory += m - big->memory;
-        big->memory = m;
+        uint64_t excess = w->writer_memory - limit, freeing = 0;
+        uint32_t nchosen = 0;
+        while (freeing < excess) {
+            Partition *big = NULL;
+            for (uint32_t i = 0; i < w->nparts; i++) {
+                Partition *p = &w->parts[i];
+                if (p->pq && !p->flushing && (big == NULL || p->memory > big->memory)) big = p;
+            }
+            if (big == NULL || big->memory < (64u << 10)) break; /* nothing (more) worth flushing */
+            if (!parquet_writer_submit(big->pq, err)) return false;
+            big->flushing = true;
+            freeing += big->memory;
+            nchosen++;
+        }
+        if (nchosen == 0) return true;
+        for (uint32_t i = 0; i < w->nparts; i++) {
+            Partition *p = &w->parts[i];
+            if (!p->flushing) continue;
+            p->flushing = false;
+            if (!parquet_writer_flush(p->pq, err)) return false;
+            uint64_t m = writer_memory(p);
+            w->writer_memory += m - p->memory;
+            p->memory = m;
+        }
     }
     return true;
 }
@@ -763,6 +792,9 @@ bool partition_writer_finish(PartitionWriter *w, Error *err)
 {
     if (w->sorting && !write_sorted(w, err)) return false;
     clear_buffer(w);
+    /* the last row groups of all files encode in parallel, then the files close in order */
+    for (uint32_t i = 0; i < w->nparts; i++)
+        if (w->parts[i].pq && !parquet_writer_submit(w->parts[i].pq, err)) return false;
     for (uint32_t i = 0; i < w->nparts; i++)
         if (!close_file(w, &w->parts[i], err)) return false;
     return true;
@@ -811,5 +843,6 @@ void partition_writer_free(PartitionWriter *w)
     mem_free(w->data_types);
     mem_free(w->view_cols);
     mem_free(w->run_types);
+    pq_encode_pool_free(w->pool); /* after the writers: nothing of theirs is queued any more */
     mem_free(w);
 }

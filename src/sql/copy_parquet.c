@@ -115,6 +115,7 @@ bool copy_parquet_write_options(Binder *b, const SqlOption *opts, int nopts, Par
 {
     ParquetWriteOptions wo;
     parquet_write_options_init(&wo);
+    wo.threads = b->threads; /* column chunks encoded on this many threads */
     for (int i = 0; i < nopts; i++) {
         const SqlOption *o = &opts[i];
         const char *n = o->name;

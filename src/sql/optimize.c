@@ -3,6 +3,7 @@
  *   1. filter pushdown through projections, sorts, UNION ALL and below
  *      joins                             (opt_filter_pushdown.c)
  *      the smaller input of INNER joins as the build side (opt_join_order.c)
+ *      row_number windows filtered to rn <= N as top-N per key (opt_topn_per_key.c)
  *      DISTINCT aggregates of one argument in two steps (opt_distinct_aggregate.c)
  *   2. filters as hints to external scans (opt_scan_hints.c)
  *      and partition pruning from them     (opt_partitions.c)
@@ -20,6 +21,7 @@ PlanNode *optimize_plan(Binder *b, PlanNode *plan, int threads, int64_t morsel_b
     if (plan->optimized) return plan;
     opt_push_down_filters(b, &plan);
     opt_choose_build_sides(b, &plan);
+    opt_topn_per_key(b, plan);
     opt_split_distinct_aggregates(b, plan);
     opt_hint_scan_filters(b, plan);
     opt_prune_partitions(b, plan);

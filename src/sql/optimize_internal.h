@@ -9,6 +9,8 @@
 void opt_push_down_filters(Binder *b, PlanNode **slot);
 /* Make the smaller input of each INNER hash join its build side (opt_join_order.c). */
 void opt_choose_build_sides(Binder *b, PlanNode **slot);
+/* Run row_number windows that a filter cuts to rn <= N as top-N per key (opt_topn_per_key.c). */
+void opt_topn_per_key(Binder *b, PlanNode *plan);
 /* Run DISTINCT aggregates of one argument as GROUP BY keys, x then GROUP BY keys (opt_distinct_aggregate.c). */
 void opt_split_distinct_aggregates(Binder *b, PlanNode *plan);
 /* Copy the filters above external scans into them as skipping hints (opt_scan_hints.c). */

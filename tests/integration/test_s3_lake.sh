@@ -11,7 +11,10 @@
 #   - runs that fail mid-write through the fault proxy (every request after
 #     the Nth gets 500, for several N): no new visible object, no multipart
 #     upload left open, the previous version intact;
-#   - an empty result: a commit and no data object.
+#   - an empty result: a commit and no data object;
+#   - a run killed with SIGKILL mid-write leaves multipart uploads open;
+#     readers leave them, the next commit aborts them (ListMultipartUploads
+#     in pages of 2 here), and only them.
 # Skips, with a message, only when node/npm are absent; needs the AWS CLI.
 # $KILN is the binary under test; exits 0 when every check passes.
 set -u
@@ -21,17 +24,11 @@ KILN=$(cd "$(dirname "$KILN")" && pwd)/$(basename "$KILN")
 root=$(cd "$(dirname "$0")/../.." && pwd)
 s3dir="$root/tests/integration/s3"
 
-if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
-    echo "SKIP: node and npm are needed (scripts/install-deps.sh installs them)"
-    exit 0
-fi
-if [ ! -d "$s3dir/node_modules/s3rver" ]; then
-    (cd "$s3dir" && npm ci --no-audit --no-fund >/dev/null 2>&1) || { echo "FAIL: npm ci in tests/integration/s3 failed"; exit 1; }
-fi
 if ! command -v aws >/dev/null 2>&1; then
     echo "FAIL: the AWS CLI (Debian package awscli, scripts/install-deps.sh) is not installed"
     exit 1
 fi
+. "$s3dir/server.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/kiln-s3-lake.XXXXXX")
 pids=()
@@ -49,26 +46,17 @@ fail() {
     failures=$((failures + 1))
 }
 pass() { checks=$((checks + 1)); }
+wait_port() { s3_wait_port "$@"; }
 
-wait_port() {
-    for _ in $(seq 1 200); do
-        if [ -s "$1" ]; then cat "$1"; return 0; fi
-        sleep 0.1
-    done
-    return 1
-}
-
-mkdir -p data home
-node "$s3dir/server.js" "$tmp/data" "$tmp/server.port" 2>"$tmp/server.log" &
-pids+=($!)
-port=$(wait_port "$tmp/server.port") || { echo "FAIL: the S3 test server did not start"; cat "$tmp/server.log"; exit 1; }
-endpoint="http://127.0.0.1:$port"
-
-export HOME="$tmp/home"
-unset AWS_PROFILE AWS_SESSION_TOKEN AWS_SHARED_CREDENTIALS_FILE AWS_CONFIG_FILE AWS_ENDPOINT_URL_S3 AWS_DEFAULT_REGION
-export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 AWS_ENDPOINT_URL="$endpoint"
-export AWS_EC2_METADATA_DISABLED=true
-awscli() { aws --endpoint-url "$endpoint" --region us-east-1 "$@"; }
+# listings of multipart uploads come in pages of 2, so that recovery's pagination is exercised
+export S3_TEST_MAX_UPLOADS=2
+s3_start "$tmp"
+rc=$?
+[ "$rc" = 77 ] && exit 0
+[ "$rc" = 0 ] || exit 1
+pids+=("$S3_SERVER_PID")
+port=$S3_PORT
+endpoint=$S3_ENDPOINT
 
 # kiln_ok NAME ARGS...: run kiln query, expect success, output in $tmp/out
 kiln_ok() {
@@ -86,11 +74,24 @@ $(cat "$tmp/out")"; else pass; fi
 figures() {
     kiln_ok "read $1" --format csv "SELECT day, count(*), sum(amount) FROM read_parquet('$1') GROUP BY day ORDER BY day"
 }
-# data_objects PREFIX: the visible data objects (not _kiln/, not _SUCCESS), one key a line
+# What the server holds is read from its store on disk (s3rver keeps an
+# object "a/b" as the file a/b._S3rver_object, an upload as a folder with a
+# "key" file): an AWS CLI call costs about a second of CPU, so the CLI is
+# kept for the checks of what another client sees (listings, downloads,
+# uploads it lists and creates).
+# data_objects s3://lake/PREFIX/: the visible data objects (not _kiln/, not _SUCCESS), one key a line
 data_objects() {
-    awscli s3 ls --recursive "$1" 2>/dev/null | awk '{ print $4 }' | grep -v '/_kiln/' | grep -v '/_SUCCESS$' | sort
+    local p=${1#s3://lake/}
+    (cd "$tmp/data/lake" 2>/dev/null && find "${p%/}" -name '*._S3rver_object' 2>/dev/null) | sed 's/\._S3rver_object$//' |
+        grep -v '/_kiln/' | grep -v '/_SUCCESS$' | sort
 }
-open_uploads() {
+# disk_uploads: the keys of the open multipart uploads of bucket lake
+disk_uploads() {
+    for f in "$tmp"/data/lake/._S3rver_uploads/*/key; do [ -f "$f" ] && { cat "$f"; echo; }; done | sort
+}
+open_uploads() { disk_uploads; }
+# aws_open_uploads: the same, as the AWS CLI lists them
+aws_open_uploads() {
     awscli s3api list-multipart-uploads --bucket lake --query 'Uploads[].Key' --output text 2>&1 | grep -v '^None$'
 }
 
@@ -134,7 +135,7 @@ awscli s3 cp "s3://lake/$key" one.parquet >/dev/null 2>&1 && pass || fail "aws s
 kiln_ok "read downloaded" --format csv "SELECT count(*) FROM read_parquet('one.parquet')"
 expect_out "read downloaded" "count
 200"
-[ -z "$(open_uploads)" ] && pass || fail "job: uploads left open: $(open_uploads)"
+[ -z "$(aws_open_uploads)" ] && pass || fail "job: uploads left open: $(aws_open_uploads)"
 
 # ---- modes ----
 src="SELECT * FROM (VALUES ('2024-01-01'::date, 1), ('2024-01-02'::date, 2)) AS t(day, amount)"
@@ -172,7 +173,7 @@ expect_out "history" "version,mode,files_added,files_removed
 # ---- an empty result: a commit, no data object ----
 kiln_ok "empty" "COPY (SELECT * FROM ($src) s WHERE amount < 0) TO 's3://lake/empty' WITH (PARTITION_BY (day), MODE overwrite)"
 [ -z "$(data_objects s3://lake/empty/)" ] && pass || fail "empty: data objects: $(data_objects s3://lake/empty/)"
-awscli s3 ls s3://lake/empty/_kiln/commits/ | grep -q '00000000000000000001.json' && pass || fail "empty: no commit record"
+[ -f "$tmp/data/lake/empty/_kiln/commits/00000000000000000001.json._S3rver_object" ] && pass || fail "empty: no commit record"
 [ -z "$(open_uploads)" ] && pass || fail "empty: uploads left open: $(open_uploads)"
 
 # ---- runs that fail mid-write: the previous version intact, nothing left ----
@@ -221,6 +222,48 @@ for n in $(seq 2 $(((total + 3) / 4)) "$total"); do
     [ -z "$(open_uploads)" ] && pass || fail "failed run (after $n requests): uploads left open: $(open_uploads)"
 done
 [ "$mid_write" -gt 0 ] && pass || fail "no failed run got as far as starting an upload (requests per run: $total)"
+
+# ---- a run killed with SIGKILL mid-write: the next commit aborts its uploads ----
+four="SELECT ('2024-03-0' || d)::date AS day, d AS amount FROM generate_series(1, 4) d"
+kiln_ok "killed: first version" "COPY ($four) TO 's3://lake/k' WITH (PARTITION_BY (day))"
+# uploads that are not a dead run's data files, which recovery must leave alone
+awscli s3api create-multipart-upload --bucket lake --key k/notes.bin >/dev/null 2>&1 || fail "create-multipart-upload k/notes.bin"
+awscli s3api create-multipart-upload --bucket lake --key other/day=1/part-x.parquet >/dev/null 2>&1 || fail "create-multipart-upload other/"
+# each staged file's close waits 1 s, then starts its upload: kill once three are open
+KILN_LAKE_TEST_STEP_DELAY_MS=1000 "$KILN" query "SET threads = 1; COPY (SELECT day, amount * 10 AS amount FROM ($four) f)
+    TO 's3://lake/k' WITH (PARTITION_BY (day), MODE append)" >/dev/null 2>&1 </dev/null &
+victim=$!
+for _ in $(seq 1 300); do
+    [ "$(disk_uploads | grep -c '^k/day=.*/part-')" -ge 3 ] && break
+    sleep 0.05
+done
+kill -9 "$victim" 2>/dev/null
+wait "$victim" 2>/dev/null
+orphans=$(disk_uploads | grep -c '^k/day=.*/part-')
+[ "$orphans" -ge 3 ] && pass || fail "killed run: expected at least 3 open uploads of its data files, found $orphans: $(disk_uploads)"
+# the AWS CLI lists them too (through the server's pages of 2)
+[ "$(aws_open_uploads | tr '\t' '\n' | grep -c '^k/day=')" = "$orphans" ] && pass || fail "killed run: aws lists $(aws_open_uploads)"
+figures s3://lake/k
+expect_out "killed: the first version intact" "day,count,sum
+2024-03-01,1,1
+2024-03-02,1,2
+2024-03-03,1,3
+2024-03-04,1,4"
+# a reader aborts nothing
+[ "$(disk_uploads | grep -c '^k/day=.*/part-')" = "$orphans" ] && pass || fail "a reader aborted uploads: $(disk_uploads)"
+# the next commit's record is stored at least a second after the orphans started (Last-Modified has one-second precision)
+sleep 1
+kiln_ok "killed: next run" "COPY (SELECT '2024-03-05'::date AS day, 5 AS amount) TO 's3://lake/k' WITH (PARTITION_BY (day), MODE append)"
+[ -z "$(disk_uploads | grep '^k/day=')" ] && pass || fail "the next commit left the killed run's uploads open: $(disk_uploads)"
+disk_uploads | grep -qx 'k/notes.bin' && pass || fail "recovery aborted an upload that is not a data file: $(disk_uploads)"
+disk_uploads | grep -qx 'other/day=1/part-x.parquet' && pass || fail "recovery aborted an upload of another prefix: $(disk_uploads)"
+figures s3://lake/k
+expect_out "killed: next version" "day,count,sum
+2024-03-01,1,1
+2024-03-02,1,2
+2024-03-03,1,3
+2024-03-04,1,4
+2024-03-05,1,5"
 
 echo "test_s3_lake: $checks checks passed, $failures failed ($mid_write runs failed mid-write, of $total requests a run)"
 [ "$failures" -eq 0 ]

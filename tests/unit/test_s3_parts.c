@@ -4,11 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/mem.h"
 #include "io/s3/s3_config.h"
 #include "io/s3/s3_credentials.h"
+#include "io/s3/s3_edge_cache.h"
+#include "io/s3/s3_http.h"
 #include "io/s3/s3_profile.h"
 #include "io/s3/s3_url.h"
 #include "io/s3/s3_xml.h"
@@ -149,7 +152,8 @@ static void env(const char *name, const char *value)
 
 static const char *const cred_env[] = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
                                        "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_REGION",
-                                       "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "HOME", NULL};
+                                       "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "HOME",
+                                       "AWS_EC2_METADATA_DISABLED", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", NULL};
 
 TEST(s3_credentials_chain)
 {
@@ -160,6 +164,7 @@ TEST(s3_credentials_chain)
         saved[i] = v ? mem_strdup(v) : NULL;
         env(cred_env[i], NULL);
     }
+    env("AWS_EC2_METADATA_DISABLED", "true"); /* never ask a real instance metadata service */
     char dir[] = "/tmp/kiln-s3-unit-XXXXXX";
     CHECK(mkdtemp(dir) != NULL);
     char creds_path[64], config_path[64];
@@ -183,7 +188,22 @@ TEST(s3_credentials_chain)
     s3_config_load(&cfg);
     CHECK(!s3_credentials_resolve(&cfg, &c, &err));
     CHECK(strstr(err.message, "no S3 credentials found") != NULL);
-    CHECK(strstr(err.message, "not supported yet") != NULL);
+    CHECK(strstr(err.message, "AWS_EC2_METADATA_DISABLED") != NULL);
+    CHECK(strstr(err.message, "AWS_WEB_IDENTITY_TOKEN_FILE") != NULL);
+
+    /* half a web identity is an error, not a reason to try the next provider */
+    env("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/kiln");
+    error_clear(&err);
+    CHECK(!s3_credentials_resolve(&cfg, &c, &err));
+    CHECK(strstr(err.message, "incomplete web identity configuration") != NULL);
+    CHECK(strstr(err.message, "AWS_WEB_IDENTITY_TOKEN_FILE") != NULL);
+    env("AWS_ROLE_ARN", NULL);
+    env("AWS_WEB_IDENTITY_TOKEN_FILE", "/nonexistent/kiln-token");
+    error_clear(&err);
+    CHECK(!s3_credentials_resolve(&cfg, &c, &err));
+    CHECK(strstr(err.message, "AWS_ROLE_ARN") != NULL);
+    env("AWS_WEB_IDENTITY_TOKEN_FILE", NULL);
+    error_clear(&err);
     CHECK_EQ_STR(cfg.region, "us-east-1");
     CHECK_EQ_STR(cfg.endpoint, "");
     s3_config_free(&cfg);
@@ -341,4 +361,80 @@ TEST(s3_addressing_styles)
     /* a bucket operation (listing) */
     check_target("", S3_URL_PATH, true, "b", "", "https://s3.eu-west-1.amazonaws.com/b/", "s3.eu-west-1.amazonaws.com",
                  "/b/");
+}
+
+TEST(s3_time_formats)
+{
+    double t = 0;
+    CHECK(s3_parse_iso_time("1970-01-02T00:00:01Z", &t));
+    CHECK(t == 86401.0);
+    CHECK(s3_parse_iso_time("2026-11-26T01:23:45.500Z", &t));
+    CHECK(t == 1795656225.5);
+    CHECK(!s3_parse_iso_time("2026-11-26T01:23:45", &t));      /* no zone: not UTC */
+    CHECK(!s3_parse_iso_time("2026-11-26T01:23:45+01:00", &t));
+    CHECK(!s3_parse_iso_time("yesterday", &t));
+    CHECK(s3_parse_http_date("Thu, 26 Nov 2026 01:23:45 GMT", &t));
+    CHECK(t == 1795656225.0);
+    CHECK(!s3_parse_http_date("Thu, 26 Nov 2026 01:23:45", &t));
+    CHECK(!s3_parse_http_date("", &t));
+}
+
+TEST(s3_credentials_expiry)
+{
+    S3Credentials c = {0};
+    CHECK(!s3_credentials_expiring(&c)); /* 0: long-term keys never expire */
+    c.expires = (double)time(NULL) + 3600;
+    CHECK(!s3_credentials_expiring(&c));
+    c.expires = (double)time(NULL) + 60; /* inside the 5-minute margin */
+    CHECK(s3_credentials_expiring(&c));
+}
+
+static char *bytes_of(const char *text)
+{
+    return mem_strdup(text);
+}
+
+TEST(s3_edge_cache)
+{
+    S3EdgeKey k = {"unit-bucket", "dir/file.parquet", "\"etag-1\"", 100};
+    char buf[16];
+    CHECK(!s3_edge_cache_read(&k, buf, 4, 96));
+    /* the tail: bytes 90..99 */
+    s3_edge_cache_store(&k, bytes_of("0123456789"), 10, 90);
+    CHECK(s3_edge_cache_read(&k, buf, 4, 96));
+    CHECK(memcmp(buf, "6789", 4) == 0);
+    CHECK(s3_edge_cache_read(&k, buf, 10, 90));
+    CHECK(!s3_edge_cache_read(&k, buf, 4, 88)); /* starts before the cached tail */
+    /* another ETag or size: another object */
+    S3EdgeKey changed = k;
+    changed.etag = "\"etag-2\"";
+    CHECK(!s3_edge_cache_read(&changed, buf, 4, 96));
+    changed = k;
+    changed.size = 101;
+    CHECK(!s3_edge_cache_read(&changed, buf, 4, 96));
+    changed = k;
+    changed.key = "dir/file.parquet2";
+    CHECK(!s3_edge_cache_read(&changed, buf, 4, 96));
+    /* no ETag: never cached */
+    S3EdgeKey no_etag = {"unit-bucket", "noetag", "", 10};
+    s3_edge_cache_store(&no_etag, bytes_of("abcdefghij"), 10, 0);
+    CHECK(!s3_edge_cache_read(&no_etag, buf, 2, 0));
+    /* the head, beside the tail; a longer tail replaces a shorter one */
+    s3_edge_cache_store(&k, bytes_of("PAR1"), 4, 0);
+    CHECK(s3_edge_cache_read(&k, buf, 4, 0));
+    CHECK(memcmp(buf, "PAR1", 4) == 0);
+    s3_edge_cache_store(&k, bytes_of("abcdefghijklmnopqrst"), 20, 80);
+    CHECK(s3_edge_cache_read(&k, buf, 4, 80));
+    CHECK(memcmp(buf, "abcd", 4) == 0);
+    CHECK(s3_edge_cache_read(&k, buf, 4, 0));
+    /* many other objects push the least recently used out (32 entries) */
+    char key[32];
+    for (int i = 0; i < 40; i++) {
+        snprintf(key, sizeof key, "other-%d", i);
+        S3EdgeKey o = {"unit-bucket", key, "\"e\"", 4};
+        s3_edge_cache_store(&o, bytes_of("wxyz"), 4, 0);
+    }
+    CHECK(!s3_edge_cache_read(&k, buf, 4, 80));
+    S3EdgeKey last = {"unit-bucket", "other-39", "\"e\"", 4};
+    CHECK(s3_edge_cache_read(&last, buf, 4, 0));
 }

@@ -32,6 +32,8 @@ typedef struct PqRleDecoder {
 void pq_rle_init(PqRleDecoder *d, const uint8_t *p, size_t n, int bit_width);
 /* Decode up to n values into out; returns how many (fewer only at end of input). */
 uint32_t pq_rle_get(PqRleDecoder *d, uint32_t *out, uint32_t n);
+/* If the next n values are all in one RLE run, skip them and set *value; else false (no value is consumed). */
+bool pq_rle_skip_run(PqRleDecoder *d, uint32_t n, uint32_t *value);
 
 /* Append the RLE/bit-packed hybrid encoding of n values of bit_width bits. */
 void pq_rle_encode(StrBuf *out, const uint32_t *values, size_t n, int bit_width);

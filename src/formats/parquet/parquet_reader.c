@@ -28,6 +28,9 @@ enum {
     CV_TS_NANOS, CV_INT96, CV_FLOAT, CV_DOUBLE, CV_FLOAT16, CV_STRING, CV_BIN_DEC, CV_UUID,
 };
 
+/* Columns of one prefetch batch at most (a wider projection reads the rest chunk by chunk). */
+#define PQ_PREFETCH_MAX_COLUMNS 256
+
 /* A page's uncompressed size may exceed this only in proportion to its compressed size. */
 #define PAGE_FLOOR_BYTES ((int64_t)16 << 20)
 #define PAGE_MAX_RATIO 4096
@@ -302,14 +305,175 @@ ParquetFile *parquet_file_open_memory(const char *name, const uint8_t *data, siz
     return open_common(pf, err);
 }
 
+static void prefetch_free(ParquetFile *pf);
+
 void parquet_file_close(ParquetFile *pf)
 {
     if (pf == NULL) return;
+    prefetch_free(pf);
     fs_close(pf->file);
     mem_free(pf->footer);
     arena_destroy(&pf->arena);
     mem_free(pf);
 }
+
+/* ---- fetching column chunks ahead (remote files) ----
+ *
+ * A batch is the chunks of some columns of one row group, read with one
+ * fs_pread_ranges call.  The scan asks for row group rg's batch (already
+ * fetched in the background, or fetched now) and names the next row group,
+ * whose batch a thread fetches while the decoder works on rg.  A reader
+ * opened on a chunk of the current batch takes its buffer. */
+
+typedef struct PrefetchBatch {
+    int rg;           /* -1: empty */
+    int n;
+    int leaves[PQ_PREFETCH_MAX_COLUMNS];
+    uint8_t *bufs[PQ_PREFETCH_MAX_COLUMNS]; /* NULL once a reader took it (or not fetched) */
+    size_t lens[PQ_PREFETCH_MAX_COLUMNS];
+    bool ok;
+    Error err;
+} PrefetchBatch;
+
+typedef struct ParquetPrefetch {
+    ParquetFile *pf;
+    PrefetchBatch current, ahead;
+    pthread_t thread;
+    bool ahead_running;
+} ParquetPrefetch;
+
+/* The byte range of a column chunk (as reader_target computes it); false
+ * when the metadata puts it outside the file (reader_target reports that). */
+static bool chunk_range(const ParquetFile *pf, int rg, int leaf, uint64_t *start, size_t *len)
+{
+    const PqColumnChunk *cc = &pf->meta.row_groups[rg].columns[leaf];
+    const PqColumnMeta *m = &cc->meta;
+    if (!cc->has_meta || cc->file_path) return false;
+    int64_t s = m->data_page_offset;
+    if (m->has_dictionary_page_offset && m->dictionary_page_offset >= 4 && (m->dictionary_page_offset < s || s < 4))
+        s = m->dictionary_page_offset;
+    uint64_t fsize = pf->file->size;
+    if (s < 4 || m->total_compressed_size < 0 || (uint64_t)s > fsize || (uint64_t)m->total_compressed_size > fsize - (uint64_t)s)
+        return false;
+    *start = (uint64_t)s;
+    *len = (size_t)m->total_compressed_size;
+    return true;
+}
+
+static void batch_clear(PrefetchBatch *b)
+{
+    for (int i = 0; i < b->n; i++) mem_free(b->bufs[i]);
+    b->n = 0;
+    b->rg = -1;
+    b->ok = true;
+    error_clear(&b->err);
+}
+
+/* Read the chunks of b->leaves of row group b->rg (b->n set). */
+static void batch_fetch(ParquetFile *pf, PrefetchBatch *b)
+{
+    FsRange ranges[PQ_PREFETCH_MAX_COLUMNS];
+    int nranges = 0;
+    for (int i = 0; i < b->n; i++) {
+        uint64_t start;
+        size_t len;
+        b->bufs[i] = NULL;
+        if (!chunk_range(pf, b->rg, b->leaves[i], &start, &len)) continue;
+        b->bufs[i] = mem_alloc(len + 1);
+        b->lens[i] = len;
+        ranges[nranges++] = (FsRange){start, len, b->bufs[i]};
+    }
+    b->ok = fs_pread_ranges(pf->file, ranges, nranges, &b->err);
+    if (!b->ok) {
+        for (int i = 0; i < b->n; i++) {
+            mem_free(b->bufs[i]);
+            b->bufs[i] = NULL;
+        }
+    }
+}
+
+static void *ahead_thread(void *arg)
+{
+    ParquetPrefetch *p = arg;
+    batch_fetch(p->pf, &p->ahead);
+    return NULL;
+}
+
+static void prefetch_join(ParquetPrefetch *p)
+{
+    if (p->ahead_running) pthread_join(p->thread, NULL);
+    p->ahead_running = false;
+}
+
+static void prefetch_free(ParquetFile *pf)
+{
+    ParquetPrefetch *p = pf->prefetch;
+    if (p == NULL) return;
+    prefetch_join(p);
+    batch_clear(&p->current);
+    batch_clear(&p->ahead);
+    mem_free(p);
+    pf->prefetch = NULL;
+}
+
+/* The distinct leaves of the readable columns among cols (at most the batch's capacity). */
+static int batch_leaves(const ParquetFile *pf, const int *cols, int ncols, int *leaves)
+{
+    int n = 0;
+    for (int i = 0; i < ncols; i++) {
+        const ParquetColumn *c = &pf->cols[cols[i]];
+        if (c->unsupported || c->leaf < 0) continue;
+        bool seen = false;
+        for (int k = 0; k < n && !seen; k++) seen = leaves[k] == c->leaf;
+        if (!seen && n < PQ_PREFETCH_MAX_COLUMNS) leaves[n++] = c->leaf;
+    }
+    return n;
+}
+
+bool parquet_file_prefetch(ParquetFile *pf, int rg, int next_rg, const int *cols, int ncols, Error *err)
+{
+    if (pf->file->fs->pread_ranges == NULL || rg < 0 || rg >= (int)pf->meta.nrow_groups) return true;
+    ParquetPrefetch *p = pf->prefetch;
+    if (p == NULL) {
+        p = pf->prefetch = mem_calloc(1, sizeof *p);
+        p->pf = pf;
+        p->current.rg = p->ahead.rg = -1;
+        p->current.ok = p->ahead.ok = true;
+    }
+    prefetch_join(p);
+    if (p->ahead.rg == rg) {
+        batch_clear(&p->current);
+        p->current = p->ahead;
+        p->ahead.n = 0;
+        p->ahead.rg = -1;
+        error_clear(&p->ahead.err);
+    } else {
+        batch_clear(&p->ahead);
+    }
+    if (p->current.rg != rg) {
+        batch_clear(&p->current);
+        p->current.rg = rg;
+        p->current.n = batch_leaves(pf, cols, ncols, p->current.leaves);
+        batch_fetch(pf, &p->current);
+    }
+    if (!p->current.ok) {
+        *err = p->current.err;
+        batch_clear(&p->current);
+        return false;
+    }
+    if (next_rg >= 0 && next_rg != rg && next_rg < (int)pf->meta.nrow_groups) {
+        p->ahead.rg = next_rg;
+        p->ahead.n = batch_leaves(pf, cols, ncols, p->ahead.leaves);
+        p->ahead.ok = true;
+        p->ahead_running = pthread_create(&p->thread, NULL, ahead_thread, p) == 0;
+        if (!p->ahead_running) batch_clear(&p->ahead);
+    }
+    return true;
+}
+
+/* Give r the prefetched bytes of chunk (rg, leaf) if there are any (of the
+ * length r expects); the batch forgets them. */
+static bool take_prefetched(ParquetColumnReader *r, ParquetFile *pf, int rg, int leaf);
 
 /* ---- column reader ---- */
 
@@ -327,6 +491,8 @@ struct ParquetColumnReader {
     size_t dict_buf_cap;
     PqRaw *dict;
     uint32_t ndict, dict_cap;
+    Vector *dict_vec;       /* the dictionary converted to the column's type once, or NULL when an entry does
+                               not convert (values then go one by one, and the bad one fails where it is used) */
     void *codec_state;      /* a decompression context kept across pages */
     /* current page */
     uint8_t *page;          /* uncompressed page */
@@ -380,6 +546,7 @@ static bool reader_target(ParquetColumnReader *r, ParquetFile *pf, int rg, int c
     void *codec_state = r->codec_state;
     StrBuf last = r->last;
     Arena scratch = r->scratch;
+    vector_free(r->dict_vec); /* converted from the previous chunk's dictionary */
     memset(r, 0, offsetof(ParquetColumnReader, levels));
     r->chunk = chunk;
     r->chunk_cap = chunk_cap;
@@ -418,6 +585,7 @@ static bool reader_target(ParquetColumnReader *r, ParquetFile *pf, int rg, int c
         (uint64_t)m->total_compressed_size > fsize - (uint64_t)start)
         return col_error(r, err, "invalid Parquet metadata: the column chunk lies outside the file (truncated?)%s", "");
     r->chunk_len = (size_t)m->total_compressed_size;
+    if (take_prefetched(r, pf, rg, c->leaf)) return true;
     if (r->chunk_cap < r->chunk_len + 1) {
         mem_free(r->chunk);
         r->chunk = mem_alloc(r->chunk_len + 1);
@@ -427,6 +595,21 @@ static bool reader_target(ParquetColumnReader *r, ParquetFile *pf, int rg, int c
     if (!fs_pread(pf->file, r->chunk, r->chunk_len, (uint64_t)start, &got, err)) return false;
     if (got != r->chunk_len) return col_error(r, err, "unexpected end of file%s", "");
     return true;
+}
+
+static bool take_prefetched(ParquetColumnReader *r, ParquetFile *pf, int rg, int leaf)
+{
+    PrefetchBatch *b = pf->prefetch ? &pf->prefetch->current : NULL;
+    if (b == NULL || b->rg != rg) return false;
+    for (int i = 0; i < b->n; i++) {
+        if (b->leaves[i] != leaf || b->bufs[i] == NULL || b->lens[i] != r->chunk_len) continue;
+        mem_free(r->chunk);
+        r->chunk = b->bufs[i];
+        r->chunk_cap = b->lens[i] + 1;
+        b->bufs[i] = NULL;
+        return true;
+    }
+    return false;
 }
 
 ParquetColumnReader *parquet_column_reader_open(ParquetFile *pf, int rg, int col, Error *err)
@@ -504,6 +687,7 @@ void parquet_column_reader_close(ParquetColumnReader *r)
     mem_free(r->chunk);
     mem_free(r->dict_buf);
     mem_free(r->dict);
+    vector_free(r->dict_vec);
     mem_free(r->page);
     pq_decompress_state_free(r->codec_state);
     strbuf_free(&r->last);
@@ -537,6 +721,84 @@ static bool page_body(ParquetColumnReader *r, const PqPageHeader *h, const uint8
         snprintf(msg, sizeof msg, "%s", err->message);
         return col_error(r, err, "%s", msg);
     }
+    return true;
+}
+
+static const char *convert_raw(const ParquetColumn *col, const PqRaw *v, Vector *out, uint32_t i);
+
+/* Convert the n entries of a dictionary into slots 0..n-1 of out (the common
+ * conversions in one loop each); false if some entry does not convert. */
+static bool convert_dictionary(const ParquetColumn *col, const PqRaw *raw, uint32_t n, Vector *out)
+{
+    switch (col->conv) {
+    case CV_I32:
+    case CV_DATE:
+        for (uint32_t i = 0; i < n; i++) VEC_DATA(out, int32_t)[i] = (int32_t)raw[i].u.i;
+        return true;
+    case CV_I64:
+    case CV_TS_MICROS:
+        for (uint32_t i = 0; i < n; i++) VEC_DATA(out, int64_t)[i] = raw[i].u.i;
+        return true;
+    case CV_FLOAT:
+    case CV_DOUBLE:
+        for (uint32_t i = 0; i < n; i++) VEC_DATA(out, double)[i] = raw[i].u.d;
+        return true;
+    case CV_I32_DEC:
+    case CV_I64_DEC:
+        if (!type_is_decimal128(col->type)) {
+            int64_t limit = (int64_t)decimal_pow10(col->type.precision); /* precision <= 18 */
+            bool fits = true;
+            for (uint32_t i = 0; i < n; i++) {
+                fits &= raw[i].u.i < limit && raw[i].u.i > -limit;
+                VEC_DATA(out, int64_t)[i] = raw[i].u.i;
+            }
+            return fits;
+        }
+        break;
+    default: break;
+    }
+    for (uint32_t i = 0; i < n; i++)
+        if (convert_raw(col, &raw[i], out, i) != NULL) return false;
+    return true;
+}
+
+/* out[first + i] = dict[idx[i]] for k rows, all valid: a typed gather; long
+ * strings are copied into out's heap (the dictionary goes with its chunk).
+ * False if an index is past the dictionary's n entries. */
+static bool gather_dictionary(const Vector *dict, uint32_t n, const uint32_t *idx, uint32_t k, Vector *out,
+                              uint32_t first)
+{
+    switch (type_physical_size(out->type)) {
+    case 4:
+        for (uint32_t i = 0; i < k; i++) {
+            if (idx[i] >= n) return false;
+            VEC_DATA(out, uint32_t)[first + i] = VEC_DATA(dict, uint32_t)[idx[i]];
+        }
+        break;
+    case 8:
+        for (uint32_t i = 0; i < k; i++) {
+            if (idx[i] >= n) return false;
+            VEC_DATA(out, uint64_t)[first + i] = VEC_DATA(dict, uint64_t)[idx[i]];
+        }
+        break;
+    default:
+        if (out->type.id == TYPE_VARCHAR) {
+            const KString *from = VEC_DATA(dict, KString);
+            KString *to = VEC_DATA(out, KString) + first;
+            for (uint32_t i = 0; i < k; i++) {
+                if (idx[i] >= n) return false;
+                const KString *ks = &from[idx[i]];
+                to[i] = ks->len <= KSTRING_INLINE_MAX ? *ks : vector_make_string(out, ks->u.ref.ptr, ks->len);
+            }
+            break;
+        }
+        for (uint32_t i = 0; i < k; i++)
+            if (idx[i] >= n) return false;
+        vector_copy(out, first, dict, idx, k);
+        return true;
+    }
+    if (out->validity)
+        for (uint32_t i = 0; i < k; i++) vector_set_valid(out, first + i);
     return true;
 }
 
@@ -581,6 +843,12 @@ static bool read_dictionary(ParquetColumnReader *r, const PqPageHeader *h, const
             p += w;
             break;
         }
+    }
+    vector_free(r->dict_vec);
+    r->dict_vec = vector_new(r->col->type, (uint32_t)(n ? n : 1));
+    if (!convert_dictionary(r->col, r->dict, (uint32_t)n, r->dict_vec)) {
+        vector_free(r->dict_vec);
+        r->dict_vec = NULL;
     }
     return true;
 }
@@ -958,6 +1226,68 @@ static bool convert(ParquetColumnReader *r, const PqRaw *v, Vector *out, uint32_
     return why == NULL || col_error(r, err, "%s", why);
 }
 
+/* Store k rows starting at slot `first` of out: valid[i] says whether row i
+ * has a value (the next of r->raw) or is NULL.  The common conversions run
+ * as one loop each; the others go value by value through convert_raw. */
+static bool convert_rows(ParquetColumnReader *r, const uint8_t *valid, uint32_t k, Vector *out, uint32_t first,
+                         Error *err)
+{
+    const ParquetColumn *col = r->col;
+    const PqRaw *raw = r->raw;
+    uint32_t vi = 0;
+#define CONVERT_LOOP(STORE)                        \
+    for (uint32_t i = 0; i < k; i++) {             \
+        if (!valid[i]) {                           \
+            vector_set_null(out, first + i);       \
+            continue;                              \
+        }                                          \
+        vector_set_valid(out, first + i);          \
+        STORE;                                     \
+        vi++;                                      \
+    }
+    switch (col->conv) {
+    case CV_I32:
+    case CV_DATE: {
+        int32_t *d = VEC_DATA(out, int32_t) + first;
+        CONVERT_LOOP(d[i] = (int32_t)raw[vi].u.i)
+        return true;
+    }
+    case CV_I64:
+    case CV_TS_MICROS: {
+        int64_t *d = VEC_DATA(out, int64_t) + first;
+        CONVERT_LOOP(d[i] = raw[vi].u.i)
+        return true;
+    }
+    case CV_FLOAT:
+    case CV_DOUBLE: {
+        double *d = VEC_DATA(out, double) + first;
+        CONVERT_LOOP(d[i] = raw[vi].u.d)
+        return true;
+    }
+    case CV_I32_DEC:
+    case CV_I64_DEC:
+        if (!type_is_decimal128(col->type)) {
+            /* precision <= 18: the bound fits an int64 */
+            int64_t limit = (int64_t)decimal_pow10(col->type.precision), *d = VEC_DATA(out, int64_t) + first;
+            bool fits = true;
+            CONVERT_LOOP(fits &= raw[vi].u.i < limit && raw[vi].u.i > -limit; d[i] = raw[vi].u.i)
+            return fits || col_error(r, err, "%s", "decimal value does not fit its precision");
+        }
+        break;
+    default: break;
+    }
+#undef CONVERT_LOOP
+    for (uint32_t i = 0; i < k; i++) {
+        if (!valid[i]) {
+            vector_set_null(out, first + i);
+            continue;
+        }
+        vector_set_valid(out, first + i);
+        if (!convert(r, &raw[vi++], out, first + i, err)) return false;
+    }
+    return true;
+}
+
 bool parquet_statistic_value(const ParquetColumn *col, const uint8_t *bytes, uint32_t len, Vector *out, uint32_t row)
 {
     PqRaw v;
@@ -990,8 +1320,12 @@ bool parquet_column_reader_read(ParquetColumnReader *r, Vector *out, uint32_t of
         uint32_t k = n - done;
         if ((int64_t)k > r->page_rows_left) k = (uint32_t)r->page_rows_left;
         uint8_t valid[VECTOR_CAPACITY];
-        uint32_t nvalues = k;
-        if (r->has_defs) {
+        uint32_t nvalues = k, level;
+        if (r->has_defs && pq_rle_skip_run(&r->defs, k, &level)) {
+            /* one run of equal levels (a column without NULLs, or a stretch of NULLs) */
+            memset(valid, level >= 1, k);
+            nvalues = level >= 1 ? k : 0;
+        } else if (r->has_defs) {
             if (pq_rle_get(&r->defs, r->levels, k) != k) return col_error(r, err, "corrupt definition levels%s", "");
             nvalues = 0;
             for (uint32_t i = 0; i < k; i++) {
@@ -1001,16 +1335,16 @@ bool parquet_column_reader_read(ParquetColumnReader *r, Vector *out, uint32_t of
         } else {
             memset(valid, 1, k);
         }
-        if (!decode_values(r, nvalues, err)) return false;
-        uint32_t vi = 0;
-        for (uint32_t i = 0; i < k; i++) {
-            uint32_t slot = offset + done + i;
-            if (!valid[i]) {
-                vector_set_null(out, slot);
-                continue;
-            }
-            vector_set_valid(out, slot);
-            if (!convert(r, &r->raw[vi++], out, slot, err)) return false;
+        if (nvalues == k && k > 0 && r->dict_vec &&
+            (r->encoding == PQ_ENC_PLAIN_DICTIONARY || r->encoding == PQ_ENC_RLE_DICTIONARY)) {
+            /* no NULLs, dictionary-encoded: decode the indices, then copy the converted entries */
+            uint32_t *idx = r->levels; /* the levels are consumed: reuse as index space */
+            if (pq_rle_get(&r->idx, idx, k) != k) return col_error(r, err, "corrupt page: dictionary indices end early%s", "");
+            if (!gather_dictionary(r->dict_vec, r->ndict, idx, k, out, offset + done))
+                return col_error(r, err, "corrupt page: dictionary index out of range%s", "");
+        } else {
+            if (!decode_values(r, nvalues, err)) return false;
+            if (!convert_rows(r, valid, k, out, offset + done, err)) return false;
         }
         done += k;
         r->page_rows_left -= k;

@@ -51,6 +51,7 @@ typedef struct ParquetFile {
     int ncols;
     ParquetColumn *cols;
     int nleaves;
+    struct ParquetPrefetch *prefetch; /* column chunks fetched ahead (parquet_file_prefetch), or NULL */
 } ParquetFile;
 
 /* Open a file and read its footer and schema. */
@@ -59,6 +60,15 @@ ParquetFile *parquet_file_open(const char *path, Error *err);
 ParquetFile *parquet_file_open_memory(const char *name, const uint8_t *data, size_t n, Error *err);
 /* Close a file (NULL is fine). */
 void parquet_file_close(ParquetFile *pf);
+
+/* Fetch the column chunks of columns cols[0..ncols) of row group rg at once
+ * (on S3: concurrent ranged GETs, near chunks coalesced), and start fetching
+ * those of row group next_rg (-1: none) in the background, so that the
+ * readers opened next on them take the bytes instead of reading.  Does
+ * nothing on a file system without multi-range reads (local files, where
+ * each reader's own pread is cheap and reuses its buffer).  Memory: the
+ * chunks of two row groups until readers take them. */
+bool parquet_file_prefetch(ParquetFile *pf, int rg, int next_rg, const int *cols, int ncols, Error *err);
 
 typedef struct ParquetColumnReader ParquetColumnReader;
 

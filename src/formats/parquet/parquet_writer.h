@@ -10,15 +10,19 @@
  * Pages are data pages v1 with RLE definition levels; values are
  * RLE_DICTIONARY-encoded while the column chunk's dictionary stays under
  * dictionary_bytes, then PLAIN for the rest of the chunk (booleans are always
- * PLAIN).  Each column chunk has min/max (min_value/max_value, the order
+ * PLAIN); a chunk of 1024 values or more of which over a tenth are distinct
+ * is written PLAIN instead when that comes out smaller once compressed.  Each column chunk has min/max (min_value/max_value, the order
  * being the type's: the file declares TypeDefinedOrder) and null_count;
  * string min/max longer than 64 bytes are truncated, the max rounded up
  * (parquet_stat_truncate.h).
  *
- * Memory: one row group is buffered (encoded and compressed pages of every
- * column); it is written out when it reaches row_group_rows rows or
- * row_group_bytes buffered bytes.  The file appears atomically at close
- * (fs_open_write). */
+ * Memory: the row group being filled is buffered as raw PLAIN values; when
+ * it reaches row_group_rows rows or row_group_bytes buffered bytes its
+ * column chunks are encoded and compressed (by a thread pool when one is
+ * given or threads > 1, while the next row group fills) and written out in
+ * order; at most two row groups are being encoded at a time per writer.
+ * The bytes written do not depend on the number of threads.  The file
+ * appears atomically at close (fs_open_write). */
 #ifndef KILN_FORMATS_PARQUET_PARQUET_WRITER_H
 #define KILN_FORMATS_PARQUET_PARQUET_WRITER_H
 
@@ -27,6 +31,7 @@
 
 #include "common/error.h"
 #include "io/fs.h"
+#include "formats/parquet/parquet_encode_pool.h"
 #include "formats/parquet/parquet_meta.h"
 #include "types/batch.h"
 
@@ -40,6 +45,8 @@ typedef struct ParquetWriteOptions {
     bool dictionary;            /* try dictionary encoding (default true) */
     const PqKeyValue *kv;       /* key-value metadata for the footer */
     int nkv;
+    int threads;                /* encoder threads of the writer's own pool (0 or 1: encode on the caller's thread) */
+    PqEncodePool *pool;         /* a shared encoder pool (outlives the writer); overrides threads */
 } ParquetWriteOptions;
 
 typedef struct ParquetWriter ParquetWriter;
@@ -68,6 +75,9 @@ bool parquet_writer_finish(ParquetWriter *w, Error *err);
 /* Write the buffered row group out now (smaller than usual) and release
  * the column buffers, so an idle writer holds almost no memory. */
 bool parquet_writer_flush(ParquetWriter *w, Error *err);
+/* Hand the buffered row group to the encoders now (smaller than usual)
+ * without waiting for it; its error, if any, comes from a later call. */
+bool parquet_writer_submit(ParquetWriter *w, Error *err);
 /* Heap bytes the writer holds (buffers at their capacity). */
 uint64_t parquet_writer_memory(const ParquetWriter *w);
 /* The file's size if it were finished now (bytes written plus an estimate

@@ -65,13 +65,40 @@ bool s3_client_open(S3Client *c, Error *err)
         s3_config_free(&c->cfg);
         return false;
     }
+    pthread_mutex_init(&c->lock, NULL);
     return true;
 }
 
 void s3_client_close(S3Client *c)
 {
+    pthread_mutex_destroy(&c->lock);
     s3_credentials_free(&c->creds);
     s3_config_free(&c->cfg);
+}
+
+/* A copy of the client's credentials for one batch, fetched again first
+ * when temporary ones are about to expire (an operation may outlive them). */
+static bool credentials_snapshot(S3Client *c, S3Credentials *snap, Error *err)
+{
+    bool ok = true;
+    pthread_mutex_lock(&c->lock);
+    if (s3_credentials_expiring(&c->creds)) {
+        S3Credentials fresh;
+        ok = s3_credentials_resolve(&c->cfg, &fresh, err);
+        if (ok) {
+            s3_credentials_free(&c->creds);
+            c->creds = fresh;
+        }
+    }
+    if (ok) {
+        snap->access_key_id = mem_strdup(c->creds.access_key_id);
+        snap->secret_access_key = mem_strdup(c->creds.secret_access_key);
+        snap->session_token = c->creds.session_token ? mem_strdup(c->creds.session_token) : NULL;
+        snap->source = c->creds.source;
+        snap->expires = c->creds.expires;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return ok;
 }
 
 void s3_request_init(S3Request *r, const char *method, const char *bucket, const char *key, const char *query)
@@ -117,6 +144,26 @@ static double random_unit(void)
     return (double)(state >> 11) / 9007199254740992.0;
 }
 
+/* ---- tracing (KILN_S3_TRACE=1: one line per attempt on stderr, for tests;
+ * method, object, range and status only: never a header that could hold a
+ * secret) ---- */
+
+static bool trace_enabled(void)
+{
+    const char *v = getenv("KILN_S3_TRACE");
+    return v && *v && strcmp(v, "0") != 0;
+}
+
+static void trace_request(const S3Request *r, CURLcode rc)
+{
+    const char *range = "";
+    for (int i = 0; i < r->nheaders; i++)
+        if (strcasecmp(r->headers[i].name, "Range") == 0) range = r->headers[i].value;
+    fprintf(stderr, "kiln-s3-trace: %s s3://%s/%s%s%s %s%s -> %ld%s%s\n", r->method, r->bucket, r->key,
+            r->query[0] ? "?" : "", r->query, range, range[0] ? "" : "-", r->status, rc != CURLE_OK ? " " : "",
+            rc != CURLE_OK ? curl_easy_strerror(rc) : "");
+}
+
 /* ---- one slot per request ---- */
 
 typedef struct Slot {
@@ -156,6 +203,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
     size_t n = size * nmemb;
     if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) { /* a new answer (after 100 Continue or a redirect) */
         r->etag[0] = '\0';
+        r->last_modified[0] = '\0';
         r->has_content_length = false;
         return n;
     }
@@ -171,6 +219,10 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
         if (vlen >= sizeof r->etag) vlen = sizeof r->etag - 1;
         memcpy(r->etag, v, vlen);
         r->etag[vlen] = '\0';
+    } else if (name_len == 13 && strncasecmp(data, "last-modified", 13) == 0) {
+        if (vlen >= sizeof r->last_modified) vlen = sizeof r->last_modified - 1;
+        memcpy(r->last_modified, v, vlen);
+        r->last_modified[vlen] = '\0';
     } else if (name_len == 14 && strncasecmp(data, "content-length", 14) == 0) {
         char buf[32];
         if (vlen < sizeof buf) {
@@ -196,12 +248,13 @@ static void add_header(struct curl_slist **list, const char *name, const char *v
 }
 
 /* Sign and configure the slot's next attempt. */
-static void setup_attempt(S3Client *c, Slot *s)
+static void setup_attempt(S3Client *c, const S3Credentials *creds, Slot *s)
 {
     S3Request *r = s->r;
     r->status = 0;
     r->sink_len = 0;
     r->etag[0] = '\0';
+    r->last_modified[0] = '\0';
     r->has_content_length = false;
     r->transport_error[0] = '\0';
     strbuf_clear(&r->response);
@@ -228,12 +281,12 @@ static void setup_attempt(S3Client *c, Slot *s)
     signed_headers[n++] = (S3Header){"host", strbuf_cstr(&t.host)};
     signed_headers[n++] = (S3Header){"x-amz-date", date};
     signed_headers[n++] = (S3Header){"x-amz-content-sha256", body_hash};
-    if (c->creds.session_token) signed_headers[n++] = (S3Header){"x-amz-security-token", c->creds.session_token};
+    if (creds->session_token) signed_headers[n++] = (S3Header){"x-amz-security-token", creds->session_token};
     for (int i = 0; i < r->nheaders; i++) signed_headers[n++] = r->headers[i];
     SigV4Request sr = {r->method, strbuf_cstr(&t.encoded_path), r->query, signed_headers, n, body_hash, date,
                        c->cfg.region, "s3"};
     StrBuf auth = STRBUF_INIT;
-    s3_sigv4_sign(&sr, c->creds.access_key_id, c->creds.secret_access_key, &auth, NULL);
+    s3_sigv4_sign(&sr, creds->access_key_id, creds->secret_access_key, &auth, NULL);
     for (int i = 1; i < n; i++) add_header(&s->headers, signed_headers[i].name, signed_headers[i].value);
     add_header(&s->headers, "Authorization", strbuf_cstr(&auth));
     s->headers = curl_slist_append(s->headers, "Expect:"); /* no 100-continue round trip */
@@ -300,6 +353,8 @@ static bool retryable_transport(CURLcode rc)
 bool s3_perform(S3Client *c, S3Request *reqs, int n, Error *err)
 {
     if (n <= 0) return true;
+    S3Credentials creds;
+    if (!credentials_snapshot(c, &creds, err)) return false;
     Slot *slots = mem_calloc((size_t)n, sizeof *slots);
     CURLM *multi = curl_multi_init();
     double start = now_seconds();
@@ -321,7 +376,7 @@ bool s3_perform(S3Client *c, S3Request *reqs, int n, Error *err)
                 if (s->not_before < next_wake) next_wake = s->not_before;
                 continue;
             }
-            setup_attempt(c, s);
+            setup_attempt(c, &creds, s);
             curl_multi_add_handle(multi, s->easy);
             s->running = true;
             running++;
@@ -342,6 +397,8 @@ bool s3_perform(S3Client *c, S3Request *reqs, int n, Error *err)
             long status = 0;
             if (s->result == CURLE_OK) curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
             r->status = status;
+            s3_count_request(r->method, (uint64_t)r->sink_len + r->response.len);
+            if (trace_enabled()) trace_request(r, s->result);
             bool retry = s->result == CURLE_OK ? retryable_status(status) : retryable_transport(s->result);
             if (s->result == CURLE_WRITE_ERROR && r->sink && r->sink_len == r->sink_cap) retry = false;
             if (retry) {
@@ -385,6 +442,7 @@ bool s3_perform(S3Client *c, S3Request *reqs, int n, Error *err)
     }
     curl_multi_cleanup(multi);
     mem_free(slots);
+    s3_credentials_free(&creds);
     return ok;
 }
 

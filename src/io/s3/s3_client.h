@@ -17,6 +17,7 @@
 #ifndef KILN_IO_S3_CLIENT_H
 #define KILN_IO_S3_CLIENT_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -29,7 +30,8 @@
 
 typedef struct S3Client {
     S3Config cfg;
-    S3Credentials creds;
+    S3Credentials creds;  /* refreshed by s3_perform when temporary ones expire */
+    pthread_mutex_t lock; /* guards creds (threads may share a client) */
 } S3Client;
 
 #define S3_MAX_EXTRA_HEADERS 8
@@ -53,6 +55,7 @@ typedef struct S3Request {
     StrBuf response;          /* the body (errors, XML answers) */
     size_t sink_len;          /* bytes written to sink */
     char etag[128];           /* the ETag header, quotes kept */
+    char last_modified[64];   /* the Last-Modified header (an HTTP date), "" if none */
     uint64_t content_length;  /* the Content-Length header */
     bool has_content_length;
     int retries;              /* attempts after the first */

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "common/mem.h"
+#include "common/strbuf.h"
 #include "io/s3/s3_profile.h"
 
 enum {
@@ -31,17 +32,24 @@ enum {
     S_SSE_KMS_KEY_ID,
     S_RETRY_BUDGET,
     S_RETRIES, /* read-only counter */
+    S_REQUESTS, /* read-only counters */
     S_COUNT
 };
 
 static const char *const names[] = {
     "s3_region",         "s3_endpoint",      "s3_url_style", "s3_use_ssl",     "s3_verify_ssl",
     "s3_profile",        "s3_access_key_id", "s3_secret_access_key", "s3_session_token", "s3_part_size",
-    "s3_concurrency",    "s3_sse",           "s3_sse_kms_key_id", "s3_retry_budget", "s3_retries", NULL};
+    "s3_concurrency",    "s3_sse",           "s3_sse_kms_key_id", "s3_retry_budget", "s3_retries",
+    "s3_requests",       NULL};
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static char *values[S_COUNT]; /* NULL: not set */
 static uint64_t retries;
+/* requests sent (every attempt), by method: GET, HEAD, PUT, POST, DELETE */
+static const char *const request_methods[] = {"GET", "HEAD", "PUT", "POST", "DELETE"};
+#define NMETHODS 5
+static uint64_t requests[NMETHODS];
+static uint64_t bytes_received;
 
 const char *const *s3_setting_names(void) { return names; }
 
@@ -145,6 +153,8 @@ static bool validate(int i, const char *value, Error *err)
         return true;
     case S_RETRIES:
         return error_set(err, ERR_SQL, "parameter \"%s\" cannot be changed (it counts retried S3 requests)", name);
+    case S_REQUESTS:
+        return error_set(err, ERR_SQL, "parameter \"%s\" cannot be changed (it counts S3 requests)", name);
     default:
         return true;
     }
@@ -270,6 +280,10 @@ bool s3_setting_show(const char *name, char **value, Error *err)
 {
     int i = setting_index(name);
     if (i < 0) return error_set(err, ERR_SQL, "unrecognized configuration parameter \"%s\"", name);
+    if (i == S_REQUESTS) {
+        *value = s3_request_counts_text();
+        return true;
+    }
     if (i == S_RETRIES) {
         char buf[32];
         snprintf(buf, sizeof buf, "%" PRIu64, s3_retry_count());
@@ -315,3 +329,19 @@ bool s3_setting_show(const char *name, char **value, Error *err)
 void s3_count_retry(void) { __atomic_add_fetch(&retries, 1, __ATOMIC_RELAXED); }
 
 uint64_t s3_retry_count(void) { return __atomic_load_n(&retries, __ATOMIC_RELAXED); }
+
+void s3_count_request(const char *method, uint64_t body_bytes)
+{
+    for (int i = 0; i < NMETHODS; i++)
+        if (strcmp(method, request_methods[i]) == 0) __atomic_add_fetch(&requests[i], 1, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&bytes_received, body_bytes, __ATOMIC_RELAXED);
+}
+
+char *s3_request_counts_text(void)
+{
+    StrBuf sb = STRBUF_INIT;
+    for (int i = 0; i < NMETHODS; i++)
+        strbuf_printf(&sb, "%s %" PRIu64 ", ", request_methods[i], __atomic_load_n(&requests[i], __ATOMIC_RELAXED));
+    strbuf_printf(&sb, "bytes received %" PRIu64, __atomic_load_n(&bytes_received, __ATOMIC_RELAXED));
+    return strbuf_take(&sb);
+}

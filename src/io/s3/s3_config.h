@@ -69,5 +69,9 @@ void s3_config_free(S3Config *cfg);
 void s3_count_retry(void);
 /* Retries counted since the process started. */
 uint64_t s3_retry_count(void);
+/* Count one request sent (each attempt) and the body bytes it received (SHOW s3_requests). */
+void s3_count_request(const char *method, uint64_t body_bytes);
+/* "GET n, HEAD n, PUT n, POST n, DELETE n, bytes received n" since the process started (mem_free it). */
+char *s3_request_counts_text(void);
 
 #endif

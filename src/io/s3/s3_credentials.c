@@ -4,12 +4,20 @@
  * fall-through to the next one, which would sign with someone else's keys. */
 #include "io/s3/s3_credentials.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/mem.h"
+#include "common/strbuf.h"
+#include "io/s3/s3_imds.h"
 #include "io/s3/s3_profile.h"
+#include "io/s3/s3_web_identity.h"
+
+/* temporary credentials are fetched again this long before they expire */
+#define REFRESH_MARGIN_SECONDS 300.0
 
 static void wipe_free(char *s)
 {
@@ -63,6 +71,67 @@ static char *env_copy(const char *name)
     return v ? mem_strdup(v) : NULL;
 }
 
+bool s3_credentials_expiring(const S3Credentials *c)
+{
+    return c->expires > 0 && (double)time(NULL) + REFRESH_MARGIN_SECONDS >= c->expires;
+}
+
+static char *copy_or_null(const char *s) { return s ? mem_strdup(s) : NULL; }
+
+static void credentials_copy(S3Credentials *dst, const S3Credentials *src)
+{
+    dst->access_key_id = mem_strdup(src->access_key_id);
+    dst->secret_access_key = mem_strdup(src->secret_access_key);
+    dst->session_token = copy_or_null(src->session_token);
+    dst->source = src->source;
+    dst->expires = src->expires;
+}
+
+/* ---- the cache of temporary credentials (web identity, instance metadata) ---- */
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *cache_key; /* which provider and configuration fetched cached */
+static S3Credentials cached;
+
+typedef bool (*FetchFn)(const S3Config *cfg, S3Credentials *out, bool *found, Error *err);
+
+static bool fetch_web_identity(const S3Config *cfg, S3Credentials *out, bool *found, Error *err)
+{
+    return s3_web_identity_credentials(cfg, out, found, err);
+}
+
+static bool fetch_imds(const S3Config *cfg, S3Credentials *out, bool *found, Error *err)
+{
+    return s3_imds_credentials(out, found, err);
+}
+
+/* Temporary credentials from fetch, through the cache under key (the
+ * lock is held while fetching, so concurrent operations fetch once). */
+static bool cached_provider(const S3Config *cfg, const char *key, FetchFn fetch, S3Credentials *out, bool *found,
+                            Error *err)
+{
+    *found = false;
+    pthread_mutex_lock(&cache_lock);
+    bool ok = true;
+    if (cache_key && strcmp(cache_key, key) == 0 && !s3_credentials_expiring(&cached)) {
+        credentials_copy(out, &cached);
+        *found = true;
+    } else {
+        S3Credentials fresh;
+        memset(&fresh, 0, sizeof fresh);
+        ok = fetch(cfg, &fresh, found, err);
+        if (ok && *found) {
+            s3_credentials_free(&cached);
+            mem_free(cache_key);
+            cache_key = mem_strdup(key);
+            cached = fresh;
+            credentials_copy(out, &cached);
+        }
+    }
+    pthread_mutex_unlock(&cache_lock);
+    return ok;
+}
+
 bool s3_credentials_resolve(const S3Config *cfg, S3Credentials *out, Error *err)
 {
     memset(out, 0, sizeof *out);
@@ -77,6 +146,12 @@ bool s3_credentials_resolve(const S3Config *cfg, S3Credentials *out, Error *err)
               "environment", "the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)", &found, err))
         return false;
     if (found) return true;
+    char *web_key = s3_web_identity_key(cfg);
+    if (web_key) {
+        bool ok = cached_provider(cfg, web_key, fetch_web_identity, out, &found, err);
+        mem_free(web_key);
+        if (!ok || found) return ok;
+    }
     for (int file = 1; file >= 0; file--) {
         char where[300];
         snprintf(where, sizeof where, "profile \"%s\" of the AWS %s file", cfg->profile,
@@ -87,9 +162,19 @@ bool s3_credentials_resolve(const S3Config *cfg, S3Credentials *out, Error *err)
             return false;
         if (found) return true;
     }
+    if (!s3_imds_disabled()) {
+        char *endpoint = s3_imds_endpoint();
+        StrBuf key = STRBUF_INIT;
+        strbuf_printf(&key, "imds|%s", endpoint);
+        bool ok = cached_provider(cfg, key.data, fetch_imds, out, &found, err);
+        strbuf_free(&key);
+        mem_free(endpoint);
+        if (!ok || found) return ok;
+    }
     return error_set(err, ERR_IO,
                      "no S3 credentials found: set s3_access_key_id and s3_secret_access_key, or AWS_ACCESS_KEY_ID "
-                     "and AWS_SECRET_ACCESS_KEY, or give profile \"%s\" keys in ~/.aws/credentials (instance "
-                     "metadata, web identity and SSO credentials are not supported yet)",
-                     cfg->profile);
+                     "and AWS_SECRET_ACCESS_KEY, or give profile \"%s\" keys in ~/.aws/credentials, or configure "
+                     "a web identity (AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE); the EC2 instance metadata "
+                     "service %s (container, SSO and credential_process credentials are not supported)",
+                     cfg->profile, s3_imds_disabled() ? "is disabled (AWS_EC2_METADATA_DISABLED)" : "gave none");
 }

@@ -1,9 +1,26 @@
 /* s3_fs: s3:// paths as a FileSystem (see s3_fs.h for the behaviour).
  *
+ * Reads of a file's edges go through the process-wide s3_edge_cache.h: a
+ * small read at offset 0 (a format's magic number) fetches the first
+ * 4 KiB, a read within the last 64 KiB (a Parquet footer) fetches from there
+ * to the end, and both are kept, keyed by bucket, key, size and ETag, so the
+ * binder, the optimizer and every parallel worker that open the same
+ * unchanged object read its footer once.  A read that ends inside the cached
+ * tail extends it backwards (a footer larger than 64 KiB costs one more GET).
+ *
+ * pread_ranges sorts the ranges, coalesces those less than 1 MiB apart
+ * (the cost of the gap's bytes is below one request's latency), splits
+ * spans longer than 8 MiB into pieces, and sends every piece at once
+ * through s3_perform (s3_concurrency in flight, each with the client's
+ * retries).  A range that is alone in its span is read straight into the
+ * caller's buffer; a coalesced span goes through one temporary buffer.
+ *
  * Memory: a reader holds its read-ahead window (8 MiB at most, allocated on
- * the first sequential read); a writer holds up to min(s3_concurrency, 4)
- * full parts plus the one being filled, so 80 MiB with the default 16 MiB
- * parts, and the part ETags. */
+ * the first sequential read); a multi-range read a temporary buffer per
+ * coalesced span (at most 64 MiB each).  A writer holds a batch of up to
+ * min(s3_concurrency, 4) full parts uploading in the background, as many
+ * waiting for the next batch, and the part being filled: 144 MiB with the
+ * default 16 MiB parts; and the part ETags. */
 #include "io/s3/s3_fs.h"
 
 #include <inttypes.h>
@@ -11,16 +28,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "io/s3/s3_client.h"
+#include "io/s3/s3_edge_cache.h"
+#include "io/s3/s3_http.h"
 #include "io/s3/s3_url.h"
 #include "io/s3/s3_xml.h"
 
 #define READ_AHEAD_BYTES ((size_t)8 << 20)
+#define HEAD_BYTES ((size_t)4 << 10)          /* cached start of an object */
+#define TAIL_BYTES ((size_t)64 << 10)         /* cached end of an object (Parquet footers) */
+#define TAIL_MAX_BYTES S3_EDGE_MAX_BYTES       /* a cached tail never grows beyond this */
+#define COALESCE_GAP_BYTES ((uint64_t)1 << 20) /* ranges closer than this share one GET */
+#define SPAN_MAX_BYTES ((uint64_t)64 << 20)    /* a coalesced span is at most this long */
+#define PIECE_BYTES ((uint64_t)8 << 20)        /* one GET fetches at most this much of a span */
 #define MAX_PARTS_IN_MEMORY 4
 #define TOKEN_MAGIC "kiln-s3-upload-v1"
 
@@ -30,6 +56,7 @@ typedef struct S3File {
     FsFile base;
     S3Client client;
     S3Location loc;
+    char etag[128];       /* from the HEAD at open: the object cache's key */
     pthread_mutex_t lock; /* guards the window and last_end */
     char *window;
     uint64_t window_offset;
@@ -38,6 +65,36 @@ typedef struct S3File {
 } S3File;
 
 static bool s3_handles(const char *path) { return s3_is_path(path); }
+
+/* What an operation demands of its path's key. */
+typedef enum KeyRule {
+    KEY_ANY,    /* a bucket, a "folder/" or an object */
+    KEY_OBJECT, /* an object: a bucket or a key ending in '/' is a directory */
+} KeyRule;
+
+/* The prologue of every operation: parse path and open a client (settings
+ * snapshot and credentials) for it; with KEY_OBJECT, a directory is the
+ * error '<action> "path"<detail>: Is a directory'.  Pair with close_location. */
+static bool open_location(const char *path, KeyRule rule, const char *action, const char *detail, S3Location *loc,
+                          S3Client *c, Error *err)
+{
+    if (!s3_parse_path(path, loc, err)) return false;
+    if (rule == KEY_OBJECT && (loc->key[0] == '\0' || loc->key[strlen(loc->key) - 1] == '/')) {
+        s3_location_free(loc);
+        return error_set(err, ERR_IO, "%s \"%s\"%s: Is a directory", action, path, detail);
+    }
+    if (!s3_client_open(c, err)) {
+        s3_location_free(loc);
+        return false;
+    }
+    return true;
+}
+
+static void close_location(S3Location *loc, S3Client *c)
+{
+    s3_client_close(c);
+    s3_location_free(loc);
+}
 
 /* HEAD bucket/key; status in r (caller frees r). */
 static bool head_object(S3Client *c, const S3Location *loc, S3Request *r, Error *err)
@@ -49,18 +106,7 @@ static bool head_object(S3Client *c, const S3Location *loc, S3Request *r, Error 
 static FsFile *s3_open_read(const FileSystem *fs, const char *path, Error *err)
 {
     S3File *f = mem_calloc(1, sizeof *f);
-    if (!s3_parse_path(path, &f->loc, err)) {
-        mem_free(f);
-        return NULL;
-    }
-    if (f->loc.key[0] == '\0' || f->loc.key[strlen(f->loc.key) - 1] == '/') {
-        error_set(err, ERR_IO, "could not open file \"%s\": Is a directory", path);
-        s3_location_free(&f->loc);
-        mem_free(f);
-        return NULL;
-    }
-    if (!s3_client_open(&f->client, err)) {
-        s3_location_free(&f->loc);
+    if (!open_location(path, KEY_OBJECT, "could not open file", "", &f->loc, &f->client, err)) {
         mem_free(f);
         return NULL;
     }
@@ -71,10 +117,10 @@ static FsFile *s3_open_read(const FileSystem *fs, const char *path, Error *err)
     else if (ok && !r.has_content_length)
         ok = error_set(err, ERR_IO, "could not open file \"%s\": the S3 answer has no Content-Length", path);
     uint64_t size = r.content_length;
+    snprintf(f->etag, sizeof f->etag, "%s", r.etag);
     s3_request_free(&r);
     if (!ok) {
-        s3_client_close(&f->client);
-        s3_location_free(&f->loc);
+        close_location(&f->loc, &f->client);
         mem_free(f);
         return NULL;
     }
@@ -110,6 +156,59 @@ static bool ranged_get(S3File *f, void *buf, size_t n, uint64_t offset, Error *e
     return ok;
 }
 
+/* ---- the edges of an object, through the process-wide cache ---- */
+
+static S3EdgeKey edge_key(const S3File *f)
+{
+    return (S3EdgeKey){f->loc.bucket, f->loc.key, f->etag, f->base.size};
+}
+
+static bool edge_read(const S3File *f, void *buf, size_t n, uint64_t offset)
+{
+    S3EdgeKey k = edge_key(f);
+    return s3_edge_cache_read(&k, buf, n, offset);
+}
+
+static void edge_store(const S3File *f, char *bytes, size_t n, uint64_t offset)
+{
+    S3EdgeKey k = edge_key(f);
+    s3_edge_cache_store(&k, bytes, n, offset);
+}
+
+/* Read an edge of the object through the cache: [offset, offset + n) lies
+ * in the first HEAD_BYTES or ends within the last TAIL_BYTES. */
+static bool edge_get(S3File *f, void *buf, size_t n, uint64_t offset, Error *err)
+{
+    if (edge_read(f, buf, n, offset)) return true;
+    uint64_t size = f->base.size;
+    uint64_t from, to;
+    if (offset + n <= HEAD_BYTES && offset + n <= size - (size > TAIL_BYTES ? TAIL_BYTES : size)) {
+        from = 0;
+        to = size < HEAD_BYTES ? size : HEAD_BYTES;
+    } else {
+        from = size > TAIL_BYTES ? size - TAIL_BYTES : 0;
+        if (offset < from) from = offset;
+        to = size;
+    }
+    char *bytes = mem_alloc((size_t)(to - from) + 1);
+    if (!ranged_get(f, bytes, (size_t)(to - from), from, err)) {
+        mem_free(bytes);
+        return false;
+    }
+    memcpy(buf, bytes + (offset - from), n);
+    edge_store(f, bytes, (size_t)(to - from), from);
+    return true;
+}
+
+/* True if [offset, offset + n) is an edge read that the cache serves. */
+static bool is_edge_read(const S3File *f, size_t n, uint64_t offset)
+{
+    uint64_t size = f->base.size;
+    bool head = offset + n <= HEAD_BYTES;
+    bool tail = offset + n + TAIL_BYTES > size && n <= TAIL_MAX_BYTES;
+    return head || tail;
+}
+
 static bool s3_pread(FsFile *file, void *buf, size_t n, uint64_t offset, size_t *got, Error *err)
 {
     S3File *f = (S3File *)file;
@@ -120,6 +219,9 @@ static bool s3_pread(FsFile *file, void *buf, size_t n, uint64_t offset, size_t 
     bool ok = true;
     if (f->window_len > 0 && offset >= f->window_offset && offset + n <= f->window_offset + f->window_len) {
         memcpy(buf, f->window + (offset - f->window_offset), n);
+    } else if (is_edge_read(f, n, offset) && !(offset == f->last_end && offset > 0)) {
+        /* a magic number or a footer: once per object, through the cache */
+        ok = edge_get(f, buf, n, offset, err);
     } else if (n < READ_AHEAD_BYTES && (offset == f->last_end || offset == 0)) {
         /* a sequential reader: fetch a whole window once */
         size_t want = READ_AHEAD_BYTES;
@@ -143,13 +245,128 @@ static bool s3_pread(FsFile *file, void *buf, size_t n, uint64_t offset, size_t 
     return ok;
 }
 
+/* ---- multi-range reads ---- */
+
+/* A GET of [offset, offset + len) into dst. */
+typedef struct Piece {
+    uint64_t offset;
+    size_t len;
+    char *dst;
+} Piece;
+
+/* A run of coalesced ranges: [offset, end) fetched into buf (owned when
+ * the span has several ranges, else the one range's own buffer). */
+typedef struct Span {
+    uint64_t offset, end;
+    int first, count;   /* its ranges: order[first .. first + count) */
+    char *buf;
+    bool owned;
+} Span;
+
+static int compare_range_offsets(const void *a, const void *b)
+{
+    const FsRange *x = *(const FsRange *const *)a, *y = *(const FsRange *const *)b;
+    return x->offset < y->offset ? -1 : x->offset > y->offset ? 1 : 0;
+}
+
+/* GET every piece at once; each answer must be exactly its range. */
+static bool get_pieces(S3File *f, const Piece *pieces, int n, Error *err)
+{
+    S3Request *reqs = mem_calloc((size_t)n, sizeof *reqs);
+    char (*ranges)[64] = mem_alloc((size_t)n * sizeof *ranges);
+    for (int i = 0; i < n; i++) {
+        snprintf(ranges[i], sizeof ranges[i], "bytes=%" PRIu64 "-%" PRIu64, pieces[i].offset,
+                 pieces[i].offset + pieces[i].len - 1);
+        s3_request_init(&reqs[i], "GET", f->loc.bucket, f->loc.key, "");
+        s3_request_header(&reqs[i], "Range", ranges[i]);
+        reqs[i].sink = pieces[i].dst;
+        reqs[i].sink_cap = pieces[i].len;
+    }
+    bool ok = s3_perform(&f->client, reqs, n, err);
+    for (int i = 0; ok && i < n; i++) {
+        S3Request *r = &reqs[i];
+        if (r->status == 200 && !(pieces[i].offset == 0 && pieces[i].len == f->base.size))
+            ok = error_set(err, ERR_IO, "could not read file \"%s\": the server ignored the byte range", f->base.path);
+        else if (r->status != 206 && r->status != 200)
+            ok = s3_request_error(r, "could not read file", err);
+        else if (r->sink_len != pieces[i].len)
+            ok = error_set(err, ERR_IO,
+                           "could not read file \"%s\": got %zu of %zu bytes at offset %" PRIu64
+                           " (did the object change while it was read?)",
+                           f->base.path, r->sink_len, pieces[i].len, pieces[i].offset);
+    }
+    for (int i = 0; i < n; i++) s3_request_free(&reqs[i]);
+    mem_free(ranges);
+    mem_free(reqs);
+    return ok;
+}
+
+static bool s3_pread_ranges(FsFile *file, const FsRange *ranges, int n, Error *err)
+{
+    S3File *f = (S3File *)file;
+    if (n <= 0) return true;
+    for (int i = 0; i < n; i++)
+        if (ranges[i].offset > file->size || ranges[i].len > file->size - ranges[i].offset)
+            return error_set(err, ERR_IO, "could not read file \"%s\": unexpected end of file at offset %" PRIu64,
+                             file->path, file->size);
+    /* ranges the object cache holds cost nothing; sort the others */
+    const FsRange **order = mem_alloc((size_t)n * sizeof *order);
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (ranges[i].len > 0 && !edge_read(f, ranges[i].buf, ranges[i].len, ranges[i].offset)) order[m++] = &ranges[i];
+    qsort(order, (size_t)m, sizeof *order, compare_range_offsets);
+    Span *spans = mem_calloc((size_t)(m ? m : 1), sizeof *spans);
+    int nspans = 0;
+    for (int i = 0; i < m; i++) {
+        uint64_t end = order[i]->offset + order[i]->len;
+        Span *last = nspans ? &spans[nspans - 1] : NULL;
+        if (last && order[i]->offset <= last->end + COALESCE_GAP_BYTES &&
+            (end > last->end ? end : last->end) - last->offset <= SPAN_MAX_BYTES) {
+            if (end > last->end) last->end = end;
+            last->count++;
+        } else {
+            spans[nspans++] = (Span){order[i]->offset, end, i, 1, NULL, false};
+        }
+    }
+    int npieces = 0;
+    for (int s = 0; s < nspans; s++) {
+        Span *sp = &spans[s];
+        /* a range alone in its span goes straight into its own buffer */
+        if (sp->count == 1) {
+            sp->buf = order[sp->first]->buf;
+        } else {
+            sp->buf = mem_alloc((size_t)(sp->end - sp->offset));
+            sp->owned = true;
+        }
+        npieces += (int)((sp->end - sp->offset + PIECE_BYTES - 1) / PIECE_BYTES);
+    }
+    Piece *pieces = mem_alloc((size_t)(npieces ? npieces : 1) * sizeof *pieces);
+    int k = 0;
+    for (int s = 0; s < nspans; s++) {
+        for (uint64_t o = spans[s].offset; o < spans[s].end; o += PIECE_BYTES) {
+            uint64_t len = spans[s].end - o < PIECE_BYTES ? spans[s].end - o : PIECE_BYTES;
+            pieces[k++] = (Piece){o, (size_t)len, spans[s].buf + (o - spans[s].offset)};
+        }
+    }
+    bool ok = npieces == 0 || get_pieces(f, pieces, npieces, err);
+    for (int s = 0; s < nspans; s++) {
+        if (!spans[s].owned) continue;
+        for (int i = spans[s].first; ok && i < spans[s].first + spans[s].count; i++)
+            memcpy(order[i]->buf, spans[s].buf + (order[i]->offset - spans[s].offset), order[i]->len);
+        mem_free(spans[s].buf);
+    }
+    mem_free(pieces);
+    mem_free(spans);
+    mem_free(order);
+    return ok;
+}
+
 static void s3_close(FsFile *file)
 {
     S3File *f = (S3File *)file;
     pthread_mutex_destroy(&f->lock);
     mem_free(f->window);
-    s3_client_close(&f->client);
-    s3_location_free(&f->loc);
+    close_location(&f->loc, &f->client);
     mem_free(file->path);
     mem_free(f);
 }
@@ -168,6 +385,14 @@ typedef struct S3Writer {
     char *full[MAX_PARTS_IN_MEMORY]; /* full parts not yet uploaded */
     int nfull;
     int max_full;
+    /* the previous batch of full parts, uploaded by a background thread
+     * while the writer fills the next batch */
+    pthread_t uploader;
+    bool uploading;     /* the thread runs (join it before touching etags) */
+    char *inflight[MAX_PARTS_IN_MEMORY];
+    int ninflight;
+    bool inflight_ok;
+    Error inflight_err;
     char **etags;       /* uploaded parts' ETags, part i + 1 at index i */
     int netags;
     EVP_MD_CTX *md5;    /* of every byte, for publish's idempotence check */
@@ -184,18 +409,7 @@ static void add_sse_headers(S3Writer *w, S3Request *r)
 static FsWriter *open_writer(const FileSystem *fs, const char *path, bool staged, Error *err)
 {
     S3Writer *w = mem_calloc(1, sizeof *w);
-    if (!s3_parse_path(path, &w->loc, err)) {
-        mem_free(w);
-        return NULL;
-    }
-    if (w->loc.key[0] == '\0' || w->loc.key[strlen(w->loc.key) - 1] == '/') {
-        error_set(err, ERR_IO, "could not open file \"%s\" for writing: Is a directory", path);
-        s3_location_free(&w->loc);
-        mem_free(w);
-        return NULL;
-    }
-    if (!s3_client_open(&w->client, err)) {
-        s3_location_free(&w->loc);
+    if (!open_location(path, KEY_OBJECT, "could not open file", " for writing", &w->loc, &w->client, err)) {
         mem_free(w);
         return NULL;
     }
@@ -204,6 +418,7 @@ static FsWriter *open_writer(const FileSystem *fs, const char *path, bool staged
     w->staged = staged;
     w->part_size = (size_t)w->client.cfg.part_size;
     w->max_full = w->client.cfg.concurrency < MAX_PARTS_IN_MEMORY ? w->client.cfg.concurrency : MAX_PARTS_IN_MEMORY;
+    w->inflight_ok = true;
     if (w->max_full < 1) w->max_full = 1;
     w->md5 = EVP_MD_CTX_new();
     EVP_DigestInit_ex(w->md5, EVP_md5(), NULL);
@@ -220,16 +435,19 @@ static FsWriter *s3_open_staged(const FileSystem *fs, const char *path, const ch
     return open_writer(fs, path, true, err);
 }
 
+static bool wait_inflight(S3Writer *w, Error *err);
+
 static void writer_free(S3Writer *w)
 {
+    Error ignored = ERROR_INIT;
+    wait_inflight(w, &ignored);
     mem_free(w->current);
     for (int i = 0; i < w->nfull; i++) mem_free(w->full[i]);
     for (int i = 0; i < w->netags; i++) mem_free(w->etags[i]);
     mem_free(w->etags);
     mem_free(w->upload_id);
     EVP_MD_CTX_free(w->md5);
-    s3_client_close(&w->client);
-    s3_location_free(&w->loc);
+    close_location(&w->loc, &w->client);
     mem_free(w->base.path);
     mem_free(w);
 }
@@ -300,15 +518,48 @@ static bool upload_parts(S3Writer *w, char **bufs, const size_t *lens, int n, Er
     return ok;
 }
 
+static void *upload_inflight(void *arg)
+{
+    S3Writer *w = arg;
+    size_t lens[MAX_PARTS_IN_MEMORY];
+    for (int i = 0; i < w->ninflight; i++) lens[i] = w->part_size;
+    w->inflight_ok = upload_parts(w, w->inflight, lens, w->ninflight, &w->inflight_err);
+    return NULL;
+}
+
+/* Wait for the batch in flight, if any, and free its parts; false (err
+ * set) if its upload failed. */
+static bool wait_inflight(S3Writer *w, Error *err)
+{
+    if (w->uploading) pthread_join(w->uploader, NULL);
+    w->uploading = false;
+    for (int i = 0; i < w->ninflight; i++) mem_free(w->inflight[i]);
+    w->ninflight = 0;
+    if (w->inflight_ok) return true;
+    w->inflight_ok = true;
+    *err = w->inflight_err;
+    return false;
+}
+
+/* Upload the full parts: wait for the previous batch (part numbers follow
+ * its ETags), then hand these to a background thread, so the writer fills
+ * the next parts while they travel. */
 static bool flush_full_parts(S3Writer *w, Error *err)
 {
+    if (!wait_inflight(w, err)) return false;
     if (w->nfull == 0) return true;
-    size_t lens[MAX_PARTS_IN_MEMORY];
-    for (int i = 0; i < w->nfull; i++) lens[i] = w->part_size;
-    bool ok = upload_parts(w, w->full, lens, w->nfull, err);
-    for (int i = 0; i < w->nfull; i++) mem_free(w->full[i]);
+    if (!start_upload(w, err)) return false;
+    memcpy(w->inflight, w->full, (size_t)w->nfull * sizeof *w->full);
+    w->ninflight = w->nfull;
     w->nfull = 0;
-    return ok;
+    w->inflight_ok = true;
+    error_clear(&w->inflight_err);
+    if (pthread_create(&w->uploader, NULL, upload_inflight, w) == 0) {
+        w->uploading = true;
+        return true;
+    }
+    upload_inflight(w); /* no thread to be had: upload here */
+    return wait_inflight(w, err);
 }
 
 static bool s3_write(FsWriter *writer, const void *buf, size_t n, Error *err)
@@ -339,6 +590,8 @@ static bool s3_write(FsWriter *writer, const void *buf, size_t n, Error *err)
 static void s3_abort(FsWriter *writer)
 {
     S3Writer *w = (S3Writer *)writer;
+    Error ignored = ERROR_INIT;
+    wait_inflight(w, &ignored); /* a part still in flight would outlive the abort */
     if (w->upload_id) abort_upload(&w->client, w->loc.bucket, w->loc.key, w->upload_id);
     writer_free(w);
 }
@@ -363,7 +616,7 @@ static bool put_whole(S3Writer *w, Error *err)
 /* Upload what is left (full parts and the last, short one). */
 static bool upload_rest(S3Writer *w, Error *err)
 {
-    if (!flush_full_parts(w, err)) return false;
+    if (!flush_full_parts(w, err) || !wait_inflight(w, err)) return false;
     if (w->current_len > 0 || w->netags == 0) {
         char *last = w->current ? w->current : (char *)"";
         size_t len = w->current_len;
@@ -546,16 +799,11 @@ static bool etag_is(const char *etag, const char *want)
 static bool s3_publish(const FileSystem *fs, const char *path, const char *token, Error *err)
 {
     S3Location loc;
-    if (!s3_parse_path(path, &loc, err)) return false;
-    Token t;
     S3Client c;
+    Token t;
+    if (!open_location(path, KEY_ANY, NULL, NULL, &loc, &c, err)) return false;
     if (!parse_token(path, token, &t, err)) {
-        s3_location_free(&loc);
-        return false;
-    }
-    if (!s3_client_open(&c, err)) {
-        token_free(&t);
-        s3_location_free(&loc);
+        close_location(&loc, &c);
         return false;
     }
     bool gone = false;
@@ -572,9 +820,8 @@ static bool s3_publish(const FileSystem *fs, const char *path, const char *token
         s3_request_free(&r);
     }
     if (!ok) *err = first;
-    s3_client_close(&c);
     token_free(&t);
-    s3_location_free(&loc);
+    close_location(&loc, &c);
     return ok;
 }
 
@@ -582,17 +829,14 @@ static void s3_discard(const FileSystem *fs, const char *path, const char *token
 {
     Error ignored = ERROR_INIT;
     S3Location loc;
-    if (!s3_parse_path(path, &loc, &ignored)) return;
-    Token t;
     S3Client c;
+    Token t;
+    if (!open_location(path, KEY_ANY, NULL, NULL, &loc, &c, &ignored)) return;
     if (parse_token(path, token, &t, &ignored)) {
-        if (s3_client_open(&c, &ignored)) {
-            abort_upload(&c, loc.bucket, loc.key, t.upload_id);
-            s3_client_close(&c);
-        }
+        abort_upload(&c, loc.bucket, loc.key, t.upload_id);
         token_free(&t);
     }
-    s3_location_free(&loc);
+    close_location(&loc, &c);
 }
 
 static bool s3_write_exclusive(const FileSystem *fs, const char *path, const void *buf, size_t n, bool *existed,
@@ -600,12 +844,8 @@ static bool s3_write_exclusive(const FileSystem *fs, const char *path, const voi
 {
     *existed = false;
     S3Location loc;
-    if (!s3_parse_path(path, &loc, err)) return false;
     S3Client c;
-    if (!s3_client_open(&c, err)) {
-        s3_location_free(&loc);
-        return false;
-    }
+    if (!open_location(path, KEY_ANY, NULL, NULL, &loc, &c, err)) return false;
     S3Request r;
     s3_request_init(&r, "PUT", loc.bucket, loc.key, "");
     r.body = n ? buf : "";
@@ -634,8 +874,7 @@ static bool s3_write_exclusive(const FileSystem *fs, const char *path, const voi
         ok = s3_request_error(&r, "could not create file", err);
     }
     s3_request_free(&r);
-    s3_client_close(&c);
-    s3_location_free(&loc);
+    close_location(&loc, &c);
     return ok;
 }
 
@@ -716,12 +955,8 @@ static bool glob_key(void *ctx, const char *key, uint64_t size)
 static bool s3_glob(const FileSystem *fs, const char *pattern, FsPathList *out, Error *err)
 {
     S3Location loc;
-    if (!s3_parse_path(pattern, &loc, err)) return false;
     S3Client c;
-    if (!s3_client_open(&c, err)) {
-        s3_location_free(&loc);
-        return false;
-    }
+    if (!open_location(pattern, KEY_ANY, NULL, NULL, &loc, &c, err)) return false;
     bool ok;
     if (!fs_has_wildcard(loc.key)) {
         S3Request r;
@@ -739,8 +974,7 @@ static bool s3_glob(const FileSystem *fs, const char *pattern, FsPathList *out, 
         strbuf_free(&g.path);
         mem_free(prefix);
     }
-    s3_client_close(&c);
-    s3_location_free(&loc);
+    close_location(&loc, &c);
     return ok;
 }
 
@@ -749,20 +983,15 @@ static bool s3_glob(const FileSystem *fs, const char *pattern, FsPathList *out, 
 static bool s3_file_size(const FileSystem *fs, const char *path, uint64_t *size, Error *err)
 {
     S3Location loc;
-    if (!s3_parse_path(path, &loc, err)) return false;
     S3Client c;
-    if (!s3_client_open(&c, err)) {
-        s3_location_free(&loc);
-        return false;
-    }
+    if (!open_location(path, KEY_ANY, NULL, NULL, &loc, &c, err)) return false;
     S3Request r;
     bool ok = head_object(&c, &loc, &r, err);
     if (ok && r.status == 404) ok = error_set(err, ERR_IO, "could not stat file \"%s\": No such key (HTTP 404)", path);
     else if (ok && r.status != 200) ok = s3_request_error(&r, "could not stat file", err);
     if (ok) *size = r.content_length;
     s3_request_free(&r);
-    s3_client_close(&c);
-    s3_location_free(&loc);
+    close_location(&loc, &c);
     return ok;
 }
 
@@ -776,12 +1005,8 @@ static bool s3_exists(const FileSystem *fs, const char *path)
 {
     Error err = ERROR_INIT;
     S3Location loc;
-    if (!s3_parse_path(path, &loc, &err)) return false;
     S3Client c;
-    if (!s3_client_open(&c, &err)) {
-        s3_location_free(&loc);
-        return false;
-    }
+    if (!open_location(path, KEY_ANY, NULL, NULL, &loc, &c, &err)) return false;
     bool exists = false;
     if (loc.key[0] && loc.key[strlen(loc.key) - 1] != '/') {
         S3Request r;
@@ -797,8 +1022,7 @@ static bool s3_exists(const FileSystem *fs, const char *path)
         list_prefix(&c, loc.bucket, strbuf_cstr(&prefix), 1, found_any, &exists, &ignored);
         strbuf_free(&prefix);
     }
-    s3_client_close(&c);
-    s3_location_free(&loc);
+    close_location(&loc, &c);
     return exists;
 }
 
@@ -813,19 +1037,14 @@ static bool s3_mkdirs(const FileSystem *fs, const char *path, Error *err)
 static bool s3_remove(const FileSystem *fs, const char *path, Error *err)
 {
     S3Location loc;
-    if (!s3_parse_path(path, &loc, err)) return false;
     S3Client c;
-    if (!s3_client_open(&c, err)) {
-        s3_location_free(&loc);
-        return false;
-    }
+    if (!open_location(path, KEY_ANY, NULL, NULL, &loc, &c, err)) return false;
     S3Request r;
     s3_request_init(&r, "DELETE", loc.bucket, loc.key, "");
     bool ok = s3_perform(&c, &r, 1, err);
     if (ok && r.status != 204 && r.status != 200) ok = s3_request_error(&r, "could not remove file", err);
     s3_request_free(&r);
-    s3_client_close(&c);
-    s3_location_free(&loc);
+    close_location(&loc, &c);
     return ok;
 }
 
@@ -860,19 +1079,14 @@ static bool list_dir_entry(void *ctx, const char *key, uint64_t size)
 static bool s3_list_dir(const FileSystem *fs, const char *path, FsPathList *out, Error *err)
 {
     S3Location loc;
-    if (!s3_parse_path(path, &loc, err)) return false;
     S3Client c;
-    if (!s3_client_open(&c, err)) {
-        s3_location_free(&loc);
-        return false;
-    }
+    if (!open_location(path, KEY_ANY, NULL, NULL, &loc, &c, err)) return false;
     char *prefix = dir_prefix(&loc);
     ListDirCtx l = {strlen(prefix), out};
     /* a folder and an object can share a name ("a" and "a/b"): fs_list_dir drops the duplicate */
     bool ok = list_prefix_delim(&c, loc.bucket, prefix, true, 0, list_dir_entry, &l, err);
     mem_free(prefix);
-    s3_client_close(&c);
-    s3_location_free(&loc);
+    close_location(&loc, &c);
     return ok;
 }
 
@@ -889,15 +1103,11 @@ static bool collect_key(void *ctx, const char *key, uint64_t size)
 static bool s3_remove_tree(const FileSystem *fs, const char *path, Error *err)
 {
     S3Location loc;
-    if (!s3_parse_path(path, &loc, err)) return false;
-    if (loc.key[0] == '\0') {
-        s3_location_free(&loc);
-        return error_set(err, ERR_IO, "refusing to remove every object of bucket \"%s\"", path);
-    }
     S3Client c;
-    if (!s3_client_open(&c, err)) {
-        s3_location_free(&loc);
-        return false;
+    if (!open_location(path, KEY_ANY, NULL, NULL, &loc, &c, err)) return false;
+    if (loc.key[0] == '\0') {
+        close_location(&loc, &c);
+        return error_set(err, ERR_IO, "refusing to remove every object of bucket \"%s\"", path);
     }
     char *prefix = dir_prefix(&loc);
     KeyList keys = {{0}};
@@ -914,8 +1124,137 @@ static bool s3_remove_tree(const FileSystem *fs, const char *path, Error *err)
     }
     fs_path_list_free(&keys.keys);
     mem_free(prefix);
-    s3_client_close(&c);
-    s3_location_free(&loc);
+    close_location(&loc, &c);
+    return ok;
+}
+
+/* ---- uploads left by dead writers ---- */
+
+/* One page of a ListMultipartUploads answer. */
+typedef struct UploadPage {
+    char **keys, **ids, **initiated; /* parallel lists (mem_alloc'ed strings, NULL when absent) */
+    int count, cap;
+    bool truncated;
+    char *next_key, *next_id;
+} UploadPage;
+
+static bool upload_leaf(void *ctx, const char *parent, const char *name, const char *text, size_t len)
+{
+    UploadPage *p = ctx;
+    if (strcmp(parent, "Upload") == 0 && strcmp(name, "Key") == 0) {
+        if (p->count == p->cap) {
+            p->cap = p->cap ? 2 * p->cap : 64;
+            p->keys = mem_realloc(p->keys, (size_t)p->cap * sizeof *p->keys);
+            p->ids = mem_realloc(p->ids, (size_t)p->cap * sizeof *p->ids);
+            p->initiated = mem_realloc(p->initiated, (size_t)p->cap * sizeof *p->initiated);
+        }
+        p->keys[p->count] = mem_strndup(text, len);
+        p->ids[p->count] = NULL;
+        p->initiated[p->count] = NULL;
+        p->count++;
+    } else if (strcmp(parent, "Upload") == 0 && p->count > 0 && strcmp(name, "UploadId") == 0) {
+        mem_free(p->ids[p->count - 1]);
+        p->ids[p->count - 1] = mem_strndup(text, len);
+    } else if (strcmp(parent, "Upload") == 0 && p->count > 0 && strcmp(name, "Initiated") == 0) {
+        mem_free(p->initiated[p->count - 1]);
+        p->initiated[p->count - 1] = mem_strndup(text, len);
+    } else if (strcmp(parent, "ListMultipartUploadsResult") == 0) {
+        if (strcmp(name, "IsTruncated") == 0) p->truncated = len == 4 && strncmp(text, "true", 4) == 0;
+        else if (strcmp(name, "NextKeyMarker") == 0) p->next_key = (mem_free(p->next_key), mem_strndup(text, len));
+        else if (strcmp(name, "NextUploadIdMarker") == 0) p->next_id = (mem_free(p->next_id), mem_strndup(text, len));
+    }
+    return true;
+}
+
+static void upload_page_free(UploadPage *p)
+{
+    for (int i = 0; i < p->count; i++) {
+        mem_free(p->keys[i]);
+        mem_free(p->ids[i]);
+        mem_free(p->initiated[i]);
+    }
+    mem_free(p->keys);
+    mem_free(p->ids);
+    mem_free(p->initiated);
+    mem_free(p->next_key);
+    mem_free(p->next_id);
+    memset(p, 0, sizeof *p);
+}
+
+/* Why "started before `before` was created" identifies dead writers: see
+ * lake_recovery.c (an upload begun before a commit record belongs to a run
+ * that read an older version, so its own commit can only fail). */
+static bool s3_discard_stale_staged(const FileSystem *fs, const char *path, const char *before,
+                                    bool (*accept)(const char *relative), int *discarded, Error *err)
+{
+    *discarded = 0;
+    S3Location loc, marker;
+    S3Client c;
+    if (!open_location(path, KEY_ANY, NULL, NULL, &loc, &c, err)) return false;
+    if (!s3_parse_path(before, &marker, err)) {
+        close_location(&loc, &c);
+        return false;
+    }
+    char *prefix = dir_prefix(&loc);
+    size_t prefix_len = strlen(prefix);
+    /* the cut-off: when the server stored `before` (its clock, as Initiated is) */
+    S3Request h;
+    double cutoff = 0;
+    bool ok = head_object(&c, &marker, &h, err);
+    if (ok && h.status != 200) ok = s3_request_error(&h, "could not stat file", err);
+    else if (ok && !s3_parse_http_date(h.last_modified, &cutoff))
+        ok = error_set(err, ERR_IO, "could not stat file \"%s\": the S3 answer has no valid Last-Modified", before);
+    s3_request_free(&h);
+    char *key_marker = NULL, *id_marker = NULL;
+    while (ok) {
+        StrBuf q = STRBUF_INIT;
+        if (key_marker) {
+            strbuf_puts(&q, "key-marker=");
+            s3_uri_encode(&q, key_marker, false);
+            strbuf_putc(&q, '&');
+        }
+        strbuf_puts(&q, "prefix=");
+        s3_uri_encode(&q, prefix, false);
+        if (id_marker) {
+            strbuf_puts(&q, "&upload-id-marker=");
+            s3_uri_encode(&q, id_marker, false);
+        }
+        strbuf_puts(&q, "&uploads=");
+        S3Request r;
+        s3_request_init(&r, "GET", loc.bucket, "", q.data);
+        ok = s3_perform(&c, &r, 1, err);
+        if (ok && r.status != 200) {
+            r.key = prefix;
+            ok = s3_request_error(&r, "could not list the multipart uploads of", err);
+        }
+        UploadPage page;
+        memset(&page, 0, sizeof page);
+        if (ok) ok = s3_xml_parse(r.response.data ? r.response.data : "", r.response.len, upload_leaf, &page, NULL, err);
+        for (int i = 0; ok && i < page.count; i++) {
+            double started;
+            if (page.ids[i] == NULL || page.initiated[i] == NULL || !s3_parse_iso_time(page.initiated[i], &started)) continue;
+            if (started >= cutoff || strncmp(page.keys[i], prefix, prefix_len) != 0) continue;
+            if (!accept(page.keys[i] + prefix_len)) continue;
+            abort_upload(&c, loc.bucket, page.keys[i], page.ids[i]);
+            (*discarded)++;
+        }
+        bool more = ok && page.truncated && page.next_key && page.next_key[0] &&
+                    !(key_marker && strcmp(key_marker, page.next_key) == 0 && id_marker && page.next_id &&
+                      strcmp(id_marker, page.next_id) == 0); /* a server repeating its marker would loop forever */
+        mem_free(key_marker);
+        mem_free(id_marker);
+        key_marker = more ? mem_strdup(page.next_key) : NULL;
+        id_marker = more && page.next_id ? mem_strdup(page.next_id) : NULL;
+        upload_page_free(&page);
+        s3_request_free(&r);
+        strbuf_free(&q);
+        if (!more) break;
+    }
+    mem_free(key_marker);
+    mem_free(id_marker);
+    mem_free(prefix);
+    s3_location_free(&marker);
+    close_location(&loc, &c);
     return ok;
 }
 
@@ -941,6 +1280,8 @@ static const FileSystem s3_fs = {
     .write_exclusive = s3_write_exclusive,
     .list_dir = s3_list_dir,
     .remove_tree = s3_remove_tree,
+    .pread_ranges = s3_pread_ranges,
+    .discard_stale_staged = s3_discard_stale_staged,
 };
 
 const FileSystem *fs_s3(void) { return &s3_fs; }

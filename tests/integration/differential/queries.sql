@@ -86,6 +86,31 @@ SELECT customer_id, id, amount FROM (
   SELECT customer_id, id, amount, row_number() OVER (PARTITION BY customer_id ORDER BY ordered_at DESC) AS rn FROM orders
 ) t WHERE rn = 1
 
+-- query latest_row_top3
+SELECT customer_id, id, amount, rn FROM (
+  SELECT customer_id, id, amount, row_number() OVER (PARTITION BY customer_id ORDER BY amount DESC, id) AS rn FROM orders
+) t WHERE rn <= 3
+
+-- query latest_row_ties_key_and_order_only
+SELECT customer_id, amount, rn FROM (
+  SELECT customer_id, amount, row_number() OVER (PARTITION BY customer_id % 100 ORDER BY amount) AS rn FROM orders
+) t WHERE rn < 6
+
+-- query latest_row_null_order_keys_first
+SELECT status, id, note, rn FROM (
+  SELECT status, id, note, row_number() OVER (PARTITION BY status ORDER BY note NULLS FIRST, id) AS rn FROM orders
+) t WHERE rn < 40
+
+-- query latest_row_null_order_keys_last_two_keys
+SELECT customer_id, status, id, note FROM (
+  SELECT customer_id, status, id, note,
+         row_number() OVER (PARTITION BY customer_id % 10, status ORDER BY note DESC NULLS LAST, id DESC) AS rn
+  FROM orders
+) t WHERE 2 >= rn AND id % 3 <> 0
+
+-- query distinct_on_null_order_keys
+SELECT DISTINCT ON (status) status, id, note FROM orders ORDER BY status, note DESC NULLS LAST, id
+
 -- query window_rank_dense_rank
 SELECT id, rank() OVER (PARTITION BY status ORDER BY amount), dense_rank() OVER (PARTITION BY status ORDER BY amount)
 FROM orders WHERE id < 500

@@ -4,7 +4,8 @@
 // four S3 operations s3rver 3.7.1 lacks and kiln relies on, implemented here
 // on s3rver's own file store:
 //   AbortMultipartUpload     DELETE /bucket/key?uploadId=X  (s3rver: 405)
-//   ListMultipartUploads     GET /bucket?uploads            (s3rver: 501)
+//   ListMultipartUploads     GET /bucket?uploads            (s3rver: 501), with prefix
+//                            and key-marker/upload-id-marker pagination
 //   CompleteMultipartUpload of an unknown upload id -> 404 NoSuchUpload (s3rver: 500)
 //   conditional PUT          If-None-Match: * on an existing key -> 412 (s3rver: ignored)
 // These run before s3rver's signature check, which the other requests get.
@@ -88,19 +89,41 @@ server.middleware.unshift(async (ctx, next) => {
     }
   }
   if (ctx.method === 'GET' && !key && bucket && 'uploads' in q) {
+    // sorted by key, then upload id; prefix, max-uploads and the
+    // key-marker / upload-id-marker pagination; Initiated is when the
+    // upload started (its key file's modification time)
     const dir = uploadsDir(bucket);
-    const ids = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
-    let body = `<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult><Bucket>${xmlEscape(bucket)}</Bucket>`;
-    for (const id of ids) {
-      let k = '';
+    const prefix = q.prefix || '';
+    // S3_TEST_MAX_UPLOADS (environment) shortens every page, so that tests see the pagination
+    const cap = parseInt(process.env.S3_TEST_MAX_UPLOADS || '1000', 10) || 1000;
+    const max = Math.max(1, Math.min(cap, parseInt(q['max-uploads'] || '1000', 10) || 1000));
+    const keyMarker = q['key-marker'] || '';
+    const idMarker = q['upload-id-marker'] || '';
+    const uploads = [];
+    for (const id of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
       try {
-        k = fs.readFileSync(path.join(dir, id, 'key'), 'utf8');
+        const file = path.join(dir, id, 'key');
+        uploads.push({ key: fs.readFileSync(file, 'utf8'), id, initiated: fs.statSync(file).mtime });
       } catch (e) {
         continue;
       }
-      body += `<Upload><Key>${xmlEscape(k)}</Key><UploadId>${id}</UploadId><Initiated>${new Date().toISOString()}</Initiated></Upload>`;
     }
-    body += '<IsTruncated>false</IsTruncated></ListMultipartUploadsResult>';
+    const after = (u) => u.key > keyMarker || (u.key === keyMarker && idMarker !== '' && u.id > idMarker);
+    const page = uploads
+      .filter((u) => u.key.startsWith(prefix) && (keyMarker === '' || after(u)))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const truncated = page.length > max;
+    const shown = page.slice(0, max);
+    let body = `<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult><Bucket>${xmlEscape(bucket)}</Bucket>`;
+    body += `<Prefix>${xmlEscape(prefix)}</Prefix><MaxUploads>${max}</MaxUploads>`;
+    for (const u of shown) {
+      body += `<Upload><Key>${xmlEscape(u.key)}</Key><UploadId>${u.id}</UploadId><Initiated>${u.initiated.toISOString()}</Initiated></Upload>`;
+    }
+    if (truncated) {
+      const last = shown[shown.length - 1];
+      body += `<NextKeyMarker>${xmlEscape(last.key)}</NextKeyMarker><NextUploadIdMarker>${last.id}</NextUploadIdMarker>`;
+    }
+    body += `<IsTruncated>${truncated}</IsTruncated></ListMultipartUploadsResult>`;
     ctx.status = 200;
     ctx.type = 'application/xml';
     ctx.body = body;
