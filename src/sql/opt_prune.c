@@ -93,6 +93,10 @@ static void push_casts(PlanNode *project, PlanNode *scan)
                 drop_casts(e, i);
             }
         }
+        /* the filters between (pushed below the projection) read the
+         * column through the same casts: they must read it as parsed too */
+        for (PlanNode *p = project->child; p != scan; p = p->child)
+            if (p->predicate) drop_casts(p->predicate, i);
         ((LogicalType *)spec->options.column_types)[schema_col] = u.target;
         for (PlanNode *p = project->child;; p = p->child) {
             p->types[i] = u.target;

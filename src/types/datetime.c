@@ -570,12 +570,33 @@ bool datetime_parse_interval(const char *s, size_t n, Interval *out, Error *err)
 
 /* ---- text output -------------------------------------------------------- */
 
-/* "-YYYY-MM-DD" part (year of at least 4 digits); bc tells the caller to add " BC". */
+/* v in decimal with at least width digits (zero-padded); returns the length.
+ * Written by hand: snprintf was a third of writing a date column out. */
+static size_t put_digits(char *buf, unsigned v, int width)
+{
+    char tmp[12];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    while (n < width) tmp[n++] = '0';
+    for (int i = 0; i < n; i++) buf[i] = tmp[n - 1 - i];
+    return (size_t)n;
+}
+
+/* "YYYY-MM-DD" part (year of at least 4 digits); bc tells the caller to add " BC". */
 static size_t format_ymd(int year, int month, int day, char *buf, bool *bc)
 {
     *bc = year <= 0;
     int shown = *bc ? 1 - year : year;
-    return (size_t)snprintf(buf, DATETIME_TEXT_MAX, "%04d-%02d-%02d", shown, month, day);
+    size_t len = put_digits(buf, (unsigned)shown, 4);
+    buf[len++] = '-';
+    len += put_digits(buf + len, (unsigned)month, 2);
+    buf[len++] = '-';
+    len += put_digits(buf + len, (unsigned)day, 2);
+    buf[len] = '\0';
+    return len;
 }
 
 size_t datetime_format_date(int32_t days, char *buf)
@@ -599,7 +620,7 @@ static size_t format_fraction(int micros, char *buf)
         return 0;
     }
     char tmp[8];
-    snprintf(tmp, sizeof tmp, "%06d", micros);
+    put_digits(tmp, (unsigned)micros, 6);
     int len = 6;
     while (len > 0 && tmp[len - 1] == '0') len--;
     buf[0] = '.';
@@ -614,7 +635,13 @@ size_t datetime_format_timestamp(int64_t ts, char *buf)
     bool bc;
     datetime_timestamp_to_parts(ts, &p);
     size_t len = format_ymd(p.year, p.month, p.day, buf, &bc);
-    len += (size_t)snprintf(buf + len, DATETIME_TEXT_MAX - len, " %02d:%02d:%02d", p.hour, p.minute, p.second);
+    buf[len++] = ' ';
+    len += put_digits(buf + len, (unsigned)p.hour, 2);
+    buf[len++] = ':';
+    len += put_digits(buf + len, (unsigned)p.minute, 2);
+    buf[len++] = ':';
+    len += put_digits(buf + len, (unsigned)p.second, 2);
+    buf[len] = '\0';
     len += format_fraction(p.micros, buf + len);
     if (bc) {
         memcpy(buf + len, " BC", 4);

@@ -233,10 +233,18 @@ size_t decimal_format(kiln_int128 v, int scale, char *buf)
     char tmp[DECIMAL_TEXT_MAX];
     int nd = 0;
     kiln_uint128 m = uabs128(v);
-    do {
-        tmp[nd++] = (char)('0' + (int)(m % 10));
-        m /= 10;
-    } while (m != 0);
+    if (m <= UINT64_MAX) { /* the common case: 64-bit divisions, not 128-bit library calls */
+        uint64_t m64 = (uint64_t)m;
+        do {
+            tmp[nd++] = (char)('0' + (int)(m64 % 10));
+            m64 /= 10;
+        } while (m64 != 0);
+    } else {
+        do {
+            tmp[nd++] = (char)('0' + (int)(m % 10));
+            m /= 10;
+        } while (m != 0);
+    }
     while (nd <= scale) tmp[nd++] = '0'; /* at least one integer digit */
     size_t len = 0;
     if (v < 0) buf[len++] = '-';
