@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "common/mem.h"
+#include "connectors/remote_sql.h"
 
 bool load_check_columns(const LoadSpec *spec, int ncols, char *const *names, int *key_cols, Error *err)
 {
@@ -61,12 +62,19 @@ bool load_target_is_key(const LoadTarget *t, int c)
 
 void load_quote_ident(StrBuf *sb, const char *ident)
 {
-    strbuf_putc(sb, '"');
-    for (const char *p = ident; *p; p++) {
-        if (*p == '"') strbuf_putc(sb, '"');
-        strbuf_putc(sb, *p);
-    }
-    strbuf_putc(sb, '"');
+    remote_sql_quote_ident(REMOTE_POSTGRES, sb, ident, strlen(ident)); /* SQLite quotes the same way */
+}
+
+void load_delete_sql(StrBuf *sb, const LoadTarget *t, LoadQuoteFn quote, const char *stage)
+{
+    strbuf_puts(sb, "DELETE FROM ");
+    load_quote_table(sb, t->table, quote);
+    if (t->mode != LOAD_REPLACE_PARTITIONS) return;
+    strbuf_puts(sb, " WHERE (");
+    load_key_list(sb, t, quote);
+    strbuf_puts(sb, ") IN (SELECT ");
+    load_key_list(sb, t, quote);
+    strbuf_printf(sb, " FROM %s)", stage);
 }
 
 void load_quote_table(StrBuf *sb, const char *table, LoadQuoteFn quote)

@@ -72,6 +72,9 @@ void load_column_list(StrBuf *sb, const LoadTarget *t, LoadQuoteFn quote, const 
 void load_key_list(StrBuf *sb, const LoadTarget *t, LoadQuoteFn quote);
 /* "a" type, "b" type, ... (key_types: pass is_key for KEY columns). */
 void load_column_defs(StrBuf *sb, const LoadTarget *t, LoadQuoteFn quote, LoadTypeFn type, bool key_types);
+/* The DELETE an overwrite or replace_partitions load runs before its
+ * insert: DELETE FROM table [WHERE (keys) IN (SELECT keys FROM stage)]. */
+void load_delete_sql(StrBuf *sb, const LoadTarget *t, LoadQuoteFn quote, const char *stage);
 /* create ("CREATE TEMP TABLE") kiln_stage (<column defs>[, extra]) [suffix]:
  * the staging table of every loader. */
 void load_stage_sql(StrBuf *sb, const char *create, const LoadTarget *t, LoadQuoteFn quote, LoadTypeFn type,

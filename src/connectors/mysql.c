@@ -24,6 +24,7 @@
 
 #include "common/mem.h"
 #include "connectors/conninfo.h"
+#include "connectors/remote_sql.h"
 #include "connectors/remote_error.h"
 #include "types/datetime.h"
 #include "types/decimal.h"
@@ -111,22 +112,7 @@ MYSQL *my_connect(const char *url, Error *err)
     return m;
 }
 
-static bool is_query(const char *s)
-{
-    while (isspace((unsigned char)*s) || *s == '(') s++;
-    return strncasecmp(s, "select", 6) == 0 || strncasecmp(s, "with", 4) == 0 || strncasecmp(s, "values", 6) == 0 ||
-           strncasecmp(s, "table", 5) == 0;
-}
-
-static void quote_ident(StrBuf *sb, const char *name, size_t n)
-{
-    strbuf_putc(sb, '`');
-    for (size_t i = 0; i < n; i++) {
-        if (name[i] == '`') strbuf_putc(sb, '`');
-        strbuf_putc(sb, name[i]);
-    }
-    strbuf_putc(sb, '`');
-}
+static void quote_ident(StrBuf *sb, const char *name, size_t n) { remote_sql_quote_ident(REMOTE_MYSQL, sb, name, n); }
 
 void my_quote_ident(StrBuf *sb, const char *name) { quote_ident(sb, name, strlen(name)); }
 
@@ -248,7 +234,7 @@ bool my_describe(const char *url, const char *source, MySchema *out, Error *err)
     memset(out, 0, sizeof *out);
     MYSQL *m = my_connect(url, err);
     if (m == NULL) return false;
-    out->is_table = !is_query(source);
+    out->is_table = !remote_sql_is_query(source);
     StrBuf sql = STRBUF_INIT;
     strbuf_puts(&sql, "SELECT * FROM ");
     from_clause(&sql, source, out->is_table);

@@ -23,6 +23,7 @@
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "connectors/conninfo.h"
+#include "connectors/remote_sql.h"
 #include "connectors/remote_error.h"
 #include "types/datetime.h"
 #include "types/decimal.h"
@@ -85,22 +86,7 @@ static PGconn *pg_connect(const char *conninfo, Error *err)
     return conn;
 }
 
-static bool is_query(const char *s)
-{
-    while (isspace((unsigned char)*s) || *s == '(') s++;
-    return strncasecmp(s, "select", 6) == 0 || strncasecmp(s, "with", 4) == 0 || strncasecmp(s, "values", 6) == 0 ||
-           strncasecmp(s, "table", 5) == 0;
-}
-
-static void quote_ident(StrBuf *sb, const char *name, size_t n)
-{
-    strbuf_putc(sb, '"');
-    for (size_t i = 0; i < n; i++) {
-        if (name[i] == '"') strbuf_putc(sb, '"');
-        strbuf_putc(sb, name[i]);
-    }
-    strbuf_putc(sb, '"');
-}
+static void quote_ident(StrBuf *sb, const char *name, size_t n) { remote_sql_quote_ident(REMOTE_POSTGRES, sb, name, n); }
 
 /* FROM clause of the source: "schema"."table" or (query) AS kiln_q */
 static void from_clause(StrBuf *sb, const char *source, bool is_table)
@@ -177,7 +163,7 @@ bool pg_describe(const char *conninfo, const char *source, PgSchema *out, Error 
     memset(out, 0, sizeof *out);
     PGconn *conn = pg_connect(conninfo, err);
     if (conn == NULL) return false;
-    out->is_table = !is_query(source);
+    out->is_table = !remote_sql_is_query(source);
     StrBuf sql = STRBUF_INIT;
     strbuf_puts(&sql, "SELECT * FROM ");
     from_clause(&sql, source, out->is_table);

@@ -162,15 +162,7 @@ static bool apply(PgLoad *l, Error *err)
     bool ok = exec_sql(l, strbuf_cstr(&sql), err);
     if (ok && (l->t.mode == LOAD_OVERWRITE || l->t.mode == LOAD_REPLACE_PARTITIONS)) {
         strbuf_clear(&sql);
-        strbuf_puts(&sql, "DELETE FROM ");
-        quote_table(&sql, l->t.table);
-        if (l->t.mode == LOAD_REPLACE_PARTITIONS) {
-            strbuf_puts(&sql, " WHERE (");
-            key_list(&sql, l);
-            strbuf_puts(&sql, ") IN (SELECT ");
-            key_list(&sql, l);
-            strbuf_puts(&sql, " FROM kiln_stage)");
-        }
+        load_delete_sql(&sql, &l->t, load_quote_ident, "kiln_stage");
         ok = exec_sql(l, strbuf_cstr(&sql), err);
     }
     if (ok && l->t.mode == LOAD_UPSERT) {

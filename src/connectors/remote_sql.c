@@ -33,18 +33,19 @@
  * Memory: temporary StrBufs and an arena for constant evaluation. */
 #include "connectors/remote_sql.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "common/arena.h"
 #include "common/mem.h"
+#include "exec/compare_op.h"
 #include "exec/expr_eval.h"
 #include "types/cast.h"
 
-typedef enum { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE } CompareOp;
 
-static const char *const op_text[] = {"=", "<>", "<", "<=", ">", ">="};
 
 typedef struct Render {
     RemoteDialect dialect;
@@ -53,30 +54,7 @@ typedef struct Render {
     Arena arena; /* evaluated constants */
 } Render;
 
-static bool op_of(const char *name, CompareOp *op)
-{
-    for (int i = 0; i < 6; i++)
-        if (strcmp(name, op_text[i]) == 0) {
-            *op = (CompareOp)i;
-            return true;
-        }
-    if (strcmp(name, "!=") == 0) {
-        *op = OP_NE;
-        return true;
-    }
-    return false;
-}
 
-static CompareOp flip(CompareOp op)
-{
-    switch (op) {
-    case OP_LT: return OP_GT;
-    case OP_LE: return OP_GE;
-    case OP_GT: return OP_LT;
-    case OP_GE: return OP_LE;
-    default: return op;
-    }
-}
 
 /* A cast that keeps every value distinct and the order: comparing the cast
  * column is comparing the column. */
@@ -107,15 +85,27 @@ static bool is_literal(const Expr *e)
     return e->kind == EXPR_CONST;
 }
 
-static void quote_ident(const Render *r, StrBuf *out, const char *name)
+void remote_sql_quote_ident(RemoteDialect dialect, StrBuf *out, const char *name, size_t n)
 {
-    char q = r->dialect == REMOTE_POSTGRES ? '"' : '`';
+    char q = dialect == REMOTE_POSTGRES ? '"' : '`';
     strbuf_putc(out, q);
-    for (const char *p = name; *p; p++) {
-        if (*p == q) strbuf_putc(out, q);
-        strbuf_putc(out, *p);
+    for (size_t i = 0; i < n; i++) {
+        if (name[i] == q) strbuf_putc(out, q);
+        strbuf_putc(out, name[i]);
     }
     strbuf_putc(out, q);
+}
+
+bool remote_sql_is_query(const char *s)
+{
+    while (isspace((unsigned char)*s) || *s == '(') s++;
+    return strncasecmp(s, "select", 6) == 0 || strncasecmp(s, "with", 4) == 0 || strncasecmp(s, "values", 6) == 0 ||
+           strncasecmp(s, "table", 5) == 0;
+}
+
+static void quote_ident(const Render *r, StrBuf *out, const char *name)
+{
+    remote_sql_quote_ident(r->dialect, out, name, strlen(name));
 }
 
 /* Valid UTF-8 without NUL (overlong forms and surrogates refused). */
@@ -348,7 +338,7 @@ static bool render_compare(Render *r, const Expr *operand, CompareOp op, const E
     bool collated = c->compare == REMOTE_CMP_COLLATED;
     bool bytes = collated && op != OP_EQ;
     render_operand(r, c, bytes, out);
-    strbuf_printf(out, " %s ", op_text[op]);
+    strbuf_printf(out, " %s ", compare_op_text(op));
     if (bytes) {
         if (!render_bytes_literal(r, &v, out)) return false;
     } else if (!render_literal(r, c, v, out)) {
@@ -475,12 +465,12 @@ static bool render(Render *r, const Expr *e, StrBuf *out, bool *exact)
         const char *name = e->call->function->name;
         if (strcmp(name, "~~") == 0) return render_like(r, e, out, exact);
         CompareOp op;
-        if (e->nargs != 2 || !op_of(name, &op)) return false;
+        if (e->nargs != 2 || !compare_op_of(name, &op)) return false;
         if (!type_equal(e->args[0]->type, e->args[1]->type)) return false;
         if (operand_column(r, e->args[0]) && is_literal(e->args[1]))
             return render_compare(r, e->args[0], op, e->args[1], out, exact);
         if (operand_column(r, e->args[1]) && is_literal(e->args[0]))
-            return render_compare(r, e->args[1], flip(op), e->args[0], out, exact);
+            return render_compare(r, e->args[1], compare_op_flip(op), e->args[0], out, exact);
         return false;
     }
     default: return false;

@@ -61,5 +61,11 @@ int remote_sql_where(RemoteDialect dialect, const RemoteColumn *cols, int ncols,
 /* Append a string constant as a literal of the dialect; false (nothing
  * appended) if it holds a NUL byte or is not valid UTF-8. */
 bool remote_sql_string(RemoteDialect dialect, const char *s, size_t len, StrBuf *out);
+/* Append name[0..n) as a quoted identifier: "x" in PostgreSQL (and SQLite),
+ * `x` in MySQL, the quote character doubled inside. */
+void remote_sql_quote_ident(RemoteDialect dialect, StrBuf *out, const char *name, size_t n);
+/* Whether a source argument is a query (SELECT, WITH, VALUES, TABLE, maybe
+ * in parentheses) rather than a table name. */
+bool remote_sql_is_query(const char *source);
 
 #endif

@@ -18,13 +18,13 @@
 #include <string.h>
 
 #include "common/mem.h"
+#include "exec/compare_op.h"
 #include "exec/expr_eval.h"
 #include "exec/sort_compare.h"
 #include "types/cast.h"
 #include "types/decimal.h"
 
 typedef enum { PRED_UNKNOWN, PRED_AND, PRED_OR, PRED_COMPARE, PRED_IS_NULL, PRED_NOT_NULL } PredKind;
-typedef enum { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE } CompareOp;
 
 typedef struct Pred {
     PredKind kind;
@@ -161,28 +161,7 @@ static Pred *compare_pred(const ParquetStatsFilter *f, const Expr *operand, Comp
     return p;
 }
 
-static bool op_of(const char *name, CompareOp *op)
-{
-    static const char *const names[] = {"=", "<>", "<", "<=", ">", ">="};
-    for (int i = 0; i < 6; i++)
-        if (strcmp(name, names[i]) == 0) {
-            *op = (CompareOp)i;
-            return true;
-        }
-    return false;
-}
 
-/* `c op x` is `x flip(op) c`. */
-static CompareOp flip(CompareOp op)
-{
-    switch (op) {
-    case OP_LT: return OP_GT;
-    case OP_LE: return OP_GE;
-    case OP_GT: return OP_LT;
-    case OP_GE: return OP_LE;
-    default: return op;
-    }
-}
 
 /* The type two compared sides meet in: theirs, or for decimals of
  * different scales (compared exactly, without casts) a decimal holding
@@ -215,14 +194,14 @@ static Pred *analyse(const ParquetStatsFilter *f, Expr *e)
     }
     case EXPR_CALL: {
         CompareOp op;
-        if (e->nargs != 2 || e->call == NULL || e->call->function == NULL || !op_of(e->call->function->name, &op))
+        if (e->nargs != 2 || e->call == NULL || e->call->function == NULL || !compare_op_of(e->call->function->name, &op))
             return pred_new(PRED_UNKNOWN);
         LogicalType type;
         if (!compare_type(e->args[0]->type, e->args[1]->type, &type)) return pred_new(PRED_UNKNOWN);
         if (operand_column(e->args[0]) >= 0 && is_literal(e->args[1]))
             return compare_pred(f, e->args[0], op, &e->args[1], 1, type);
         if (operand_column(e->args[1]) >= 0 && is_literal(e->args[0]))
-            return compare_pred(f, e->args[1], flip(op), &e->args[0], 1, type);
+            return compare_pred(f, e->args[1], compare_op_flip(op), &e->args[0], 1, type);
         return pred_new(PRED_UNKNOWN);
     }
     case EXPR_IN_LIST:
