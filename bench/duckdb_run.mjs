@@ -12,8 +12,12 @@
 //   or the SET); a statement's time excludes its planning.
 // Output: one JSON object per run on stdout, e.g.
 //   {"engine":"duckdb","version":"v1.5.6","threads":2,"run":1,"seconds":1.234,
-//    "statements":[{"statement":1,"seconds":1.234,"rows":430000}]}
-//   (rows: the count a COPY or INSERT reports, or the number of rows a query returned)
+//    "statements":[{"statement":1,"seconds":1.234,"rows":430000}],
+//    "peak_mb":412.5,"node_mb":48.1}
+//   (rows: the count a COPY or INSERT reports, or the number of rows a query returned;
+//   peak_mb: the process's peak resident memory so far; node_mb: its resident
+//   memory before the first run, Node and the DuckDB library loaded, so that
+//   peak_mb - node_mb is what DuckDB itself used at its peak)
 // Exit status: 0, or 1 with the DuckDB error on stderr, or 2 for bad usage.
 import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -73,7 +77,8 @@ async function runOnce(sqlText, threads, runNumber) {
       statements.push({ statement: index + 1, seconds, rows: firstCount(result) });
     }
     const seconds = Number(process.hrtime.bigint() - runStart) / 1e9;
-    return { engine: 'duckdb', version, threads, run: runNumber, seconds, statements };
+    const peak_mb = process.resourceUsage().maxRSS / 1024;
+    return { engine: 'duckdb', version, threads, run: runNumber, seconds, statements, peak_mb, node_mb };
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -88,6 +93,7 @@ function firstCount(reader) {
 }
 
 const options = parseArguments(process.argv.slice(2));
+const node_mb = process.memoryUsage().rss / (1024 * 1024);
 let sqlText;
 try {
   sqlText = substituteParameters(readFileSync(options.sql, 'utf8'), options.params);

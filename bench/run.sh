@@ -166,21 +166,23 @@ fingerprint() {
     echo "$rows $sum"
 }
 
-kiln_once() { # workload out_dir -> prints seconds, or fails
-    local workload=$1 out_dir=$2 start end
+kiln_once() { # workload out_dir -> prints "seconds peak_MB", or fails
+    local workload=$1 out_dir=$2 start end peak_kb
     # On the workload's first line (a comment), so kiln's error lines match the workload file.
     { printf 'SET threads = %s; ' "$threads"; substitute "$bench_dir/workloads/$workload.sql" "$out_dir/kiln.csv"; } >"$out_dir/kiln.sql"
     rm -f "$out_dir/kiln.csv"
     start=$(now)
-    if ! "$kiln_bin" run "$out_dir/kiln.sql" >"$out_dir/kiln.log" 2>&1; then
+    # GNU time (scripts/install-deps.sh installs it) measures the peak RSS; its own cost is a fork.
+    if ! /usr/bin/time -f '%M' -o "$out_dir/kiln.peak" "$kiln_bin" run "$out_dir/kiln.sql" >"$out_dir/kiln.log" 2>&1; then
         return 1
     fi
     end=$(now)
     [[ -f $out_dir/kiln.csv ]] || { echo "kiln wrote no $out_dir/kiln.csv" >>"$out_dir/kiln.log"; return 1; }
-    elapsed "$start" "$end"
+    peak_kb=$(tail -n 1 "$out_dir/kiln.peak")
+    printf '%s %s\n' "$(elapsed "$start" "$end")" "$(awk -v k="$peak_kb" 'BEGIN { printf "%.0f", k / 1024 }')"
 }
 
-duckdb_once() { # workload out_dir -> prints seconds, or fails
+duckdb_once() { # workload out_dir -> prints "seconds peak_MB" (Node's own memory excluded), or fails
     local workload=$1 out_dir=$2 sql_file report
     sql_file=$bench_dir/workloads/$workload.duckdb.sql
     [[ -f $sql_file ]] || sql_file=$bench_dir/workloads/$workload.sql
@@ -190,18 +192,22 @@ duckdb_once() { # workload out_dir -> prints seconds, or fails
         return 1
     fi
     echo "$report" >>"$out_dir/duckdb.log"
-    sed -n 's/.*"run":1,"seconds":\([0-9.e+-]*\),.*/\1/p' <<<"$report" | xargs printf '%.3f\n'
+    local seconds peak node
+    seconds=$(sed -n 's/.*"run":1,"seconds":\([0-9.e+-]*\),.*/\1/p' <<<"$report")
+    peak=$(sed -n 's/.*"peak_mb":\([0-9.e+-]*\).*/\1/p' <<<"$report")
+    node=$(sed -n 's/.*"node_mb":\([0-9.e+-]*\).*/\1/p' <<<"$report")
+    awk -v s="$seconds" -v p="$peak" -v n="$node" 'BEGIN { printf "%.3f %.0f\n", s, p - n }'
 }
 
 mkdir -p "$bench_dir/out"
 results=$bench_dir/out/results.md
 {
-    echo "| workload | kiln s | duckdb s | kiln/duckdb | best kiln s | best duckdb s | same output |"
-    echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
+    echo "| workload | kiln s | duckdb s | kiln/duckdb | best kiln s | best duckdb s | kiln MB | duckdb MB | memory kiln/duckdb | same output |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
 } >"$results"
-table_format='%-22s %10s %10s %12s %12s %12s  %s\n'
+table_format='%-22s %10s %10s %12s %10s %11s %8s %9s %10s  %s\n'
 # shellcheck disable=SC2059 # the format is a variable on purpose
-printf "$table_format" workload "kiln s" "duckdb s" kiln/duckdb "best kiln" "best duckdb" "same output" >"$bench_dir/out/table.txt"
+printf "$table_format" workload "kiln s" "duckdb s" kiln/duckdb "best kiln" "best duckdb" "kiln MB" "duckdb MB" "mem ratio" "same output" >"$bench_dir/out/table.txt"
 
 for workload in "${workload_list[@]}"; do
     out_dir=$bench_dir/out/$workload
@@ -209,13 +215,17 @@ for workload in "${workload_list[@]}"; do
     rm -f "$out_dir"/diff.txt
     kiln_times=()
     duckdb_times=()
+    kiln_peaks=()
+    duckdb_peaks=()
     kiln_state=$([[ $run_kiln == 1 ]] && echo ok || echo "$kiln_absent")
     duckdb_state=$([[ $run_duckdb == 1 ]] && echo ok || echo skipped)
     for ((run = 1; run <= runs; run++)); do
         if [[ $kiln_state == ok ]]; then
-            if seconds=$(kiln_once "$workload" "$out_dir"); then
+            if measured=$(kiln_once "$workload" "$out_dir"); then
+                read -r seconds peak <<<"$measured"
                 kiln_times+=("$seconds")
-                log "$workload: kiln run $run: $seconds s"
+                kiln_peaks+=("$peak")
+                log "$workload: kiln run $run: $seconds s, peak $peak MB"
             else
                 kiln_state=error
                 log "$workload: kiln failed (bench/out/$workload/kiln.log):"
@@ -223,9 +233,11 @@ for workload in "${workload_list[@]}"; do
             fi
         fi
         if [[ $duckdb_state == ok ]]; then
-            if seconds=$(duckdb_once "$workload" "$out_dir"); then
+            if measured=$(duckdb_once "$workload" "$out_dir"); then
+                read -r seconds peak <<<"$measured"
                 duckdb_times+=("$seconds")
-                log "$workload: duckdb run $run: $seconds s"
+                duckdb_peaks+=("$peak")
+                log "$workload: duckdb run $run: $seconds s, peak $peak MB (Node's own memory excluded)"
             else
                 duckdb_state=error
                 log "$workload: duckdb failed (bench/out/$workload/duckdb.log):"
@@ -239,16 +251,22 @@ for workload in "${workload_list[@]}"; do
     ratio=-
     kiln_best=-
     duckdb_best=-
+    kiln_mb=-
+    duckdb_mb=-
+    memory_ratio=-
     if [[ $kiln_state == ok ]]; then
         kiln_cell=$(median "${kiln_times[@]}")
         kiln_best=$(best "${kiln_times[@]}")
+        kiln_mb=$(median "${kiln_peaks[@]}")
     fi
     if [[ $duckdb_state == ok ]]; then
         duckdb_cell=$(median "${duckdb_times[@]}")
         duckdb_best=$(best "${duckdb_times[@]}")
+        duckdb_mb=$(median "${duckdb_peaks[@]}")
     fi
     if [[ $kiln_state == ok && $duckdb_state == ok ]]; then
         ratio=$(awk -v k="$kiln_cell" -v d="$duckdb_cell" 'BEGIN { if (d > 0) printf "%.2f", k / d; else print "-" }')
+        memory_ratio=$(awk -v k="$kiln_mb" -v d="$duckdb_mb" 'BEGIN { if (d > 0) printf "%.2f", k / d; else print "-" }')
         read -r kiln_rows kiln_sum <<<"$(fingerprint "$out_dir/kiln.csv")"
         read -r duckdb_rows duckdb_sum <<<"$(fingerprint "$out_dir/duckdb.csv")"
         if [[ $kiln_rows == "$duckdb_rows" && $kiln_sum == "$duckdb_sum" ]]; then
@@ -268,10 +286,10 @@ for workload in "${workload_list[@]}"; do
         same=-
     fi
     # shellcheck disable=SC2059
-    printf "$table_format" "$workload" "$kiln_cell" "$duckdb_cell" "$ratio" "$kiln_best" "$duckdb_best" "$same" >>"$bench_dir/out/table.txt"
-    echo "| $workload | $kiln_cell | $duckdb_cell | $ratio | $kiln_best | $duckdb_best | $same |" >>"$results"
+    printf "$table_format" "$workload" "$kiln_cell" "$duckdb_cell" "$ratio" "$kiln_best" "$duckdb_best" "$kiln_mb" "$duckdb_mb" "$memory_ratio" "$same" >>"$bench_dir/out/table.txt"
+    echo "| $workload | $kiln_cell | $duckdb_cell | $ratio | $kiln_best | $duckdb_best | $kiln_mb | $duckdb_mb | $memory_ratio | $same |" >>"$results"
 done
 
 echo
-echo "TPC-H SF $sf, $threads threads, $runs runs: median and best (seconds); kiln/duckdb (of the medians) < 1 means kiln is faster"
+echo "TPC-H SF $sf, $threads threads, $runs runs: median and best (seconds), median peak memory (MB; DuckDB's without Node's own); kiln/duckdb (of the medians) < 1 means kiln is faster or smaller"
 cat "$bench_dir/out/table.txt"
