@@ -13,7 +13,8 @@
 # counts as one test, and a suite whose program did not build counts as one
 # failure (the others still run).  Exit status 1 if anything failed.
 #
-# Environment: JOBS (make -j, default 2), TEST_TIMEOUT (seconds per suite,
+# Environment: JOBS (make -j, default 2), INTEGRATION_JOBS (integration
+# scripts run at once, default JOBS), TEST_TIMEOUT (seconds per suite,
 # default 900), SKIP_ASAN=1 / SKIP_CLANG=1 / SKIP_FUZZ=1 for a quicker local
 # run, FUZZ_SECONDS (per fuzz target, default 5).
 set -uo pipefail
@@ -100,26 +101,54 @@ run_build() {
     return 1
 }
 
-# Integration tests: each tests/integration/test_*.sh is one test.
+# Integration tests: each tests/integration/test_*.sh is one test.  They run
+# INTEGRATION_JOBS at a time (default: JOBS): most of their time is spent
+# waiting on servers and child processes, and each one keeps to its own
+# temporary folder and free ports.  Results are printed in script order.
 run_integration() {
     local label=$1 kiln=$2
     section "integration tests ($label)"
-    local passed=0 failed=0 script status
-    local log="$log_dir/integration.log"
+    local passed=0 failed=0 script status i running=0
+    local parallel=${INTEGRATION_JOBS:-$jobs}
+    local -a scripts=()
     shopt -s nullglob
-    for script in tests/integration/test_*.sh; do
-        status=0
-        KILN="$kiln" timeout --kill-after=10 "$suite_timeout" bash "$script" >"$log" 2>&1 </dev/null || status=$?
-        if [ "$status" -eq 0 ]; then
+    scripts=(tests/integration/test_*.sh)
+    shopt -u nullglob
+    # The npm packages several scripts install on first use (npm ci), once
+    # here: two scripts running npm ci in one folder at once break each other.
+    local npm_dir
+    for npm_dir in bench tests/integration/s3; do
+        if command -v npm >/dev/null 2>&1 && [ ! -d "$npm_dir/node_modules" ]; then
+            (cd "$npm_dir" && npm ci --no-audit --no-fund >/dev/null 2>&1) || echo "npm ci in $npm_dir failed (the scripts that need it will say so)"
+        fi
+    done
+    for i in "${!scripts[@]}"; do
+        if [ "$running" -ge "$parallel" ]; then
+            wait -n
+            running=$((running - 1))
+        fi
+        (
+            status=0
+            KILN="$kiln" timeout --kill-after=10 "$suite_timeout" bash "${scripts[$i]}" \
+                >"$log_dir/integration.$i.log" 2>&1 </dev/null || status=$?
+            echo "$status" >"$log_dir/integration.$i.status"
+        ) &
+        running=$((running + 1))
+    done
+    wait
+    for i in "${!scripts[@]}"; do
+        script=${scripts[$i]}
+        status=$(cat "$log_dir/integration.$i.status" 2>/dev/null || echo "no status")
+        if [ "$status" = 0 ]; then
             echo "PASS $script"
             passed=$((passed + 1))
         else
             echo "FAIL $script (exit status $status)"
-            sed 's/^/    /' "$log"
+            sed 's/^/    /' "$log_dir/integration.$i.log"
             failed=$((failed + 1))
         fi
     done
-    shopt -u nullglob
+    rm -f "$log_dir"/integration.*
     echo "$passed passed, $failed failed"
     total_passed=$((total_passed + passed))
     total_failed=$((total_failed + failed))

@@ -210,11 +210,15 @@ expect "... and nothing staged" "" "$(staged)"
 # the connection dropping mid-load: kiln's backend killed while the load waits on a lock
 ( $PSQL -c "SET application_name = 'locker'; BEGIN; LOCK TABLE dw.locked IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(60); COMMIT" >/dev/null 2>&1 ) &
 locker=$!
-sleep 0.5
+# wait until the locker holds its lock (a fixed sleep loses that race on a loaded machine)
+for _ in $(seq 1 400); do
+    [ "$($PSQL -At -c "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = 'locker' AND l.mode = 'AccessExclusiveLock' AND l.granted" 2>/dev/null)" -gt 0 ] 2>/dev/null && break
+    sleep 0.05
+done
 ( kq "COPY (SELECT * FROM (VALUES (7, 'seven')) v(id, name)) TO 'rs:dw.locked' WITH (MODE replace)" >"$tmp/killed.out" ) &
 loader=$!
 killed=0
-for _ in $(seq 1 200); do
+for _ in $(seq 1 600); do
     n=$($PSQL -At -c "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'kiln' AND wait_event_type = 'Lock'" 2>/dev/null)
     if [ "${n:-0}" -gt 0 ]; then killed=1; break; fi
     sleep 0.05

@@ -229,11 +229,13 @@ kiln_ok "killed: first version" "COPY ($four) TO 's3://lake/k' WITH (PARTITION_B
 # uploads that are not a dead run's data files, which recovery must leave alone
 awscli s3api create-multipart-upload --bucket lake --key k/notes.bin >/dev/null 2>&1 || fail "create-multipart-upload k/notes.bin"
 awscli s3api create-multipart-upload --bucket lake --key other/day=1/part-x.parquet >/dev/null 2>&1 || fail "create-multipart-upload other/"
-# each staged file's close waits 1 s, then starts its upload: kill once three are open
-KILN_LAKE_TEST_STEP_DELAY_MS=1000 "$KILN" query "SET threads = 1; COPY (SELECT day, amount * 10 AS amount FROM ($four) f)
+# each staged file's close waits 2.5 s, then starts its upload: kill once three
+# are open (the wait leaves this loop 2.5 s to see the third before the fourth
+# and the commit, even on a loaded machine)
+KILN_LAKE_TEST_STEP_DELAY_MS=2500 "$KILN" query "SET threads = 1; COPY (SELECT day, amount * 10 AS amount FROM ($four) f)
     TO 's3://lake/k' WITH (PARTITION_BY (day), MODE append)" >/dev/null 2>&1 </dev/null &
 victim=$!
-for _ in $(seq 1 300); do
+for _ in $(seq 1 800); do
     [ "$(disk_uploads | grep -c '^k/day=.*/part-')" -ge 3 ] && break
     sleep 0.05
 done
