@@ -16,7 +16,8 @@
  *   upsert              a unique index on the keys if missing, then
  *                       INSERT ... SELECT DISTINCT ON (keys) ... ORDER BY keys, ordinal DESC
  *                       ON CONFLICT (keys) DO UPDATE SET every other column
- *                       (the last row of a key in the load wins, as in SQLite)
+ *                       (the last row of a key in the load wins, as in SQLite;
+ *                       rows with a NULL key are all inserted: they match nothing)
  * then COMMIT.  A failure anywhere, or the connection dropping, rolls the
  * transaction back: readers see the old table or the new one.
  * Created tables use boolean, integer, bigint, double precision,
@@ -151,6 +152,21 @@ static void key_list(StrBuf *sb, PgLoad *l) { load_key_list(sb, &l->t, load_quot
 
 static void column_list(StrBuf *sb, PgLoad *l) { load_column_list(sb, &l->t, load_quote_ident, ""); }
 
+/* DISTINCT ON groups NULL keys together, but a NULL key matches nothing (the
+ * unique index lets every such row in): `, CASE WHEN k1 IS NULL OR ... THEN
+ * kiln_ord END` gives each NULL-keyed row a group of its own, so upsert keeps
+ * them all, as the SQLite and Redshift loaders do. */
+static void null_key_tiebreak(StrBuf *sb, PgLoad *l)
+{
+    strbuf_puts(sb, ", CASE WHEN ");
+    for (int k = 0; k < l->t.nkeys; k++) {
+        if (k) strbuf_puts(sb, " OR ");
+        load_quote_ident(sb, l->t.names[l->t.key_cols[k]]);
+        strbuf_puts(sb, " IS NULL");
+    }
+    strbuf_puts(sb, " THEN kiln_ord END");
+}
+
 static bool apply(PgLoad *l, Error *err)
 {
     StrBuf sql = STRBUF_INIT;
@@ -192,6 +208,7 @@ static bool apply(PgLoad *l, Error *err)
         if (l->t.mode == LOAD_UPSERT) {
             strbuf_puts(&sql, "DISTINCT ON (");
             key_list(&sql, l);
+            null_key_tiebreak(&sql, l);
             strbuf_puts(&sql, ") ");
         }
         column_list(&sql, l);
@@ -199,6 +216,7 @@ static bool apply(PgLoad *l, Error *err)
         if (l->t.mode == LOAD_UPSERT) {
             strbuf_puts(&sql, " ORDER BY ");
             key_list(&sql, l);
+            null_key_tiebreak(&sql, l);
             strbuf_puts(&sql, ", kiln_ord DESC ON CONFLICT (");
             key_list(&sql, l);
             strbuf_puts(&sql, ") DO ");

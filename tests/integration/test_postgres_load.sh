@@ -68,6 +68,9 @@ kq "COPY (SELECT * FROM (VALUES (3, 'c', 3.25::numeric(10,2))) v(id, name, amt))
 expect "append" $'id,name,amt\n1,a,1.50\n2,b,2.00\n3,c,3.25' "$(psql_csv "SELECT * FROM sales ORDER BY id")"
 out=$(kq "COPY (SELECT * FROM (VALUES (2, 'B', 20.00::numeric(10,2)), (4, 'd', 4.00), (4, 'D', 44.00)) v(id, name, amt)) TO 'warehouse:sales' WITH (MODE upsert, KEY (id))")
 expect "upsert" $'id,name,amt\n1,a,1.50\n2,B,20.00\n3,c,3.25\n4,D,44.00' "$(psql_csv "SELECT * FROM sales ORDER BY id")"
+# NULL keys match nothing: every NULL-keyed row of an upsert is inserted, none collapsed
+kq "COPY (SELECT * FROM (VALUES (NULL::int, 'n1', 1.00::numeric(10,2)), (NULL, 'n2', 2.00), (5, 'e', 5.00), (5, 'E', 55.00)) v(id, name, amt)) TO 'warehouse:sales' WITH (MODE upsert, KEY (id))" >/dev/null
+expect "upsert keeps NULL-keyed rows" $'id,name,amt\n1,a,1.50\n2,B,20.00\n3,c,3.25\n4,D,44.00\n5,E,55.00\n,n1,1.00\n,n2,2.00' "$(psql_csv "SELECT * FROM sales ORDER BY id, name")"
 kq "COPY (SELECT * FROM (VALUES ('2024-01-01'::date, 'USD', 1), ('2024-01-01'::date, 'EUR', 2), ('2024-01-02'::date, 'USD', 3)) v(day, cur, n)) TO 'warehouse:daily'" >/dev/null
 kq "COPY (SELECT * FROM (VALUES ('2024-01-01'::date, 'JPY', 9)) v(day, cur, n)) TO 'warehouse:daily' WITH (MODE replace_partitions, KEY (day))" >/dev/null
 expect "replace_partitions" $'day,cur,n\n2024-01-01,JPY,9\n2024-01-02,USD,3' "$(psql_csv "SELECT * FROM daily ORDER BY day, cur")"
