@@ -140,7 +140,8 @@ static void explain_stats(const PlanNode *p, const ExecProfile *profile, bool ti
         put_millis(out, "time", st->nanos);
         if (p->kind != PLAN_GATHER) {
             uint64_t children = 0;
-            const PlanNode *kids[2] = {p->child, p->right};
+            /* a shared-build join's right side runs in the gather, before the join's workers start */
+            const PlanNode *kids[2] = {p->child, p->join_shared_build ? NULL : p->right};
             for (int i = 0; i < 2; i++) {
                 const ExecNodeStats *k = kids[i] ? exec_profile_find(profile, kids[i]) : NULL;
                 if (k) children += k->nanos;
@@ -197,6 +198,7 @@ static void explain_node(const PlanNode *p, const ExplainOptions *opts, StrBuf *
         for (int k = 0; k < p->njoin_keys; k++)
             strbuf_printf(out, "%s#%d=#%d", k ? "," : " keys=", p->left_keys[k], p->right_keys[k]);
         if (p->predicate) strbuf_puts(out, " +condition");
+        if (p->join_shared_build) strbuf_puts(out, " shared-build");
         break;
     }
     default: break;

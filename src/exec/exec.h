@@ -53,6 +53,8 @@ typedef struct ExecContext {
     uint64_t memory_held;               /* bytes the statement's operators hold (exec/memory_hold.h; atomic) */
     struct ExecContext *statement;      /* in a gather worker: the statement's context, where memory_held
                                            is counted (NULL: this context is the statement's) */
+    const struct SharedJoinTables *shared_joins; /* in a gather worker: the hash tables its joins probe
+                                                    (exec/hash_join_shared.h), or NULL */
 } ExecContext;
 
 typedef struct ExecNode ExecNode;

@@ -12,14 +12,27 @@
  * are filed the same way: the error returned is the one a serial scan would
  * have met first (morsels after a failed one are not started).
  *
+ * Joins in the subtree (shared build, PlanNode.join_shared_build): the
+ * workers run scan -> filter -> probe -> partial aggregate, and only what the
+ * subtree returns crosses the gather.  On the first next() and before any
+ * worker starts, the gather reads each such join's build side (which may be
+ * a parallel scan of its own) into one hash table (exec/hash_join_shared.h)
+ * that the workers' joins probe read-only.  When a table outgrows the
+ * join's memory budget, the gather gives up on parallelism instead: it
+ * frees the tables and runs its subtree once, on its own thread, over the
+ * whole input, where the join spills as a serial join does (the build side
+ * is then read a second time).
+ *
  * Memory: at most MAX_AHEAD finished-but-not-returned morsels per worker;
  * a worker that runs too far ahead of the reader waits.  The first error of
- * any worker stops all of them and is returned by next(). */
+ * any worker stops all of them and is returned by next().  The shared join
+ * tables count in the statement's memory total until the gather closes. */
 #include <string.h>
 
 #include "common/mem.h"
 #include "exec/csv_scan.h"
 #include "exec/exec.h"
+#include "exec/hash_join_shared.h"
 #include "exec/morsel.h"
 #include "exec/scan_dataset.h"
 
@@ -53,6 +66,10 @@ typedef struct GatherState {
     const char *temp_directory;
     ExecProfile *profile;    /* EXPLAIN ANALYZE: the workers' trees count into the statement's profile */
     ExecContext *statement;  /* where the workers' operators count the memory they hold */
+    SharedJoinTables shared; /* the tables of the subtree's shared-build joins */
+    bool started;            /* workers started (or the serial tree built) */
+    bool start_failed;       /* building a shared table failed with error */
+    ExecNode *serial;        /* a shared table was too big: the subtree run here over the whole input */
 } GatherState;
 
 /* A failure that is not a morsel's (the queue itself): returned at once. */
@@ -81,6 +98,7 @@ static MemTable *run_morsel(GatherState *s, const Morsel *m, Error *err)
     ctx.morsel = m;
     ctx.morsel_scan = s->plan->scan;
     ctx.morsel_csv_schema = s->have_csv_schema ? &s->csv_schema : NULL;
+    ctx.shared_joins = &s->shared;
     ExecNode *tree = exec_build(sub, &ctx, err);
     if (tree == NULL) return NULL;
     MemTable *out = mem_alloc(sizeof *out);
@@ -153,9 +171,17 @@ static void release_current(GatherState *s)
     }
 }
 
+static bool start(GatherState *s, ExecContext *ctx, Error *err);
+
 static bool gather_next(ExecNode *node, Batch **out, Error *err)
 {
     GatherState *s = (GatherState *)node;
+    if (!s->started && !start(s, node->ctx, &s->error)) s->start_failed = true;
+    if (s->start_failed) {
+        *err = s->error;
+        return false;
+    }
+    if (s->serial) return exec_next(s->serial, out, err);
     for (;;) {
         if (s->current) {
             while (s->current_chunk < s->current->nchunks) {
@@ -206,6 +232,11 @@ static void gather_close(ExecNode *node)
     pthread_cond_broadcast(&s->cond);
     pthread_mutex_unlock(&s->lock);
     for (int i = 0; i < s->nstarted; i++) pthread_join(s->threads[i], NULL);
+    exec_close(s->serial);
+    if (s->shared.tables)
+        for (int i = 0; i < s->shared.n; i++) shared_join_table_free(s->shared.tables[i], s->statement);
+    mem_free(s->shared.plans);
+    mem_free(s->shared.tables);
     release_current(s);
     for (int i = 0; i < s->ring_size; i++)
         if (s->ring[i]) {
@@ -225,6 +256,64 @@ static void gather_close(ExecNode *node)
 }
 
 static const ExecNodeOps gather_ops = {gather_next, gather_close};
+
+/* Build the shared join tables, then start the workers (or, when a table is
+ * too big, build the serial tree); ctx is the statement's.  On failure
+ * gather_close still frees what was made. */
+static bool start(GatherState *s, ExecContext *ctx, Error *err)
+{
+    const PlanNode *plan = s->plan, *scan = plan->scan;
+    s->started = true;
+    if (s->shared.n > 0) {
+        s->shared.plans = mem_calloc((size_t)s->shared.n, sizeof(PlanNode *));
+        s->shared.tables = mem_calloc((size_t)s->shared.n, sizeof(JoinTable *));
+        int n = 0;
+        bool too_big = false;
+        for (const PlanNode *p = plan->child; p; p = p->child) {
+            if (p->kind != PLAN_HASH_JOIN || !p->join_shared_build) continue;
+            s->shared.plans[n] = p;
+            if (!shared_join_table_build(p, ctx, &s->shared.tables[n], err)) return false;
+            if (s->shared.tables[n++] == NULL) {
+                too_big = true;
+                break;
+            }
+        }
+        if (too_big) {
+            for (int i = 0; i < n; i++) {
+                shared_join_table_free(s->shared.tables[i], s->statement);
+                s->shared.tables[i] = NULL;
+            }
+            s->shared.n = 0;
+            s->serial = exec_build(plan->child, ctx, err);
+            return s->serial != NULL;
+        }
+    }
+    s->queue = morsel_queue_create(scan, (uint64_t)plan->morsel_bytes, ctx, err);
+    if (s->queue == NULL) return false;
+    ctx->bytes_total += morsel_queue_total_bytes(s->queue);
+    s->nthreads = plan->workers > 0 ? plan->workers : 1;
+    s->ring_size = s->nthreads * MAX_AHEAD;
+    s->ring = mem_calloc((size_t)s->ring_size, sizeof(MemTable *));
+    s->ring_error = mem_calloc((size_t)s->ring_size, sizeof(Error));
+    s->ring_failed = mem_calloc((size_t)s->ring_size, sizeof(bool));
+    s->first_failed = UINT64_MAX;
+    s->threads = mem_calloc((size_t)s->nthreads, sizeof(pthread_t));
+    s->workers_running = s->nthreads;
+    for (int i = 0; i < s->nthreads; i++) {
+        if (pthread_create(&s->threads[i], NULL, worker_main, s) != 0) {
+            pthread_mutex_lock(&s->lock);
+            s->workers_running -= s->nthreads - i;
+            pthread_mutex_unlock(&s->lock);
+            if (i == 0) {
+                error_set(err, ERR_INTERNAL, "could not start worker threads");
+                return false;
+            }
+            break;
+        }
+        s->nstarted++;
+    }
+    return true;
+}
 
 ExecNode *op_gather_create(const PlanNode *plan, ExecContext *ctx, Error *err)
 {
@@ -252,33 +341,12 @@ ExecNode *op_gather_create(const PlanNode *plan, ExecContext *ctx, Error *err)
         s->have_csv_schema = true;
         csv_reader_close(r);
     }
-    s->queue = morsel_queue_create(scan, (uint64_t)plan->morsel_bytes, ctx, err);
-    if (s->queue == NULL) {
+    /* the joins whose tables the workers share: on the probe chain, down to the scan */
+    for (const PlanNode *p = plan->child; p; p = p->child)
+        if (p->kind == PLAN_HASH_JOIN && p->join_shared_build) s->shared.n++;
+    if (s->shared.n == 0 && !start(s, ctx, err)) {
         gather_close(&s->base);
         return NULL;
-    }
-    ctx->bytes_total += morsel_queue_total_bytes(s->queue);
-    s->nthreads = plan->workers > 0 ? plan->workers : 1;
-    s->ring_size = s->nthreads * MAX_AHEAD;
-    s->ring = mem_calloc((size_t)s->ring_size, sizeof(MemTable *));
-    s->ring_error = mem_calloc((size_t)s->ring_size, sizeof(Error));
-    s->ring_failed = mem_calloc((size_t)s->ring_size, sizeof(bool));
-    s->first_failed = UINT64_MAX;
-    s->threads = mem_calloc((size_t)s->nthreads, sizeof(pthread_t));
-    s->workers_running = s->nthreads;
-    for (int i = 0; i < s->nthreads; i++) {
-        if (pthread_create(&s->threads[i], NULL, worker_main, s) != 0) {
-            pthread_mutex_lock(&s->lock);
-            s->workers_running -= s->nthreads - i;
-            pthread_mutex_unlock(&s->lock);
-            if (i == 0) {
-                error_set(err, ERR_INTERNAL, "could not start worker threads");
-                gather_close(&s->base);
-                return NULL;
-            }
-            break;
-        }
-        s->nstarted++;
     }
     return &s->base;
 }

@@ -12,8 +12,17 @@
  * pairs are selected, never copied again.  A left row producing more pairs
  * than fit in one batch resumes where it stopped on the next call.
  *
+ * A left batch with a selection (a filter's output) is not copied: only its
+ * key columns are flattened for hashing, and the other columns are read
+ * through the selection for the rows output.
+ *
  * Without keys the join is a nested loop: every right row is a candidate
  * (CROSS JOIN, non-equality conditions).
+ *
+ * Shared build (PlanNode.join_shared_build, exec/hash_join_shared.h): in a
+ * GATHER's workers the operator builds nothing; it probes the table the
+ * gather built once (shared_join_table_build below) and never writes to it
+ * (no matched flags: RIGHT and FULL joins are never shared).
  *
  * Outer joins: unmatched left rows (LEFT, FULL) are emitted with NULL right
  * columns after each left batch; unmatched right rows (RIGHT, FULL) at the
@@ -44,6 +53,7 @@
 
 #include "common/mem.h"
 #include "exec/exec.h"
+#include "exec/hash_join_shared.h"
 #include "exec/expr_eval.h"
 #include "exec/hash.h"
 #include "exec/memory_hold.h"
@@ -60,23 +70,34 @@ typedef enum JoinPhase {
     PHASE_DONE
 } JoinPhase;
 
+/* The build side's rows and their hash index: owned by one join, or built
+ * once by a GATHER and probed read-only by all its workers (shared build). */
+struct JoinTable {
+    MemTable build;
+    uint32_t nbuild;
+    uint32_t *heads, *next;  /* bucket heads; next row of each row's chain */
+    uint64_t *row_hash;
+    uint64_t nbuckets;
+    MemoryHold hold;         /* shared build only: what it holds, in the statement's total */
+};
+
 typedef struct HashJoinState {
     ExecNode base;
-    ExecNode *right;
+    ExecNode *right;         /* NULL with a shared build */
     JoinType type;
     int nleft, nright, nkeys;
     const int *lkeys, *rkeys;
     /* build side */
-    MemTable build;
-    uint32_t nbuild;
-    uint32_t *heads, *next;
-    uint64_t *row_hash;
-    uint64_t nbuckets;
-    uint8_t *right_matched;
+    JoinTable own;
+    JoinTable *t;            /* &own, or the gather's shared table (read-only) */
+    uint8_t *right_matched;  /* RIGHT and FULL only */
     bool built;
     /* probe side */
-    Vector *lflat;           /* flattened left batch */
-    Batch lbatch;            /* view over lflat or the child's columns */
+    Vector *lflat;           /* flattened key columns of the left batch (all columns while partitioning) */
+    Batch lbatch;            /* the child's columns; count = its logical rows, numbered densely */
+    const uint32_t *lsel;    /* the child batch's selection: dense row i is physical row lsel[i] (NULL: same) */
+    Vector **lkey;           /* the key columns, dense (flattened through lsel when there is one) */
+    uint32_t lrows[VECTOR_CAPACITY]; /* pair_left mapped through lsel */
     uint64_t lhash[VECTOR_CAPACITY];
     uint8_t left_matched[VECTOR_CAPACITY];
     uint8_t left_has_key[VECTOR_CAPACITY];
@@ -136,9 +157,9 @@ static bool partition_inputs(HashJoinState *s, Error *err)
     for (int c = 0; c < s->nright; c++) vector_init(&s->rflat[c], plan->right->types[c], VECTOR_CAPACITY);
     s->route_cols = mem_calloc((size_t)(s->nleft > s->nright ? s->nleft : s->nright) + 1, sizeof(Vector *));
     s->rparts = spill_partitions_new(ctx->temp_directory, s->depth);
-    for (int c = 0; c < s->build.nchunks; c++)
-        if (!route_batch(s, s->rparts, &s->build.chunks[c], s->rkeys, s->rflat, err)) return false;
-    memtable_clear(&s->build);
+    for (int c = 0; c < s->t->build.nchunks; c++)
+        if (!route_batch(s, s->rparts, &s->t->build.chunks[c], s->rkeys, s->rflat, err)) return false;
+    memtable_clear(&s->t->build);
     memory_hold_release(ctx, &s->hold); /* the build rows are on disk now */
     for (;;) {
         Batch *in;
@@ -205,6 +226,49 @@ static bool next_from_partitions(HashJoinState *s, Batch **out, bool *done, Erro
     }
 }
 
+/* Chain the rows of t->build into a bucket array by the hash of their keys
+ * (rows with a NULL key are left out: they never match). */
+static void index_table(JoinTable *t, int nkeys, const int *rkeys)
+{
+    t->nbuild = (uint32_t)t->build.nrows;
+    t->nbuckets = 1024;
+    while (t->nbuckets < (uint64_t)t->nbuild * 2) t->nbuckets *= 2;
+    t->heads = mem_alloc(sizeof(uint32_t) * t->nbuckets);
+    memset(t->heads, 0xff, sizeof(uint32_t) * t->nbuckets);
+    t->next = mem_alloc(sizeof(uint32_t) * (t->nbuild ? t->nbuild : 1));
+    t->row_hash = mem_alloc(sizeof(uint64_t) * (t->nbuild ? t->nbuild : 1));
+    uint64_t hashes[VECTOR_CAPACITY];
+    uint32_t base = 0;
+    for (int c = 0; c < t->build.nchunks; c++) {
+        Batch *chunk = &t->build.chunks[c];
+        if (nkeys > 0)
+            for (int k = 0; k < nkeys; k++) hash_vector(chunk->cols[rkeys[k]], chunk->count, hashes, k > 0);
+        for (uint32_t r = 0; r < chunk->count; r++) {
+            t->next[base + r] = NO_ROW;
+            if (nkeys > 0) t->row_hash[base + r] = hashes[r];
+        }
+        base += chunk->count;
+    }
+    /* chain the rows, inserting in reverse so that each chain lists rows in input order */
+    if (nkeys > 0) {
+        memset(t->heads, 0xff, sizeof(uint32_t) * t->nbuckets);
+        uint32_t id = t->nbuild;
+        for (int c = t->build.nchunks; c-- > 0;) {
+            Batch *chunk = &t->build.chunks[c];
+            for (uint32_t r = chunk->count; r-- > 0;) {
+                id--;
+                bool null_key = false;
+                for (int k = 0; k < nkeys; k++)
+                    if (!vector_is_valid(chunk->cols[rkeys[k]], r)) null_key = true;
+                if (null_key) continue;
+                uint64_t b = t->row_hash[id] & (t->nbuckets - 1);
+                t->next[id] = t->heads[b];
+                t->heads[b] = id;
+            }
+        }
+    }
+}
+
 static bool build_side(HashJoinState *s, Error *err)
 {
     int64_t limit = s->base.ctx->memory_limit;
@@ -212,11 +276,11 @@ static bool build_side(HashJoinState *s, Error *err)
         Batch *in;
         if (!exec_next(s->right, &in, err)) return false;
         if (in->count == 0) break;
-        if (s->build.nrows + in->count > UINT32_MAX - 1)
+        if (s->t->build.nrows + in->count > UINT32_MAX - 1)
             return error_set(err, ERR_DATA, "the build side of a join has more than 4 billion rows");
-        memtable_append(&s->build, in);
+        memtable_append(&s->t->build, in);
         if (limit <= 0) continue;
-        uint64_t bytes = spill_memtable_bytes(&s->build, &s->build_sealed, &s->build_sealed_chunks) + 16 * s->build.nrows;
+        uint64_t bytes = spill_memtable_bytes(&s->t->build, &s->build_sealed, &s->build_sealed_chunks) + 16 * s->t->build.nrows;
         bool over = memory_hold_update(s->base.ctx, &s->hold, bytes, s->budget);
         if (s->can_spill && over) return partition_inputs(s, err);
         if (s->nkeys == 0 && bytes > (uint64_t)limit) {
@@ -228,57 +292,21 @@ static bool build_side(HashJoinState *s, Error *err)
                              text);
         }
     }
-    s->nbuild = (uint32_t)s->build.nrows;
-    s->nbuckets = 1024;
-    while (s->nbuckets < (uint64_t)s->nbuild * 2) s->nbuckets *= 2;
-    s->heads = mem_alloc(sizeof(uint32_t) * s->nbuckets);
-    memset(s->heads, 0xff, sizeof(uint32_t) * s->nbuckets);
-    s->next = mem_alloc(sizeof(uint32_t) * (s->nbuild ? s->nbuild : 1));
-    s->row_hash = mem_alloc(sizeof(uint64_t) * (s->nbuild ? s->nbuild : 1));
-    s->right_matched = mem_calloc(s->nbuild ? s->nbuild : 1, 1);
-    uint64_t hashes[VECTOR_CAPACITY];
-    uint32_t base = 0;
-    for (int c = 0; c < s->build.nchunks; c++) {
-        Batch *chunk = &s->build.chunks[c];
-        if (s->nkeys > 0)
-            for (int k = 0; k < s->nkeys; k++) hash_vector(chunk->cols[s->rkeys[k]], chunk->count, hashes, k > 0);
-        for (uint32_t r = 0; r < chunk->count; r++) {
-            s->next[base + r] = NO_ROW;
-            if (s->nkeys > 0) s->row_hash[base + r] = hashes[r];
-        }
-        base += chunk->count;
-    }
-    /* chain the rows, inserting in reverse so that each chain lists rows in input order */
-    if (s->nkeys > 0) {
-        memset(s->heads, 0xff, sizeof(uint32_t) * s->nbuckets);
-        uint32_t id = s->nbuild;
-        for (int c = s->build.nchunks; c-- > 0;) {
-            Batch *chunk = &s->build.chunks[c];
-            for (uint32_t r = chunk->count; r-- > 0;) {
-                id--;
-                bool null_key = false;
-                for (int k = 0; k < s->nkeys; k++)
-                    if (!vector_is_valid(chunk->cols[s->rkeys[k]], r)) null_key = true;
-                if (null_key) continue;
-                uint64_t b = s->row_hash[id] & (s->nbuckets - 1);
-                s->next[id] = s->heads[b];
-                s->heads[b] = id;
-            }
-        }
-    }
+    index_table(s->t, s->nkeys, s->rkeys);
+    if (s->type == JOIN_RIGHT || s->type == JOIN_FULL) s->right_matched = mem_calloc(s->t->nbuild ? s->t->nbuild : 1, 1);
     s->built = true;
     return true;
 }
 
-static inline const Batch *build_chunk(const HashJoinState *s, uint32_t id) { return &s->build.chunks[id / VECTOR_CAPACITY]; }
+static inline const Batch *build_chunk(const HashJoinState *s, uint32_t id) { return &s->t->build.chunks[id / VECTOR_CAPACITY]; }
 
 static bool keys_match(HashJoinState *s, uint32_t left_row, uint32_t id)
 {
-    if (s->row_hash[id] != s->lhash[left_row]) return false;
+    if (s->t->row_hash[id] != s->lhash[left_row]) return false;
     const Batch *chunk = build_chunk(s, id);
     uint32_t r = id % VECTOR_CAPACITY;
     for (int k = 0; k < s->nkeys; k++)
-        if (!hash_values_equal(s->lbatch.cols[s->lkeys[k]], left_row, chunk->cols[s->rkeys[k]], r)) return false;
+        if (!hash_values_equal(s->lkey[k], left_row, chunk->cols[s->rkeys[k]], r)) return false;
     return true;
 }
 
@@ -289,19 +317,19 @@ static uint32_t next_candidate(HashJoinState *s)
     if (s->nkeys == 0) {
         uint32_t id = s->chain_started ? s->cur_right : 0;
         s->chain_started = true;
-        if (id >= s->nbuild) return NO_ROW;
+        if (id >= s->t->nbuild) return NO_ROW;
         s->cur_right = id + 1;
         return id;
     }
     if (!s->left_has_key[i]) return NO_ROW;
-    uint32_t id = s->chain_started ? s->cur_right : s->heads[s->lhash[i] & (s->nbuckets - 1)];
+    uint32_t id = s->chain_started ? s->cur_right : s->t->heads[s->lhash[i] & (s->t->nbuckets - 1)];
     s->chain_started = true;
-    while (id != NO_ROW && !keys_match(s, i, id)) id = s->next[id];
+    while (id != NO_ROW && !keys_match(s, i, id)) id = s->t->next[id];
     if (id == NO_ROW) {
         s->cur_right = NO_ROW;
         return NO_ROW;
     }
-    s->cur_right = s->next[id];
+    s->cur_right = s->t->next[id];
     return id;
 }
 
@@ -346,6 +374,14 @@ static void collect_pairs(HashJoinState *s, uint32_t *n)
     *n = k;
 }
 
+/* The child's physical rows of the left rows pair_left[0..n). */
+static const uint32_t *left_rows(HashJoinState *s, uint32_t n)
+{
+    if (s->lsel == NULL) return s->pair_left;
+    for (uint32_t k = 0; k < n; k++) s->lrows[k] = s->lsel[s->pair_left[k]];
+    return s->lrows;
+}
+
 static bool load_left_batch(HashJoinState *s, bool *end, Error *err)
 {
     ExecNode *node = &s->base;
@@ -358,21 +394,26 @@ static bool load_left_batch(HashJoinState *s, bool *end, Error *err)
     *end = false;
     s->lbatch.count = in->count;
     s->lbatch.sel = NULL;
-    if (in->sel) {
-        for (int c = 0; c < s->nleft; c++) {
-            vector_reset(&s->lflat[c]);
-            vector_gather(&s->lflat[c], 0, in->cols[c], in->sel, in->count);
-            s->lbatch.cols[c] = &s->lflat[c];
+    s->lsel = in->sel;
+    for (int c = 0; c < s->nleft; c++) s->lbatch.cols[c] = in->cols[c];
+    /* only the key columns are flattened: most probe rows find no match
+     * (a filter's selection is followed only for the rows output) */
+    for (int k = 0; k < s->nkeys; k++) {
+        Vector *col = in->cols[s->lkeys[k]];
+        if (in->sel) {
+            Vector *flat = &s->lflat[s->lkeys[k]];
+            vector_reset(flat);
+            vector_gather(flat, 0, col, in->sel, in->count);
+            col = flat;
         }
-    } else {
-        for (int c = 0; c < s->nleft; c++) s->lbatch.cols[c] = in->cols[c];
+        s->lkey[k] = col;
     }
     if (s->nkeys > 0) {
-        for (int k = 0; k < s->nkeys; k++) hash_vector(s->lbatch.cols[s->lkeys[k]], in->count, s->lhash, k > 0);
+        for (int k = 0; k < s->nkeys; k++) hash_vector(s->lkey[k], in->count, s->lhash, k > 0);
         for (uint32_t i = 0; i < in->count; i++) {
             bool ok = true;
             for (int k = 0; k < s->nkeys; k++)
-                if (!vector_is_valid(s->lbatch.cols[s->lkeys[k]], i)) ok = false;
+                if (!vector_is_valid(s->lkey[k], i)) ok = false;
             s->left_has_key[i] = ok;
         }
     }
@@ -410,7 +451,8 @@ static bool hash_join_next(ExecNode *node, Batch **out, Error *err)
             }
             reset_out(s);
             if (need_right_cols) {
-                for (int c = 0; c < s->nleft; c++) vector_gather(s->out.cols[c], 0, s->lbatch.cols[c], s->pair_left, n);
+                const uint32_t *rows = left_rows(s, n);
+                for (int c = 0; c < s->nleft; c++) vector_gather(s->out.cols[c], 0, s->lbatch.cols[c], rows, n);
                 fill_right(s, n, false);
             }
             s->out.count = n;
@@ -429,7 +471,7 @@ static bool hash_join_next(ExecNode *node, Batch **out, Error *err)
             for (uint32_t p = 0; p < npass; p++) {
                 uint32_t k = s->sel[p];
                 s->left_matched[s->pair_left[k]] = 1;
-                s->right_matched[s->pair_right[k]] = 1;
+                if (s->right_matched) s->right_matched[s->pair_right[k]] = 1;
             }
             if (left_only || npass == 0) continue;
             s->out.count = npass;
@@ -448,14 +490,15 @@ static bool hash_join_next(ExecNode *node, Batch **out, Error *err)
             if (n == 0) continue;
             if (left_only) {
                 /* the left batch itself, narrowed by a selection */
-                s->lbatch.sel = s->pair_left;
+                s->lbatch.sel = left_rows(s, n);
                 Batch *view = &s->lbatch;
                 view->count = n;
                 *out = view;
                 return true;
             }
             reset_out(s);
-            for (int c = 0; c < s->nleft; c++) vector_gather(s->out.cols[c], 0, s->lbatch.cols[c], s->pair_left, n);
+            const uint32_t *rows = left_rows(s, n);
+            for (int c = 0; c < s->nleft; c++) vector_gather(s->out.cols[c], 0, s->lbatch.cols[c], rows, n);
             fill_right(s, n, true);
             s->out.count = n;
             s->out.sel = NULL;
@@ -464,7 +507,7 @@ static bool hash_join_next(ExecNode *node, Batch **out, Error *err)
         }
         case PHASE_RIGHT_REST: {
             uint32_t n = 0;
-            while (n < VECTOR_CAPACITY && s->right_rest_next < s->nbuild) {
+            while (n < VECTOR_CAPACITY && s->right_rest_next < s->t->nbuild) { /* right_matched is set: RIGHT/FULL */
                 uint32_t id = s->right_rest_next++;
                 if (!s->right_matched[id]) s->pair_right[n++] = id;
             }
@@ -509,13 +552,14 @@ static void hash_join_close(ExecNode *node)
     mem_free(s->rflat);
     mem_free(s->route_cols);
     exec_close(s->right);
-    memtable_destroy(&s->build);
-    mem_free(s->heads);
-    mem_free(s->next);
-    mem_free(s->row_hash);
+    memtable_destroy(&s->own.build);
+    mem_free(s->own.heads);
+    mem_free(s->own.next);
+    mem_free(s->own.row_hash);
     mem_free(s->right_matched);
     for (int c = 0; c < s->nleft; c++) vector_destroy(&s->lflat[c]);
     mem_free(s->lflat);
+    mem_free(s->lkey);
     batch_destroy(&s->lbatch);
     batch_destroy(&s->out);
     expr_state_free(s->residual);
@@ -526,6 +570,15 @@ static const ExecNodeOps hash_join_ops = {hash_join_next, hash_join_close};
 
 ExecNode *op_hash_join_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, Error *err)
 {
+    JoinTable *shared = plan->join_shared_build ? shared_join_table_find(ctx->shared_joins, plan) : NULL;
+    if (shared) {
+        /* in a gather's worker: probe the table the gather built */
+        HashJoinState *s = (HashJoinState *)join_create(plan, child, NULL, ctx, 0);
+        s->t = shared;
+        s->built = true;
+        s->can_spill = false;
+        return &s->base;
+    }
     ExecNode *right = exec_build(plan->right, ctx, err);
     if (right == NULL) return NULL;
     return join_create(plan, child, right, ctx, 0);
@@ -550,10 +603,12 @@ static ExecNode *join_create(const PlanNode *plan, ExecNode *left, ExecNode *rig
     s->nkeys = plan->njoin_keys;
     s->lkeys = plan->left_keys;
     s->rkeys = plan->right_keys;
-    memtable_init(&s->build, s->nright, plan->right->types);
+    s->t = &s->own;
+    memtable_init(&s->own.build, s->nright, plan->right->types);
     s->lflat = mem_calloc((size_t)s->nleft + 1, sizeof(Vector));
     for (int c = 0; c < s->nleft; c++) vector_init(&s->lflat[c], plan->child->types[c], VECTOR_CAPACITY);
     batch_init_borrowed(&s->lbatch, s->nleft);
+    s->lkey = mem_calloc((size_t)s->nkeys + 1, sizeof(Vector *));
     /* the output (and the residual's input) is left ++ right */
     int nout = s->nleft + s->nright;
     LogicalType *types = mem_alloc(sizeof(LogicalType) * (size_t)(nout + 1));
@@ -565,4 +620,62 @@ static ExecNode *join_create(const PlanNode *plan, ExecNode *left, ExecNode *rig
     s->phase = PHASE_NEXT_LEFT;
     for (uint32_t i = 0; i < VECTOR_CAPACITY; i++) s->all_rows[i] = i;
     return &s->base;
+}
+
+bool shared_join_table_build(const PlanNode *join, ExecContext *ctx, JoinTable **out, Error *err)
+{
+    *out = NULL;
+    ExecNode *right = exec_build(join->right, ctx, err);
+    if (right == NULL) return false;
+    JoinTable *t = mem_calloc(1, sizeof *t);
+    memtable_init(&t->build, join->right->ncols, join->right->types);
+    uint64_t budget = spill_budget(ctx), sealed = 0;
+    int sealed_chunks = 0;
+    bool ok = true, too_big = false;
+    for (;;) {
+        Batch *in;
+        if (!exec_next(right, &in, err)) {
+            ok = false;
+            break;
+        }
+        if (in->count == 0) break;
+        if (t->build.nrows + in->count > UINT32_MAX - 1) {
+            ok = error_set(err, ERR_DATA, "the build side of a join has more than 4 billion rows");
+            break;
+        }
+        memtable_append(&t->build, in);
+        if (ctx->memory_limit <= 0) continue;
+        uint64_t bytes = spill_memtable_bytes(&t->build, &sealed, &sealed_chunks) + 16 * t->build.nrows;
+        if (memory_hold_update(ctx, &t->hold, bytes, budget)) {
+            too_big = true;
+            break;
+        }
+    }
+    exec_close(right);
+    if (!ok || too_big) {
+        shared_join_table_free(t, ctx);
+        return ok;
+    }
+    index_table(t, join->njoin_keys, join->right_keys);
+    *out = t;
+    return true;
+}
+
+JoinTable *shared_join_table_find(const SharedJoinTables *tables, const PlanNode *join)
+{
+    if (tables == NULL) return NULL;
+    for (int i = 0; i < tables->n; i++)
+        if (tables->plans[i] == join) return tables->tables[i];
+    return NULL;
+}
+
+void shared_join_table_free(JoinTable *t, ExecContext *ctx)
+{
+    if (t == NULL) return;
+    memory_hold_release(ctx, &t->hold);
+    memtable_destroy(&t->build);
+    mem_free(t->heads);
+    mem_free(t->next);
+    mem_free(t->row_hash);
+    mem_free(t);
 }

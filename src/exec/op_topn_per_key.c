@@ -29,7 +29,19 @@
  * candidate rows, then the rest of the input.  That is exact: a row that was
  * not copied had N rows of its key before it that sort no later, and every
  * row ever entered is still in the table, so the rows whose row_number can
- * be <= N are all among those the window sees, with the same numbers. */
+ * be <= N are all among those the window sees, with the same numbers.
+ *
+ * Parallel plans run the operator in two phases (WindowSpec.top_partial,
+ * sql/opt_parallel.c): a partial one per morsel inside the GATHER's
+ * pipeline, producing the morsel's best N rows per key in input order
+ * without numbering them, and a final one above the GATHER over those rows.
+ * That is exact, ties included: a row among the best N of its key overall
+ * (ties: earlier input first) has fewer than N rows of its key before it in
+ * its morsel too, so its morsel keeps it, and the GATHER returns the kept
+ * rows in input order, so the final phase ranks them as one thread would.
+ * Over the budget the partial phase does not sort: it stops reducing and
+ * passes its candidate rows, then the rest of its input, through to the
+ * final phase, which alone falls back to the sort-based window. */
 #include <string.h>
 
 #include "common/mem.h"
@@ -82,7 +94,9 @@ typedef struct TopNState {
     Batch out;
     Vector *gathered;        /* ninput vectors */
     Vector *numbers;         /* the row_number values */
-    ExecNode *fallback;      /* the sort-based window, after going over the budget */
+    ExecNode *fallback;      /* the sort-based window, after going over the budget (partial:
+                                the replay of the candidates and the rest of the input) */
+    bool partial;            /* WindowSpec.top_partial: output the input columns only */
 } TopNState;
 
 static inline const Vector *row_cell(const TopNState *s, uint64_t row, int column, uint32_t *slot)
@@ -324,7 +338,8 @@ static void replay_close(ExecNode *node)
 
 static const ExecNodeOps replay_ops = {replay_next, replay_close};
 
-/* Hand the candidate rows and the rest of the input to a sort-based window. */
+/* Hand the candidate rows and the rest of the input to a sort-based window
+ * (partial phase: straight to the output, which the final phase reduces). */
 static void fall_back(TopNState *s)
 {
     ReplayState *r = mem_calloc(1, sizeof *r);
@@ -335,7 +350,7 @@ static void fall_back(TopNState *s)
     r->table = s->table; /* moved */
     memtable_init(&s->table, s->ninput, s->base.plan->child->types);
     s->base.child = NULL; /* now closed through the fallback */
-    s->fallback = op_window_sorted_create(s->base.plan, &r->base, s->base.ctx);
+    s->fallback = s->partial ? &r->base : op_window_sorted_create(s->base.plan, &r->base, s->base.ctx);
 }
 
 /* ---- output ---- */
@@ -407,7 +422,8 @@ static bool topn_next(ExecNode *node, Batch **out, Error *err)
             s->emit_slot = slot;
         }
     }
-    for (int f = 0; f < s->spec->nfuncs; f++) s->out.cols[s->ninput + f] = s->numbers;
+    if (!s->partial)
+        for (int f = 0; f < s->spec->nfuncs; f++) s->out.cols[s->ninput + f] = s->numbers;
     s->out.count = n;
     s->out.sel = NULL;
     *out = &s->out;
@@ -442,6 +458,7 @@ ExecNode *op_topn_per_key_create(const PlanNode *plan, ExecNode *child, ExecCont
     s->spec = plan->window;
     s->ninput = plan->child->ncols;
     s->top = (uint32_t)plan->window->top_per_key;
+    s->partial = plan->window->top_partial;
     s->pending_base = UINT64_MAX;
     memtable_init(&s->table, s->ninput, plan->child->types);
     grow_slots(s);

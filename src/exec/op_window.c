@@ -910,5 +910,7 @@ void window_explain(const WindowSpec *w, StrBuf *out)
             strbuf_puts(out, "}");
         }
     }
-    if (w->top_per_key > 0) strbuf_printf(out, " top_per_key=%lld (hash, op_topn_per_key)", (long long)w->top_per_key);
+    if (w->top_per_key > 0)
+        strbuf_printf(out, " top_per_key=%lld%s (hash, op_topn_per_key)", (long long)w->top_per_key,
+                      w->top_partial ? " partial" : "");
 }

@@ -75,6 +75,8 @@ typedef struct PlanNode {
     int njoin_keys;           /* HASH_JOIN: equal-key pairs (0 = nested loop) */
     int *left_keys;           /* HASH_JOIN: key columns of child */
     int *right_keys;          /* HASH_JOIN: key columns of right */
+    bool join_shared_build;   /* HASH_JOIN: runs in a GATHER's workers, probing one table the gather builds
+                                 from right before they start (exec/hash_join_shared.h) */
     struct PlanNode *scan;    /* GATHER: the scan under child whose input is split into morsels */
     int workers;              /* GATHER: threads */
     int64_t morsel_bytes;     /* GATHER over CSV: target piece size */

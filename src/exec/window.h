@@ -69,6 +69,10 @@ typedef struct WindowSpec {
     WindowFunc *funcs;       /* output column input_ncols + f is funcs[f]'s result */
     int64_t top_per_key;     /* > 0: every function is row_number and a filter above keeps only the rows
                                 numbered up to this: only those need be produced (sql/opt_topn_per_key.c) */
+    bool top_partial;        /* with top_per_key: the partial phase of a parallel plan (sql/opt_parallel.c), run
+                                per morsel under a GATHER: its output is its input columns only (no row_number),
+                                at most top_per_key rows per key of the morsel, in input order; a final
+                                top-N-per-key window above the GATHER numbers them */
 } WindowSpec;
 
 struct ExecNode;
