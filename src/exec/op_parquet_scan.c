@@ -11,8 +11,13 @@
  * Row groups that the filter hints rule out from their statistics
  * (formats/parquet/parquet_stats_filter.h) are skipped before any column
  * chunk is read, and counted in ctx->row_groups_pruned; a file whose every
- * row group is ruled out costs only its footer.  A scan with no column
- * (count(*)) reads only row counts from the footers.
+ * row group is ruled out costs only its footer.  Inside a row group that may
+ * match, each batch's hint columns are read first, and when their minimum,
+ * maximum and NULLs rule the batch out (parquet_stats_filter_rows_may_match;
+ * a file sorted on the filtered column has long such stretches) the other
+ * columns' rows are passed over without being converted and the batch is
+ * not returned.  A scan with no column (count(*)) reads only row counts
+ * from the footers.
  *
  * Parallel scans: the morsel source below hands out one row group at a time
  * (file order, then row-group order, already pruned); the scan built in a
@@ -40,6 +45,9 @@ typedef struct ParquetScanState {
     int end_group;             /* row groups [next_group, end_group) of the file are left */
     const Morsel *morsel;      /* in a worker: the only row groups to read */
     ParquetStatsFilter *filter; /* NULL: no pruning */
+    ParquetStatsFilter *rows_filter; /* NULL: no batch skipping; else the hint columns are read first */
+    bool *is_hint;             /* output column i is one the hints look at */
+    Vector **hint_values;      /* per schema column: its output vector if a hint looks at it, else NULL */
     bool count_only;           /* no column is read: rows are counted from the footers, values are NULL */
     int64_t group_rows_left;
     ParquetColumnReader **readers;
@@ -103,47 +111,61 @@ static bool open_file(ParquetScanState *s, Error *err)
 static bool parquet_scan_next(ExecNode *node, Batch **out, Error *err)
 {
     ParquetScanState *s = (ParquetScanState *)node;
-    batch_reset(&s->batch);
-    *out = &s->batch;
-    while (s->group_rows_left == 0) {
-        if (s->file && s->next_group < s->end_group) {
-            int g = s->next_group++;
-            if (!parquet_stats_filter_may_match(s->filter, s->file, g)) {
-                __atomic_add_fetch(&node->ctx->row_groups_pruned, 1, __ATOMIC_RELAXED);
+    for (;;) {
+        batch_reset(&s->batch);
+        *out = &s->batch;
+        while (s->group_rows_left == 0) {
+            if (s->file && s->next_group < s->end_group) {
+                int g = s->next_group++;
+                if (!parquet_stats_filter_may_match(s->filter, s->file, g)) {
+                    __atomic_add_fetch(&node->ctx->row_groups_pruned, 1, __ATOMIC_RELAXED);
+                    continue;
+                }
+                s->group_rows_left = s->file->meta.row_groups[g].num_rows;
+                /* remote files: this row group's chunks in one batch, the next one's in the background */
+                int ahead = s->next_group < s->end_group && parquet_stats_filter_may_match(s->filter, s->file, s->next_group)
+                                ? s->next_group : -1;
+                if (!s->count_only && !parquet_file_prefetch(s->file, g, ahead, s->file_cols, s->nout, err)) return false;
+                for (int i = 0; i < s->nout && !s->count_only; i++) {
+                    if (s->readers[i] == NULL) {
+                        s->readers[i] = parquet_column_reader_open_pooled(s->pool, s->file, g, s->file_cols[i], err);
+                        if (s->readers[i] == NULL) return false;
+                    } else if (!parquet_column_reader_reopen(s->readers[i], s->file, g, s->file_cols[i], err)) {
+                        return false;
+                    }
+                    node->ctx->bytes_done += (uint64_t)s->file->meta.row_groups[g].columns[s->file->cols[s->file_cols[i]].leaf].meta.total_compressed_size;
+                }
                 continue;
             }
-            s->group_rows_left = s->file->meta.row_groups[g].num_rows;
-            /* remote files: this row group's chunks in one batch, the next one's in the background */
-            int ahead = s->next_group < s->end_group && parquet_stats_filter_may_match(s->filter, s->file, s->next_group)
-                            ? s->next_group : -1;
-            if (!s->count_only && !parquet_file_prefetch(s->file, g, ahead, s->file_cols, s->nout, err)) return false;
-            for (int i = 0; i < s->nout && !s->count_only; i++) {
-                if (s->readers[i] == NULL) {
-                    s->readers[i] = parquet_column_reader_open_pooled(s->pool, s->file, g, s->file_cols[i], err);
-                    if (s->readers[i] == NULL) return false;
-                } else if (!parquet_column_reader_reopen(s->readers[i], s->file, g, s->file_cols[i], err)) {
-                    return false;
-                }
-                node->ctx->bytes_done += (uint64_t)s->file->meta.row_groups[g].columns[s->file->cols[s->file_cols[i]].leaf].meta.total_compressed_size;
+            parquet_file_close(s->file);
+            s->file = NULL;
+            if (s->next_path >= s->spec->npaths) return true; /* count 0: the end */
+            if (!open_file(s, err)) return false;
+        }
+        uint32_t n = s->group_rows_left < VECTOR_CAPACITY ? (uint32_t)s->group_rows_left : VECTOR_CAPACITY;
+        if (s->rows_filter && !s->count_only) {
+            /* the hint columns first: if their values rule the rows out, the others are only passed over */
+            for (int i = 0; i < s->nout; i++)
+                if (s->is_hint[i] && !parquet_column_reader_read(s->readers[i], s->batch.cols[i], 0, n, err)) return false;
+            if (!parquet_stats_filter_rows_may_match(s->rows_filter, s->hint_values, n)) {
+                for (int i = 0; i < s->nout; i++)
+                    if (!s->is_hint[i] && !parquet_column_reader_skip(s->readers[i], n, err)) return false;
+                s->group_rows_left -= n;
+                continue;
             }
-            continue;
         }
-        parquet_file_close(s->file);
-        s->file = NULL;
-        if (s->next_path >= s->spec->npaths) return true; /* count 0: the end */
-        if (!open_file(s, err)) return false;
-    }
-    uint32_t n = s->group_rows_left < VECTOR_CAPACITY ? (uint32_t)s->group_rows_left : VECTOR_CAPACITY;
-    for (int i = 0; i < s->nout; i++) {
-        if (s->count_only) {
-            for (uint32_t r = 0; r < n; r++) vector_set_null(s->batch.cols[i], r);
-        } else if (!parquet_column_reader_read(s->readers[i], s->batch.cols[i], 0, n, err)) {
-            return false;
+        for (int i = 0; i < s->nout; i++) {
+            if (s->count_only) {
+                for (uint32_t r = 0; r < n; r++) vector_set_null(s->batch.cols[i], r);
+            } else if ((s->rows_filter == NULL || !s->is_hint[i]) &&
+                       !parquet_column_reader_read(s->readers[i], s->batch.cols[i], 0, n, err)) {
+                return false;
+            }
         }
+        s->group_rows_left -= n;
+        s->batch.count = n;
+        return true;
     }
-    s->group_rows_left -= n;
-    s->batch.count = n;
-    return true;
 }
 
 static void parquet_scan_close(ExecNode *node)
@@ -152,6 +174,9 @@ static void parquet_scan_close(ExecNode *node)
     close_readers(s);
     parquet_file_close(s->file);
     parquet_stats_filter_free(s->filter);
+    parquet_stats_filter_free(s->rows_filter);
+    mem_free(s->is_hint);
+    mem_free(s->hint_values);
     mem_free(s->readers);
     mem_free(s->file_cols);
     batch_destroy(&s->batch);
@@ -195,6 +220,40 @@ static ParquetStatsFilter *scan_stats_filter(const PlanNode *plan)
     return f;
 }
 
+/* Batch skipping (parquet_stats_filter_rows_may_match): when every column
+ * the hints look at is read, those are read first in each batch. */
+static void setup_rows_filter(ParquetScanState *s, const PlanNode *plan)
+{
+    const ParquetScanSpec *spec = s->spec;
+    if (s->count_only) return;
+    ParquetStatsFilter *f = scan_stats_filter(plan);
+    if (f == NULL) return;
+    bool *used = mem_calloc((size_t)spec->ncols + 1, sizeof *used);
+    parquet_stats_filter_columns(f, used);
+    s->is_hint = mem_calloc((size_t)s->nout + 1, sizeof *s->is_hint);
+    s->hint_values = mem_calloc((size_t)spec->ncols + 1, sizeof *s->hint_values);
+    int found = 0, wanted = 0;
+    for (int c = 0; c < spec->ncols; c++) wanted += used[c];
+    for (int i = 0; i < s->nout; i++) {
+        int sc = s->projection ? s->projection[i] : i;
+        if (!used[sc] || s->hint_values[sc] != NULL) continue;
+        s->is_hint[i] = true;
+        s->hint_values[sc] = s->batch.cols[i];
+        found++;
+    }
+    mem_free(used);
+    if (found < wanted || found == s->nout) {
+        /* a hint column is not read (nothing to judge by), or no other column is (nothing to skip) */
+        parquet_stats_filter_free(f);
+        mem_free(s->is_hint);
+        mem_free(s->hint_values);
+        s->is_hint = NULL;
+        s->hint_values = NULL;
+        return;
+    }
+    s->rows_filter = f;
+}
+
 static ExecNode *parquet_scan_create(const PlanNode *plan, ExecContext *ctx, Error *err)
 {
     ParquetScanState *s = mem_calloc(1, sizeof *s);
@@ -220,9 +279,11 @@ static ExecNode *parquet_scan_create(const PlanNode *plan, ExecContext *ctx, Err
         batch_init(&s->batch, s->nout, types, VECTOR_CAPACITY);
         mem_free(types);
         s->base.ops = &parquet_dataset_ops;
+        setup_rows_filter(s, plan);
         return &s->base;
     }
     batch_init(&s->batch, plan->ncols, plan->types, VECTOR_CAPACITY);
+    setup_rows_filter(s, plan);
     return &s->base;
 }
 
@@ -312,14 +373,28 @@ static bool morsel_source_next(void *p, Morsel *out, bool *have, Error *err)
 
 static uint64_t morsel_source_total_bytes(void *p) { return ((ParquetMorselSource *)p)->total_bytes; }
 
-/* Worth splitting: more than one file, or one file larger than a morsel. */
+/* Worth splitting: more than one file, or one file larger than a morsel of
+ * which at least two row groups may match the filter hints (a morsel is one
+ * row group: with one left there is nothing to share between workers, and a
+ * serial scan streams its rows instead of copying them for a gather; this
+ * is the parquet_selective case, one row group of 49 read).  The footer read
+ * here is cached for the scan (parquet_file_open). */
 static bool morsel_is_large(const PlanNode *plan, uint64_t morsel_bytes)
 {
     const ParquetScanSpec *spec = plan->scan_spec;
     if (spec->npaths > 1) return true;
     uint64_t size;
     Error err = ERROR_INIT;
-    return spec->npaths == 1 && fs_file_size(spec->paths[0], &size, &err) && size > morsel_bytes;
+    if (spec->npaths != 1 || !fs_file_size(spec->paths[0], &size, &err) || size <= morsel_bytes) return false;
+    ParquetFile *pf = parquet_file_open(spec->paths[0], &err);
+    if (pf == NULL) return true; /* the scan reports the error */
+    ParquetStatsFilter *filter = scan_stats_filter(plan);
+    int may_match = 0;
+    for (int g = 0; g < (int)pf->meta.nrow_groups && may_match < 2; g++)
+        may_match += parquet_stats_filter_may_match(filter, pf, g);
+    parquet_stats_filter_free(filter);
+    parquet_file_close(pf);
+    return may_match >= 2;
 }
 
 static const ScanMorselOps parquet_morsel_ops = {morsel_is_large, morsel_source_open, morsel_source_next,

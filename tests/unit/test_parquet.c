@@ -342,6 +342,61 @@ TEST(parquet_writer_and_reader_round_trip_every_type_and_codec)
     }
 }
 
+/* The footer cache: a file opened again (binder, morsel source, workers)
+ * shares the first open's parse; a file rewritten in place with another
+ * footer is parsed again; one pushed out of the cache is parsed again; a
+ * shared parse outlives the file that made it. */
+TEST(parquet_footer_is_decoded_once_per_distinct_footer)
+{
+    ParquetWriteOptions o;
+    parquet_write_options_init(&o);
+    o.row_group_rows = 300;
+    char *path = temp_path("cache.parquet");
+    CHECK(write_file(path, &o, 1000));
+    Error err = ERROR_INIT;
+    uint64_t before = parquet_footers_decoded();
+    ParquetFile *a = parquet_file_open(path, &err);
+    ParquetFile *b = parquet_file_open(path, &err);
+    CHECK(a != NULL && b != NULL);
+    if (a == NULL || b == NULL) return;
+    CHECK_EQ_INT(parquet_footers_decoded() - before, 1);
+    CHECK(a->cols == b->cols && a->meta.row_groups == b->meta.row_groups);
+    parquet_file_close(a); /* b keeps the shared parse alive */
+    CHECK_EQ_INT(read_and_compare(b, true, &err), 1000);
+    parquet_file_close(b);
+    /* the same footer bytes from memory: still no decoding */
+    FILE *f = fopen(path, "rb");
+    CHECK(f != NULL);
+    if (f == NULL) return;
+    static uint8_t data[1 << 20];
+    size_t n = fread(data, 1, sizeof data, f);
+    fclose(f);
+    ParquetFile *m = parquet_file_open_memory("copy.parquet", data, n, &err);
+    CHECK(m != NULL && parquet_footers_decoded() - before == 1);
+    CHECK(m != NULL && read_and_compare(m, true, &err) == 1000);
+    parquet_file_close(m);
+    /* rewritten in place with other rows: its new footer is decoded */
+    CHECK(write_file(path, &o, 700));
+    ParquetFile *c = parquet_file_open(path, &err);
+    CHECK(c != NULL && parquet_footers_decoded() - before == 2);
+    CHECK(c != NULL && c->meta.num_rows == 700 && read_and_compare(c, true, &err) == 700);
+    parquet_file_close(c);
+    /* 16 other footers push the first one out: it is decoded again */
+    for (int i = 0; i < 16; i++) {
+        CHECK(write_file(path, &o, 100 + i));
+        ParquetFile *x = parquet_file_open(path, &err);
+        CHECK(x != NULL && x->meta.num_rows == 100 + i);
+        parquet_file_close(x);
+    }
+    CHECK_EQ_INT(parquet_footers_decoded() - before, 18);
+    m = parquet_file_open_memory("copy.parquet", data, n, &err);
+    CHECK(m != NULL && m->meta.num_rows == 1000);
+    CHECK_EQ_INT(parquet_footers_decoded() - before, 19);
+    parquet_file_close(m);
+    unlink(path);
+    mem_free(path);
+}
+
 TEST(parquet_reader_survives_truncation_and_corruption)
 {
     ParquetWriteOptions o;

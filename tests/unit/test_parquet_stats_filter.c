@@ -251,6 +251,74 @@ TEST(parquet_stats_filter_decides_per_row_group)
     arena_destroy(&test_arena);
 }
 
+/* The same decisions for rows already read (a batch's hint columns):
+ * from their minimum, maximum and NULLs. */
+TEST(parquet_stats_filter_decides_per_batch_of_values)
+{
+    arena_init(&test_arena, 0);
+    types[0] = type_make(TYPE_INTEGER);
+    types[1] = type_make(TYPE_VARCHAR);
+    types[2] = type_make(TYPE_DOUBLE);
+    LogicalType ti = types[0];
+    Vector iv, sv;
+    vector_init(&iv, ti, 0);
+    vector_init(&sv, types[1], 0);
+    for (int r = 0; r < 100; r++) VEC_DATA(&iv, int32_t)[r] = 1000 + r; /* 1000..1099 */
+    Vector *values[3] = {&iv, &sv, NULL};
+    Expr *between[2] = {call2(">=", column(0, ti), constant(value_integer(1050))),
+                        call2("<=", column(0, ti), constant(value_integer(1060)))};
+    Expr *cond = node(EXPR_AND, false, 2, between);
+    ParquetStatsFilter *f = parquet_stats_filter_create(&cond, 1, 3, names, types);
+    bool used[3] = {false, false, false};
+    parquet_stats_filter_columns(f, used);
+    CHECK(used[0] && !used[1] && !used[2]);
+    CHECK(parquet_stats_filter_rows_may_match(f, values, 100));
+    CHECK(!parquet_stats_filter_rows_may_match(f, values, 50)); /* rows 1000..1049 */
+    for (int r = 0; r < 100; r++) VEC_DATA(&iv, int32_t)[r] = 2000 - r;
+    CHECK(!parquet_stats_filter_rows_may_match(f, values, 100));
+    VEC_DATA(&iv, int32_t)[77] = 1055;
+    CHECK(parquet_stats_filter_rows_may_match(f, values, 100));
+    /* NULL rows are left out of the bounds; only NULLs: no comparison holds */
+    vector_set_null(&iv, 77);
+    CHECK(!parquet_stats_filter_rows_may_match(f, values, 100));
+    for (int r = 0; r < 100; r++) vector_set_null(&iv, (uint32_t)r);
+    CHECK(!parquet_stats_filter_rows_may_match(f, values, 100));
+    parquet_stats_filter_free(f);
+    Expr *i0 = column(0, ti);
+    Expr *isnull = node(EXPR_IS_NULL, false, 1, &i0), *notnull = node(EXPR_IS_NULL, true, 1, &i0);
+    f = parquet_stats_filter_create(&isnull, 1, 3, names, types);
+    CHECK(parquet_stats_filter_rows_may_match(f, values, 100));
+    parquet_stats_filter_free(f);
+    f = parquet_stats_filter_create(&notnull, 1, 3, names, types);
+    CHECK(!parquet_stats_filter_rows_may_match(f, values, 100));
+    vector_reset(&iv); /* no NULLs now */
+    for (int r = 0; r < 100; r++) VEC_DATA(&iv, int32_t)[r] = r;
+    CHECK(parquet_stats_filter_rows_may_match(f, values, 100));
+    parquet_stats_filter_free(f);
+    f = parquet_stats_filter_create(&isnull, 1, 3, names, types);
+    CHECK(!parquet_stats_filter_rows_may_match(f, values, 100));
+    parquet_stats_filter_free(f);
+    /* OR: either side; a column not read (NULL) or not bounded (strings) is assumed to match */
+    Expr *either[2] = {call2("=", column(0, ti), constant(value_integer(500))),
+                       call2("=", column(0, ti), constant(value_integer(7)))};
+    cond = node(EXPR_OR, false, 2, either);
+    f = parquet_stats_filter_create(&cond, 1, 3, names, types);
+    CHECK(parquet_stats_filter_rows_may_match(f, values, 100));
+    CHECK(!parquet_stats_filter_rows_may_match(f, values, 7));
+    parquet_stats_filter_free(f);
+    Expr *on_s = call2("=", column(1, types[1]), constant(value_varchar("zz", 2)));
+    f = parquet_stats_filter_create(&on_s, 1, 3, names, types);
+    CHECK(parquet_stats_filter_rows_may_match(f, values, 100));
+    parquet_stats_filter_free(f);
+    Expr *on_x = call2(">", column(2, types[2]), constant(value_double(5)));
+    f = parquet_stats_filter_create(&on_x, 1, 3, names, types);
+    CHECK(parquet_stats_filter_rows_may_match(f, values, 100));
+    parquet_stats_filter_free(f);
+    vector_destroy(&iv);
+    vector_destroy(&sv);
+    arena_destroy(&test_arena);
+}
+
 /* ---- truncated string statistics ---- */
 
 TEST(parquet_string_statistics_truncate_and_round_up)

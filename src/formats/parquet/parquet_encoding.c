@@ -176,6 +176,43 @@ uint32_t pq_rle_get(PqRleDecoder *d, uint32_t *out, uint32_t n)
     return done;
 }
 
+uint32_t pq_rle_skip(PqRleDecoder *d, uint32_t n)
+{
+    uint32_t done = 0;
+    while (done < n) {
+        if (d->rle_left > 0) {
+            uint32_t take = n - done < d->rle_left ? n - done : d->rle_left;
+            done += take;
+            d->rle_left -= take;
+        } else if (d->packed_left > 0) {
+            if (d->group_pos == 8) {
+                /* whole groups that lie inside the input: step over their bytes (as pq_rle_get would read them) */
+                int w = d->bit_width;
+                uint32_t groups = (n - done) / 8;
+                if (groups > d->packed_left / 8) groups = d->packed_left / 8;
+                if (w > 0 && (uint64_t)(d->end - d->p) < (uint64_t)groups * (uint64_t)w)
+                    groups = (uint32_t)((size_t)(d->end - d->p) / (size_t)w);
+                d->p += (size_t)groups * (size_t)w;
+                done += groups * 8;
+                d->packed_left -= groups * 8;
+                if (done == n || d->packed_left == 0) continue;
+            }
+            if (d->group_pos == 8 && !load_group(d)) {
+                d->packed_left = 0;
+                return done;
+            }
+            while (done < n && d->group_pos < 8 && d->packed_left > 0) {
+                d->group_pos++;
+                d->packed_left--;
+                done++;
+            }
+        } else if (!next_run(d)) {
+            return done;
+        }
+    }
+    return done;
+}
+
 bool pq_rle_skip_run(PqRleDecoder *d, uint32_t n, uint32_t *value)
 {
     if (d->rle_left == 0 && d->packed_left == 0 && !next_run(d)) return false;

@@ -32,6 +32,9 @@ typedef struct PqRleDecoder {
 void pq_rle_init(PqRleDecoder *d, const uint8_t *p, size_t n, int bit_width);
 /* Decode up to n values into out; returns how many (fewer only at end of input). */
 uint32_t pq_rle_get(PqRleDecoder *d, uint32_t *out, uint32_t n);
+/* Pass over up to n values as pq_rle_get would read them, without unpacking
+ * whole bit-packed groups; returns how many (fewer only at end of input). */
+uint32_t pq_rle_skip(PqRleDecoder *d, uint32_t n);
 /* If the next n values are all in one RLE run, skip them and set *value; else false (no value is consumed). */
 bool pq_rle_skip_run(PqRleDecoder *d, uint32_t n, uint32_t *value);
 

@@ -147,20 +147,32 @@ static void map_leaf(ParquetColumn *c, const PqSchemaElement *e)
     }
 }
 
+/* A parsed footer (see "the footer cache" below). */
+typedef struct ParquetFooter {
+    int refs;            /* atomic: the cache's reference and each open file's */
+    uint8_t *bytes;      /* the footer as read (the metadata points into it) */
+    uint32_t len;
+    Arena arena;         /* decoded metadata, column descriptions */
+    PqFileMeta meta;
+    ParquetColumn *cols;
+    int ncols, nleaves;
+} ParquetFooter;
+
+
 /* Walk the schema tree from element *pos (depth-first), counting leaves. */
-static bool walk_schema(ParquetFile *pf, uint32_t *pos, int *leaves, int depth, Error *err)
+static bool walk_schema(ParquetFooter *ft, const char *path, uint32_t *pos, int *leaves, int depth, Error *err)
 {
-    if (*pos >= pf->meta.nschema) return data_error(err, pf->path, "invalid Parquet schema: %s", "children missing");
-    if (depth > 64) return data_error(err, pf->path, "invalid Parquet schema: %s", "nested too deeply");
-    const PqSchemaElement *e = &pf->meta.schema[(*pos)++];
-    if (e->num_children < 0) return data_error(err, pf->path, "invalid Parquet schema: %s", "negative child count");
+    if (*pos >= ft->meta.nschema) return data_error(err, path, "invalid Parquet schema: %s", "children missing");
+    if (depth > 64) return data_error(err, path, "invalid Parquet schema: %s", "nested too deeply");
+    const PqSchemaElement *e = &ft->meta.schema[(*pos)++];
+    if (e->num_children < 0) return data_error(err, path, "invalid Parquet schema: %s", "negative child count");
     if (e->num_children == 0) {
-        if (e->type < 0) return data_error(err, pf->path, "invalid Parquet schema: %s", "a leaf without a type");
+        if (e->type < 0) return data_error(err, path, "invalid Parquet schema: %s", "a leaf without a type");
         (*leaves)++;
         return true;
     }
     for (int32_t i = 0; i < e->num_children; i++)
-        if (!walk_schema(pf, pos, leaves, depth + 1, err)) return false;
+        if (!walk_schema(ft, path, pos, leaves, depth + 1, err)) return false;
     return true;
 }
 
@@ -172,25 +184,25 @@ static const char *group_feature(const PqSchemaElement *e)
     return "STRUCT";
 }
 
-static bool build_columns(ParquetFile *pf, Error *err)
+static bool build_columns(ParquetFooter *ft, const char *path, Error *err)
 {
-    PqFileMeta *m = &pf->meta;
-    if (m->nschema == 0) return data_error(err, pf->path, "invalid Parquet schema: %s", "no root element");
+    PqFileMeta *m = &ft->meta;
+    if (m->nschema == 0) return data_error(err, path, "invalid Parquet schema: %s", "no root element");
     const PqSchemaElement *root = &m->schema[0];
     if (root->num_children < 0 || (uint32_t)root->num_children >= m->nschema + 1u)
-        return data_error(err, pf->path, "invalid Parquet schema: %s", "bad child count");
-    pf->cols = arena_calloc(&pf->arena, sizeof *pf->cols * ((size_t)root->num_children + 1));
+        return data_error(err, path, "invalid Parquet schema: %s", "bad child count");
+    ft->cols = arena_calloc(&ft->arena, sizeof *ft->cols * ((size_t)root->num_children + 1));
     uint32_t pos = 1;
     int leaves = 0;
     for (int32_t i = 0; i < root->num_children; i++) {
-        if (pos >= m->nschema) return data_error(err, pf->path, "invalid Parquet schema: %s", "children missing");
+        if (pos >= m->nschema) return data_error(err, path, "invalid Parquet schema: %s", "children missing");
         const PqSchemaElement *e = &m->schema[pos];
-        ParquetColumn *c = &pf->cols[pf->ncols++];
+        ParquetColumn *c = &ft->cols[ft->ncols++];
         c->name = e->name;
         c->element = e;
         c->leaf = e->num_children == 0 ? leaves : -1;
         c->max_def = e->repetition == PQ_OPTIONAL ? 1 : 0;
-        if (!walk_schema(pf, &pos, &leaves, 1, err)) return false;
+        if (!walk_schema(ft, path, &pos, &leaves, 1, err)) return false;
         if (e->num_children > 0) {
             c->type = type_make(TYPE_VARCHAR);
             c->unsupported = group_feature(e);
@@ -201,15 +213,117 @@ static bool build_columns(ParquetFile *pf, Error *err)
             map_leaf(c, e);
         }
     }
-    if (pos != m->nschema) return data_error(err, pf->path, "invalid Parquet schema: %s", "extra elements");
-    pf->nleaves = leaves;
+    if (pos != m->nschema) return data_error(err, path, "invalid Parquet schema: %s", "extra elements");
+    ft->nleaves = leaves;
     for (uint32_t g = 0; g < m->nrow_groups; g++) {
         if (m->row_groups[g].ncolumns != (uint32_t)leaves)
-            return data_error(err, pf->path, "invalid Parquet metadata: %s", "a row group's column count does not match the schema");
+            return data_error(err, path, "invalid Parquet metadata: %s", "a row group's column count does not match the schema");
         if (m->row_groups[g].num_rows < 0)
-            return data_error(err, pf->path, "invalid Parquet metadata: %s", "negative row count");
+            return data_error(err, path, "invalid Parquet metadata: %s", "negative row count");
     }
     return true;
+}
+
+/* ---- the footer cache ----
+ *
+ * A parsed footer (its bytes, the decoded metadata and the column mapping,
+ * all immutable once built) is reference-counted; the cache holds a
+ * reference to the last FOOTER_CACHE_MAX footers parsed or used.  A lookup
+ * compares the footer bytes (a length check, then memcmp: cheaper than the
+ * Thrift decoding it saves, and exact, so a file rewritten in place with
+ * other metadata parses again).  Memory: at most FOOTER_CACHE_MAX footers and
+ * FOOTER_CACHE_BYTES of footer bytes (their decoded metadata is a few times
+ * that), plus footers that open files still use. */
+
+#define FOOTER_CACHE_MAX 16
+#define FOOTER_CACHE_BYTES ((size_t)64 << 20)
+
+
+static pthread_mutex_t footer_cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static ParquetFooter *footer_cache[FOOTER_CACHE_MAX]; /* most recently used first */
+static int footer_cache_n;
+static size_t footer_cache_bytes;
+static uint64_t footers_decoded;
+
+uint64_t parquet_footers_decoded(void) { return __atomic_load_n(&footers_decoded, __ATOMIC_RELAXED); }
+
+static void footer_unref(ParquetFooter *f)
+{
+    if (f == NULL || __atomic_sub_fetch(&f->refs, 1, __ATOMIC_ACQ_REL) > 0) return;
+    mem_free(f->bytes);
+    arena_destroy(&f->arena);
+    mem_free(f);
+}
+
+/* A cached footer with these bytes (a new reference, moved to the front), or NULL. */
+static ParquetFooter *footer_cache_find(const uint8_t *bytes, uint32_t len)
+{
+    ParquetFooter *found = NULL;
+    pthread_mutex_lock(&footer_cache_lock);
+    for (int i = 0; i < footer_cache_n && found == NULL; i++) {
+        ParquetFooter *f = footer_cache[i];
+        if (f->len != len || memcmp(f->bytes, bytes, len) != 0) continue;
+        found = f;
+        memmove(&footer_cache[1], &footer_cache[0], sizeof footer_cache[0] * (size_t)i);
+        footer_cache[0] = f;
+        __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+    }
+    pthread_mutex_unlock(&footer_cache_lock);
+    return found;
+}
+
+/* Add a footer to the front of the cache (it takes a reference), dropping the
+ * least recently used ones beyond the limits. */
+static void footer_cache_add(ParquetFooter *f)
+{
+    ParquetFooter *dropped[FOOTER_CACHE_MAX + 1];
+    int ndropped = 0;
+    pthread_mutex_lock(&footer_cache_lock);
+    if (footer_cache_n == FOOTER_CACHE_MAX) {
+        dropped[ndropped++] = footer_cache[--footer_cache_n];
+        footer_cache_bytes -= dropped[ndropped - 1]->len;
+    }
+    memmove(&footer_cache[1], &footer_cache[0], sizeof footer_cache[0] * (size_t)footer_cache_n);
+    footer_cache[0] = f;
+    footer_cache_n++;
+    footer_cache_bytes += f->len;
+    __atomic_add_fetch(&f->refs, 1, __ATOMIC_RELAXED);
+    while (footer_cache_n > 1 && footer_cache_bytes > FOOTER_CACHE_BYTES) {
+        dropped[ndropped++] = footer_cache[--footer_cache_n];
+        footer_cache_bytes -= dropped[ndropped - 1]->len;
+    }
+    pthread_mutex_unlock(&footer_cache_lock);
+    for (int i = 0; i < ndropped; i++) footer_unref(dropped[i]);
+}
+
+/* Point pf at footer f (whose reference it takes). */
+static void use_footer(ParquetFile *pf, ParquetFooter *f)
+{
+    pf->footer = f;
+    pf->meta = f->meta;
+    pf->cols = f->cols;
+    pf->ncols = f->ncols;
+    pf->nleaves = f->nleaves;
+}
+
+/* Decode the footer bytes (whose ownership it takes) into a new footer with
+ * one reference; NULL and err set if they are not valid. */
+static ParquetFooter *decode_footer(ParquetFile *pf, uint8_t *bytes, uint32_t len, Error *err)
+{
+    ParquetFooter *f = mem_calloc(1, sizeof *f);
+    f->refs = 1;
+    f->bytes = bytes;
+    f->len = len;
+    arena_init(&f->arena, 0);
+    __atomic_add_fetch(&footers_decoded, 1, __ATOMIC_RELAXED);
+    bool ok = pq_decode_file_meta(bytes, len, &f->arena, &f->meta, err);
+    if (!ok) error_set_location(err, pf->path, 0, 0);
+    ok = ok && build_columns(f, pf->path, err);
+    if (!ok) {
+        footer_unref(f);
+        return NULL;
+    }
+    return f;
 }
 
 static ParquetFile *open_common(ParquetFile *pf, Error *err)
@@ -217,6 +331,7 @@ static ParquetFile *open_common(ParquetFile *pf, Error *err)
     uint64_t size = pf->file->size;
     uint8_t tail[8], head[4];
     size_t got;
+    uint8_t *bytes = NULL;
     if (size < 12) {
         data_error(err, pf->path, "file is too small to be a Parquet file%s", "");
         goto fail;
@@ -240,17 +355,23 @@ static ParquetFile *open_common(ParquetFile *pf, Error *err)
         data_error(err, pf->path, "invalid Parquet file: the footer length is larger than the file (truncated?)%s", "");
         goto fail;
     }
-    pf->footer = mem_alloc(flen ? flen : 1);
-    if (!fs_pread(pf->file, pf->footer, flen, size - 8 - flen, &got, err) || got != flen) goto fail_io;
-    if (!pq_decode_file_meta(pf->footer, flen, &pf->arena, &pf->meta, err)) {
-        error_set_location(err, pf->path, 0, 0);
-        goto fail;
+    bytes = mem_alloc(flen ? flen : 1);
+    if (!fs_pread(pf->file, bytes, flen, size - 8 - flen, &got, err) || got != flen) goto fail_io;
+    ParquetFooter *f = footer_cache_find(bytes, flen);
+    if (f) {
+        mem_free(bytes);
+    } else {
+        f = decode_footer(pf, bytes, flen, err);
+        bytes = NULL; /* the footer's now, or freed */
+        if (f == NULL) goto fail;
+        footer_cache_add(f);
     }
-    if (!build_columns(pf, err)) goto fail;
+    use_footer(pf, f);
     return pf;
 fail_io:
     if (!error_failed(err)) data_error(err, pf->path, "could not read Parquet file: %s", "short read");
 fail:
+    mem_free(bytes);
     parquet_file_close(pf);
     return NULL;
 }
@@ -260,9 +381,8 @@ ParquetFile *parquet_file_open(const char *path, Error *err)
     FsFile *f = fs_open_read(path, err);
     if (f == NULL) return NULL;
     ParquetFile *pf = mem_calloc(1, sizeof *pf);
-    arena_init(&pf->arena, 0);
     pf->file = f;
-    pf->path = arena_strdup(&pf->arena, path);
+    pf->path = mem_strdup(path);
     return open_common(pf, err);
 }
 
@@ -299,9 +419,8 @@ ParquetFile *parquet_file_open_memory(const char *name, const uint8_t *data, siz
     mf->base.size = n;
     mf->data = data;
     ParquetFile *pf = mem_calloc(1, sizeof *pf);
-    arena_init(&pf->arena, 0);
     pf->file = &mf->base;
-    pf->path = arena_strdup(&pf->arena, name);
+    pf->path = mem_strdup(name);
     return open_common(pf, err);
 }
 
@@ -312,8 +431,8 @@ void parquet_file_close(ParquetFile *pf)
     if (pf == NULL) return;
     prefetch_free(pf);
     fs_close(pf->file);
-    mem_free(pf->footer);
-    arena_destroy(&pf->arena);
+    footer_unref(pf->footer);
+    mem_free((char *)pf->path);
     mem_free(pf);
 }
 
@@ -488,11 +607,17 @@ struct ParquetColumnReader {
     int64_t rows_left;      /* rows of the row group not yet read */
     /* dictionary */
     uint8_t *dict_buf;
-    size_t dict_buf_cap;
-    PqRaw *dict;
+    size_t dict_buf_cap, dict_len;
+    bool has_dict;          /* the chunk's dictionary page has been read */
+    const uint8_t *dict_values; /* its PLAIN values (in dict_buf) */
+    PqRaw *dict;            /* its entries as raw values: built when first needed (dict_ready) */
+    bool dict_ready;
     uint32_t ndict, dict_cap;
-    Vector *dict_vec;       /* the dictionary converted to the column's type once, or NULL when an entry does
-                               not convert (values then go one by one, and the bad one fails where it is used) */
+    Vector *dict_vec;       /* the dictionary converted to the column's type once (dict_store), or NULL when an
+                               entry does not convert (values then go one by one, and the bad one fails where it
+                               is used) */
+    Vector *dict_store;     /* the converted dictionary's buffers, kept from chunk to chunk */
+    Vector dict_view;       /* dict_vec when the PLAIN entries already are the column's values: a view of dict_buf */
     void *codec_state;      /* a decompression context kept across pages */
     /* current page */
     uint8_t *page;          /* uncompressed page */
@@ -543,10 +668,10 @@ static bool reader_target(ParquetColumnReader *r, ParquetFile *pf, int rg, int c
     size_t chunk_cap = r->chunk_cap, dict_buf_cap = r->dict_buf_cap, page_cap = r->page_cap;
     PqRaw *dict = r->dict;
     uint32_t dict_cap = r->dict_cap;
+    Vector *dict_store = r->dict_store;
     void *codec_state = r->codec_state;
     StrBuf last = r->last;
     Arena scratch = r->scratch;
-    vector_free(r->dict_vec); /* converted from the previous chunk's dictionary */
     memset(r, 0, offsetof(ParquetColumnReader, levels));
     r->chunk = chunk;
     r->chunk_cap = chunk_cap;
@@ -556,6 +681,7 @@ static bool reader_target(ParquetColumnReader *r, ParquetFile *pf, int rg, int c
     r->page_cap = page_cap;
     r->dict = dict;
     r->dict_cap = dict_cap;
+    r->dict_store = dict_store;
     r->codec_state = codec_state;
     r->last = last;
     strbuf_clear(&r->last);
@@ -614,7 +740,11 @@ static bool take_prefetched(ParquetColumnReader *r, ParquetFile *pf, int rg, int
 
 ParquetColumnReader *parquet_column_reader_open(ParquetFile *pf, int rg, int col, Error *err)
 {
-    ParquetColumnReader *r = mem_calloc(1, sizeof *r);
+    /* only the state before the scratch arrays needs zeroing (reader_target
+     * clears it again); the ~70 kB of scratch is written before it is read,
+     * and not touching it saves its page faults */
+    ParquetColumnReader *r = mem_alloc(sizeof *r);
+    memset(r, 0, offsetof(ParquetColumnReader, levels));
     arena_init(&r->scratch, 0);
     if (!reader_target(r, pf, rg, col, err)) {
         parquet_column_reader_close(r);
@@ -687,7 +817,7 @@ void parquet_column_reader_close(ParquetColumnReader *r)
     mem_free(r->chunk);
     mem_free(r->dict_buf);
     mem_free(r->dict);
-    vector_free(r->dict_vec);
+    vector_free(r->dict_store);
     mem_free(r->page);
     pq_decompress_state_free(r->codec_state);
     strbuf_free(&r->last);
@@ -802,24 +932,57 @@ static bool gather_dictionary(const Vector *dict, uint32_t n, const uint32_t *id
     return true;
 }
 
-static bool read_dictionary(ParquetColumnReader *r, const PqPageHeader *h, const uint8_t *src, Error *err)
+/* Convert n PLAIN INT32 decimal dictionary entries straight from the page
+ * into slots 0..n-1 of out (widened to int64; no PqRaw detour: a large
+ * dictionary's raw array costs twice its converted size in fresh memory);
+ * false if the column is not such a decimal or an entry does not fit, and
+ * the caller goes through PqRaw. */
+static bool convert_plain_dictionary(const ParquetColumn *col, int ptype, const uint8_t *p, uint32_t n, Vector *out)
 {
-    if (!page_body(r, h, src, &r->dict_buf, &r->dict_buf_cap, 0, err)) return false;
-    if (h->encoding != PQ_ENC_PLAIN && h->encoding != PQ_ENC_PLAIN_DICTIONARY)
-        return col_error(r, err, "unsupported dictionary encoding %s", pq_encoding_name(h->encoding));
-    const uint8_t *p = r->dict_buf, *end = r->dict_buf + h->uncompressed_size;
-    uint64_t n = (uint64_t)h->num_values;
-    int w = r->ptype == PQ_INT32 || r->ptype == PQ_FLOAT ? 4
-          : r->ptype == PQ_INT64 || r->ptype == PQ_DOUBLE ? 8
-          : r->ptype == PQ_BYTE_ARRAY ? 4 : r->width;
-    if (r->ptype == PQ_BOOLEAN || w <= 0) return col_error(r, err, "corrupt dictionary page%s", "");
-    if (h->num_values < 0 || n * (uint64_t)w > (uint64_t)(end - p)) return col_error(r, err, "corrupt dictionary page: too many entries%s", "");
+    if (ptype != PQ_INT32 || col->conv != CV_I32_DEC || type_is_decimal128(col->type)) return false;
+    int64_t limit = (int64_t)decimal_pow10(col->type.precision), *d = VEC_DATA(out, int64_t); /* precision <= 18 */
+    bool fits = true;
+    for (uint32_t i = 0; i < n; i++) {
+        int32_t x;
+        memcpy(&x, p + (size_t)i * 4, 4);
+        fits &= x < limit && x > -limit;
+        d[i] = x;
+    }
+    return fits;
+}
+
+/* True if the n PLAIN entries at p already are the column's values (same
+ * width and representation, and for a decimal within its precision), so the
+ * dictionary page itself can serve as the converted dictionary. */
+static bool plain_dictionary_in_place(const ParquetColumn *col, int ptype, const uint8_t *p, uint32_t n)
+{
+    if (ptype == PQ_INT32) return col->conv == CV_I32 || col->conv == CV_DATE;
+    if (ptype == PQ_DOUBLE) return col->conv == CV_DOUBLE;
+    if (ptype != PQ_INT64) return false;
+    if (col->conv == CV_I64 || col->conv == CV_TS_MICROS) return true;
+    if (col->conv != CV_I64_DEC || type_is_decimal128(col->type)) return false;
+    int64_t limit = (int64_t)decimal_pow10(col->type.precision); /* precision <= 18 */
+    bool fits = true;
+    for (uint32_t i = 0; i < n; i++) {
+        int64_t x;
+        memcpy(&x, p + (size_t)i * 8, 8);
+        fits &= x < limit && x > -limit;
+    }
+    return fits;
+}
+
+/* Decode the dictionary's entries into r->dict (once per dictionary). */
+static bool dictionary_raw(ParquetColumnReader *r, Error *err)
+{
+    if (r->dict_ready) return true;
+    uint64_t n = r->ndict;
+    int w = r->ptype == PQ_INT32 || r->ptype == PQ_FLOAT ? 4 : r->ptype == PQ_INT64 || r->ptype == PQ_DOUBLE ? 8 : r->width;
+    const uint8_t *p = r->dict_values, *end = r->dict_buf + r->dict_len;
     if (r->dict == NULL || r->dict_cap < n + 1) {
         mem_free(r->dict);
         r->dict = mem_alloc(sizeof(PqRaw) * (n + 1));
         r->dict_cap = (uint32_t)(n + 1);
     }
-    r->ndict = (uint32_t)n;
     for (uint64_t i = 0; i < n; i++) {
         PqRaw *v = &r->dict[i];
         switch (r->ptype) {
@@ -844,12 +1007,52 @@ static bool read_dictionary(ParquetColumnReader *r, const PqPageHeader *h, const
             break;
         }
     }
-    vector_free(r->dict_vec);
-    r->dict_vec = vector_new(r->col->type, (uint32_t)(n ? n : 1));
-    if (!convert_dictionary(r->col, r->dict, (uint32_t)n, r->dict_vec)) {
-        vector_free(r->dict_vec);
-        r->dict_vec = NULL;
+    r->dict_ready = true;
+    return true;
+}
+
+static bool read_dictionary(ParquetColumnReader *r, const PqPageHeader *h, const uint8_t *src, Error *err)
+{
+    if (!page_body(r, h, src, &r->dict_buf, &r->dict_buf_cap, 0, err)) return false;
+    if (h->encoding != PQ_ENC_PLAIN && h->encoding != PQ_ENC_PLAIN_DICTIONARY)
+        return col_error(r, err, "unsupported dictionary encoding %s", pq_encoding_name(h->encoding));
+    const uint8_t *p = r->dict_buf, *end = r->dict_buf + h->uncompressed_size;
+    uint64_t n = (uint64_t)h->num_values;
+    int w = r->ptype == PQ_INT32 || r->ptype == PQ_FLOAT ? 4
+          : r->ptype == PQ_INT64 || r->ptype == PQ_DOUBLE ? 8
+          : r->ptype == PQ_BYTE_ARRAY ? 4 : r->width;
+    if (r->ptype == PQ_BOOLEAN || w <= 0) return col_error(r, err, "corrupt dictionary page%s", "");
+    if (h->num_values < 0 || n * (uint64_t)w > (uint64_t)(end - p)) return col_error(r, err, "corrupt dictionary page: too many entries%s", "");
+    r->has_dict = true;
+    r->dict_values = p;
+    r->dict_len = (size_t)h->uncompressed_size;
+    r->ndict = (uint32_t)n;
+    r->dict_ready = false;
+    r->dict_vec = NULL;
+    /* dict_buf is malloc-aligned and the values start it: typed access is aligned */
+    if (plain_dictionary_in_place(r->col, r->ptype, p, (uint32_t)n)) {
+        memset(&r->dict_view, 0, sizeof r->dict_view);
+        r->dict_view.type = r->col->type;
+        r->dict_view.capacity = (uint32_t)n;
+        r->dict_view.data = r->dict_buf;
+        r->dict_view.owns_buffers = false;
+        r->dict_vec = &r->dict_view;
+        return true;
     }
+    uint32_t cap = (uint32_t)(n ? n : 1);
+    if (r->dict_store && (!type_equal(r->dict_store->type, r->col->type) || r->dict_store->capacity < cap)) {
+        vector_free(r->dict_store);
+        r->dict_store = NULL;
+    }
+    if (r->dict_store) vector_reset(r->dict_store);
+    else r->dict_store = vector_new(r->col->type, cap);
+    bool fixed = r->ptype == PQ_INT32 || r->ptype == PQ_INT64 || r->ptype == PQ_FLOAT || r->ptype == PQ_DOUBLE;
+    if (fixed && convert_plain_dictionary(r->col, r->ptype, p, (uint32_t)n, r->dict_store)) {
+        r->dict_vec = r->dict_store;
+        return true;
+    }
+    if (!dictionary_raw(r, err)) return false;
+    if (convert_dictionary(r->col, r->dict, (uint32_t)n, r->dict_store)) r->dict_vec = r->dict_store;
     return true;
 }
 
@@ -862,7 +1065,7 @@ static bool start_values(ParquetColumnReader *r, const uint8_t *p, const uint8_t
     case PQ_ENC_PLAIN: return true;
     case PQ_ENC_PLAIN_DICTIONARY:
     case PQ_ENC_RLE_DICTIONARY: {
-        if (r->dict == NULL) return col_error(r, err, "dictionary-encoded page without a dictionary%s", "");
+        if (!r->has_dict) return col_error(r, err, "dictionary-encoded page without a dictionary%s", "");
         if (p >= end) {
             pq_rle_init(&r->idx, p, 0, 0);
             return true;
@@ -1033,6 +1236,7 @@ static bool decode_values(ParquetColumnReader *r, uint32_t n, Error *err)
         uint32_t *idx = r->levels + 0; /* levels are consumed before values: reuse as index space */
         uint32_t got = pq_rle_get(&r->idx, idx, n);
         if (got != n) return col_error(r, err, "corrupt page: dictionary indices end early%s", "");
+        if (!dictionary_raw(r, err)) return false;
         for (uint32_t i = 0; i < n; i++) {
             if (idx[i] >= r->ndict) return col_error(r, err, "corrupt page: dictionary index out of range%s", "");
             out[i] = r->dict[idx[i]];
@@ -1345,6 +1549,41 @@ bool parquet_column_reader_read(ParquetColumnReader *r, Vector *out, uint32_t of
         } else {
             if (!decode_values(r, nvalues, err)) return false;
             if (!convert_rows(r, valid, k, out, offset + done, err)) return false;
+        }
+        done += k;
+        r->page_rows_left -= k;
+    }
+    r->rows_left -= n;
+    return true;
+}
+
+bool parquet_column_reader_skip(ParquetColumnReader *r, uint32_t n, Error *err)
+{
+    if ((int64_t)n > r->rows_left) return col_error(r, err, "read past the end of the row group%s", "");
+    arena_reset(&r->scratch);
+    uint32_t done = 0;
+    while (done < n) {
+        if (r->page_rows_left == 0 && !next_page(r, err)) return false;
+        uint32_t k = n - done;
+        if ((int64_t)k > r->page_rows_left) k = (uint32_t)r->page_rows_left;
+        uint32_t nvalues = k, level;
+        if (r->has_defs && pq_rle_skip_run(&r->defs, k, &level)) {
+            nvalues = level >= 1 ? k : 0;
+        } else if (r->has_defs) {
+            if (pq_rle_get(&r->defs, r->levels, k) != k) return col_error(r, err, "corrupt definition levels%s", "");
+            nvalues = 0;
+            for (uint32_t i = 0; i < k; i++) nvalues += r->levels[i] >= 1;
+        }
+        uint32_t w = r->encoding == PQ_ENC_PLAIN && r->ptype != PQ_BOOLEAN && r->ptype != PQ_BYTE_ARRAY ? fixed_width(r) : 0;
+        if (r->encoding == PQ_ENC_PLAIN_DICTIONARY || r->encoding == PQ_ENC_RLE_DICTIONARY) {
+            /* the indices are not checked against the dictionary: they are not used */
+            if (pq_rle_skip(&r->idx, nvalues) != nvalues)
+                return col_error(r, err, "corrupt page: dictionary indices end early%s", "");
+        } else if (w > 0) {
+            if (!need(r, (size_t)w * nvalues, err)) return false;
+            r->vp += (size_t)w * nvalues;
+        } else if (!decode_values(r, nvalues, err)) {
+            return false;
         }
         done += k;
         r->page_rows_left -= k;

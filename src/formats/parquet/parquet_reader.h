@@ -45,8 +45,8 @@ typedef struct ParquetColumn {
 typedef struct ParquetFile {
     FsFile *file;
     const char *path;
-    Arena arena;               /* metadata, column descriptions */
-    uint8_t *footer;           /* the footer bytes (the metadata points into them) */
+    struct ParquetFooter *footer; /* the parsed footer (meta and cols point into it), shared by every open file
+                                     whose footer has the same bytes (see parquet_file_open) */
     PqFileMeta meta;
     int ncols;
     ParquetColumn *cols;
@@ -54,8 +54,15 @@ typedef struct ParquetFile {
     struct ParquetPrefetch *prefetch; /* column chunks fetched ahead (parquet_file_prefetch), or NULL */
 } ParquetFile;
 
-/* Open a file and read its footer and schema. */
+/* Open a file and read its footer and schema.  The parsed footer is shared:
+ * a small process-wide cache keeps the last parsed footers (at most 16, 64 MB
+ * of footer bytes) and a file whose footer bytes equal a cached one's (the
+ * same file opened by the binder, the morsel source and each worker, or again
+ * by the next statement) takes that parse instead of decoding the Thrift
+ * again.  Matching on the bytes themselves keeps a rewritten file correct. */
 ParquetFile *parquet_file_open(const char *path, Error *err);
+/* How many footers have been decoded (cache misses) since start-up: for tests. */
+uint64_t parquet_footers_decoded(void);
 /* Open from bytes held in memory (fuzzing, tests); data must outlive the file. */
 ParquetFile *parquet_file_open_memory(const char *name, const uint8_t *data, size_t n, Error *err);
 /* Close a file (NULL is fine). */
@@ -79,6 +86,10 @@ ParquetColumnReader *parquet_column_reader_open(ParquetFile *pf, int rg, int col
 bool parquet_column_reader_reopen(ParquetColumnReader *r, ParquetFile *pf, int rg, int col, Error *err);
 /* Read the next n rows of the chunk into out[offset, offset+n); out has the column's type. */
 bool parquet_column_reader_read(ParquetColumnReader *r, Vector *out, uint32_t offset, uint32_t n, Error *err);
+/* Pass over the next n (<= VECTOR_CAPACITY) rows of the chunk without converting them (pages
+ * are still decompressed and their values walked, so the reader stays in
+ * step with the others of the row group). */
+bool parquet_column_reader_skip(ParquetColumnReader *r, uint32_t n, Error *err);
 /* Free a column reader (NULL is fine). */
 void parquet_column_reader_close(ParquetColumnReader *r);
 

@@ -392,6 +392,8 @@ static bool range_may(CompareOp op, int lo_vs_c, int hi_vs_c)
 
 static bool is_nan_slot(const Vector *v, uint32_t i) { return v->type.id == TYPE_DOUBLE && isnan(VEC_DATA(v, double)[i]); }
 
+static bool bounds_may(ParquetStatsFilter *f, Pred *p);
+
 static bool compare_may(ParquetStatsFilter *f, Pred *p, const ParquetFile *pf, const ChunkFacts *facts)
 {
     /* a NaN the statistics leave out */
@@ -407,6 +409,14 @@ static bool compare_may(ParquetStatsFilter *f, Pred *p, const ParquetFile *pf, c
     if (!parquet_statistic_value(facts->col, min.data, min.len, v, 0) ||
         !parquet_statistic_value(facts->col, max.data, max.len, v, 1))
         return true;
+    return bounds_may(f, p);
+}
+
+/* Could a value between the bounds in slots 0 (min) and 1 (max) of
+ * f->bounds' column p->column pass comparison p? */
+static bool bounds_may(ParquetStatsFilter *f, Pred *p)
+{
+    Vector *v = f->bounds.cols[p->column];
     if (is_nan_slot(v, 0) || is_nan_slot(v, 1) || sort_compare_slots(v, 0, v, 1) > 0) return true;
     f->bounds.count = 2;
     Error err = ERROR_INIT;
@@ -459,4 +469,118 @@ bool parquet_stats_filter_may_match(ParquetStatsFilter *f, const ParquetFile *pf
     for (int i = 0; i < f->npreds; i++)
         if (!pred_may(f, f->preds[i], pf, rg)) return false;
     return true;
+}
+
+/* ---- the values of a batch ----
+ *
+ * The same decision for some rows already read: a scan reads the hint
+ * columns of a batch first, and skips the other columns' rows when their
+ * minimum and maximum rule the batch out (a file sorted on the filtered
+ * column has long stretches of such rows inside a row group that may
+ * match).  Bounds are taken only for the fixed-width integer
+ * representations (INTEGER, DATE, BIGINT, decimals up to 18 digits), in one
+ * pass; other types are assumed to match. */
+
+/* Min and max of the valid rows of v[0..n) into slots 0 and 1 of out (v's
+ * type); false for a type this does not bound or when no row is valid. */
+static bool vector_bounds(const Vector *v, uint32_t n, Vector *out)
+{
+    TypeId id = v->type.id;
+    bool i32 = id == TYPE_INTEGER || id == TYPE_DATE;
+    bool i64 = id == TYPE_BIGINT || (id == TYPE_DECIMAL && !type_is_decimal128(v->type));
+    if (!i32 && !i64) return false;
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    bool any = false;
+    if (v->validity == NULL && n > 0) {
+        /* no NULLs: branch-free loops the compiler vectorises */
+        any = true;
+        if (i32) {
+            const int32_t *x = VEC_DATA(v, int32_t);
+            int32_t l = x[0], h = x[0];
+            for (uint32_t i = 1; i < n; i++) {
+                l = x[i] < l ? x[i] : l;
+                h = x[i] > h ? x[i] : h;
+            }
+            lo = l;
+            hi = h;
+        } else {
+            const int64_t *x = VEC_DATA(v, int64_t);
+            for (uint32_t i = 0; i < n; i++) {
+                lo = x[i] < lo ? x[i] : lo;
+                hi = x[i] > hi ? x[i] : hi;
+            }
+        }
+    } else {
+        for (uint32_t i = 0; i < n; i++) {
+            if (!vector_is_valid(v, i)) continue;
+            int64_t x = i32 ? VEC_DATA(v, int32_t)[i] : VEC_DATA(v, int64_t)[i];
+            lo = x < lo ? x : lo;
+            hi = x > hi ? x : hi;
+            any = true;
+        }
+    }
+    if (!any) return false;
+    vector_reset(out);
+    if (i32) {
+        VEC_DATA(out, int32_t)[0] = (int32_t)lo;
+        VEC_DATA(out, int32_t)[1] = (int32_t)hi;
+    } else {
+        VEC_DATA(out, int64_t)[0] = lo;
+        VEC_DATA(out, int64_t)[1] = hi;
+    }
+    return true;
+}
+
+static uint32_t valid_rows(const Vector *v, uint32_t n)
+{
+    if (v->validity == NULL) return n;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) k += vector_is_valid(v, i);
+    return k;
+}
+
+static bool rows_pred_may(ParquetStatsFilter *f, Pred *p, Vector *const *values, uint32_t n)
+{
+    switch (p->kind) {
+    case PRED_AND:
+        for (int i = 0; i < p->nkids; i++)
+            if (!rows_pred_may(f, p->kids[i], values, n)) return false;
+        return true;
+    case PRED_OR:
+        for (int i = 0; i < p->nkids; i++)
+            if (rows_pred_may(f, p->kids[i], values, n)) return true;
+        return p->nkids == 0;
+    case PRED_UNKNOWN: return true;
+    default: break;
+    }
+    const Vector *v = values[p->column];
+    if (v == NULL || n == 0 || !type_equal(v->type, f->types[p->column])) return true;
+    uint32_t nvalid = valid_rows(v, n);
+    switch (p->kind) {
+    case PRED_IS_NULL: return nvalid < n;
+    case PRED_NOT_NULL: return nvalid > 0;
+    default: break;
+    }
+    if (nvalid == 0) return false; /* every comparison is NULL */
+    if (!vector_bounds(v, n, f->bounds.cols[p->column])) return true;
+    return bounds_may(f, p);
+}
+
+bool parquet_stats_filter_rows_may_match(ParquetStatsFilter *f, Vector *const *values, uint32_t n)
+{
+    if (f == NULL) return true;
+    for (int i = 0; i < f->npreds; i++)
+        if (!rows_pred_may(f, f->preds[i], values, n)) return false;
+    return true;
+}
+
+static void pred_columns(const Pred *p, bool *used)
+{
+    for (int i = 0; i < p->nkids; i++) pred_columns(p->kids[i], used);
+    if (p->kind == PRED_COMPARE || p->kind == PRED_IS_NULL || p->kind == PRED_NOT_NULL) used[p->column] = true;
+}
+
+void parquet_stats_filter_columns(const ParquetStatsFilter *f, bool *used)
+{
+    for (int i = 0; f && i < f->npreds; i++) pred_columns(f->preds[i], used);
 }

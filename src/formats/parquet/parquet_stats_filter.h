@@ -43,6 +43,13 @@ ParquetStatsFilter *parquet_stats_filter_create(Expr *const *conds, int nconds, 
                                                 const LogicalType *types);
 /* False when no row of row group rg of pf can pass every hint (skip it). */
 bool parquet_stats_filter_may_match(ParquetStatsFilter *f, const ParquetFile *pf, int rg);
+/* False when no row i < n of some rows already read can pass every hint,
+ * judged from the minimum, maximum and NULLs of their hint columns (see
+ * parquet_stats_filter.c): values[c] holds schema column c's rows, NULL
+ * where not read (assumed to match). */
+bool parquet_stats_filter_rows_may_match(ParquetStatsFilter *f, Vector *const *values, uint32_t n);
+/* Set used[c] for each schema column c that the hints look at. */
+void parquet_stats_filter_columns(const ParquetStatsFilter *f, bool *used);
 /* Free a filter (NULL is fine). */
 void parquet_stats_filter_free(ParquetStatsFilter *f);
 
