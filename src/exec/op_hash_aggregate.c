@@ -282,12 +282,50 @@ static void rehash(HashAggState *s, uint64_t cap)
     }
 }
 
+/* Equal text keys; short ones (stored inline) compared as two masked words
+ * instead of memcmp calls: bytes past the length are unspecified. */
+static inline bool key_text_equal(const KString *a, const KString *b)
+{
+    if (a->len != b->len) return false;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    uint32_t len = a->len;
+    if (len <= KSTRING_INLINE_MAX) {
+        uint64_t a0, b0;
+        uint32_t a1, b1;
+        memcpy(&a0, a->u.inlined, 8);
+        memcpy(&b0, b->u.inlined, 8);
+        memcpy(&a1, a->u.inlined + 8, 4);
+        memcpy(&b1, b->u.inlined + 8, 4);
+        uint64_t m0 = len >= 8 ? ~(uint64_t)0 : (((uint64_t)1 << (len * 8)) - 1);
+        uint32_t m1 = len <= 8 ? 0 : len >= 12 ? ~(uint32_t)0 : (((uint32_t)1 << ((len - 8) * 8)) - 1);
+        return ((a0 ^ b0) & m0) == 0 && ((a1 ^ b1) & m1) == 0;
+    }
+#endif
+    return kstring_equal(a, b);
+}
+
+/* hash_values_equal with the common key types inline: text and integers;
+ * the rest through hash_values_equal. */
+static inline bool key_slot_equal(const Vector *a, uint32_t i, const Vector *b, uint32_t j)
+{
+    bool va = vector_is_valid(a, i), vb = vector_is_valid(b, j);
+    if (!va || !vb) return va == vb;
+    switch (a->type.id) {
+    case TYPE_VARCHAR: return key_text_equal(&VEC_DATA(a, KString)[i], &VEC_DATA(b, KString)[j]);
+    case TYPE_INTEGER:
+    case TYPE_DATE: return VEC_DATA(a, int32_t)[i] == VEC_DATA(b, int32_t)[j];
+    case TYPE_BIGINT:
+    case TYPE_TIMESTAMP: return VEC_DATA(a, int64_t)[i] == VEC_DATA(b, int64_t)[j];
+    default: return hash_values_equal(a, i, b, j);
+    }
+}
+
 static bool keys_equal(HashAggState *s, Vector **cols, uint32_t row, uint64_t g)
 {
     const Batch *chunk = &s->keys.chunks[g / VECTOR_CAPACITY];
     uint32_t r = (uint32_t)(g % VECTOR_CAPACITY);
     for (int k = 0; k < s->nkeys; k++)
-        if (!hash_values_equal(cols[k], row, chunk->cols[k], r)) return false;
+        if (!key_slot_equal(cols[k], row, chunk->cols[k], r)) return false;
     return true;
 }
 
@@ -410,6 +448,48 @@ static bool combine_aggregate(HashAggState *s, int a, Vector **cols, uint32_t n,
     }
 }
 
+/* sum/avg of a 64-bit column (bigint, DECIMAL(p<=18)) with no FILTER: one
+ * tight loop per batch, int64 values added into the int128 states with no
+ * per-row type dispatch and no overflow test: a state only ever receives
+ * such values, fewer than 2^63 of them (its count), so |sum| < 2^126. */
+static bool sum_int64_rows(AggValues *v, const uint32_t *gids, const Vector *in, uint32_t n)
+{
+    /* the state arrays in locals: a store through `has` (a char type) could
+     * otherwise alias v and force reloads every row */
+    const int64_t *x = VEC_DATA(in, int64_t);
+    kiln_int128 *sum = v->isum;
+    int64_t *count = v->count;
+    uint8_t *has = v->has;
+    const uint64_t *valid = in->validity;
+    for (uint32_t i = 0; i < n; i++) {
+        if (valid && !((valid[i >> 6] >> (i & 63)) & 1)) continue;
+        uint32_t g = gids[i];
+        sum[g] += x[i];
+        count[g]++;
+        has[g] = 1;
+    }
+    return true;
+}
+
+/* sum/avg of a 128-bit DECIMAL column with no FILTER; false on a 128-bit overflow. */
+static bool sum_int128_rows(AggValues *v, const uint32_t *gids, const Vector *in, uint32_t n)
+{
+    const kiln_int128 *x = VEC_DATA(in, kiln_int128);
+    kiln_int128 *sum = v->isum;
+    int64_t *count = v->count;
+    uint8_t *has = v->has;
+    const uint64_t *valid = in->validity;
+    bool overflow = false;
+    for (uint32_t i = 0; i < n; i++) {
+        if (valid && !((valid[i >> 6] >> (i & 63)) & 1)) continue;
+        uint32_t g = gids[i];
+        overflow |= __builtin_add_overflow(sum[g], x[i], &sum[g]);
+        count[g]++;
+        has[g] = 1;
+    }
+    return !overflow;
+}
+
 static bool update_aggregate(HashAggState *s, int a, const AggregateSpec *sp, Vector **cols, uint32_t n, Error *err)
 {
     AggValues *v = &s->vals[a];
@@ -419,10 +499,20 @@ static bool update_aggregate(HashAggState *s, int a, const AggregateSpec *sp, Ve
     if (sp->combine) return combine_aggregate(s, a, cols, n, err);
     switch (sp->kind) {
     case AGG_COUNT_STAR:
+        if (filter == NULL) {
+            int64_t *count = v->count;
+            for (uint32_t i = 0; i < n; i++) count[gids[i]]++;
+            return true;
+        }
         for (uint32_t i = 0; i < n; i++)
             if (row_passes(filter, i)) v->count[gids[i]]++;
         return true;
     case AGG_COUNT:
+        if (filter == NULL && in->validity == NULL) {
+            int64_t *count = v->count;
+            for (uint32_t i = 0; i < n; i++) count[gids[i]]++;
+            return true;
+        }
         for (uint32_t i = 0; i < n; i++)
             if (vector_is_valid(in, i) && row_passes(filter, i)) v->count[gids[i]]++;
         return true;
@@ -438,6 +528,7 @@ static bool update_aggregate(HashAggState *s, int a, const AggregateSpec *sp, Ve
                 }
             return true;
         case TYPE_BIGINT:
+            if (filter == NULL) return sum_int64_rows(v, gids, in, n);
             for (uint32_t i = 0; i < n; i++)
                 if (vector_is_valid(in, i) && row_passes(filter, i)) {
                     v->isum[gids[i]] += VEC_DATA(in, int64_t)[i];
@@ -446,6 +537,11 @@ static bool update_aggregate(HashAggState *s, int a, const AggregateSpec *sp, Ve
                 }
             return true;
         case TYPE_DECIMAL:
+            if (filter == NULL) {
+                if (!type_is_decimal128(in->type)) return sum_int64_rows(v, gids, in, n);
+                if (sum_int128_rows(v, gids, in, n)) return true;
+                return error_set(err, ERR_DATA, "numeric field overflow in %s", aggregate_name(sp->kind));
+            }
             for (uint32_t i = 0; i < n; i++) {
                 if (!vector_is_valid(in, i) || !row_passes(filter, i)) continue;
                 kiln_int128 x = type_is_decimal128(in->type) ? VEC_DATA(in, kiln_int128)[i] : VEC_DATA(in, int64_t)[i];

@@ -18,23 +18,21 @@ typedef unsigned __int128 kiln_uint128;
 
 #define INT128_MAX_VALUE ((~(kiln_uint128)0) >> 1)
 
-static kiln_int128 pow10_table[DECIMAL_MAX_PRECISION + 1];
-static bool pow10_ready;
-
-/* The table is filled on first use; racing threads write identical values. */
-static void pow10_init(void)
-{
-    kiln_int128 p = 1;
-    for (int i = 0; i <= DECIMAL_MAX_PRECISION; i++) {
-        pow10_table[i] = p;
-        if (i < DECIMAL_MAX_PRECISION) p *= 10;
-    }
-    __atomic_store_n(&pow10_ready, true, __ATOMIC_RELEASE);
-}
+/* 10^0 .. 10^38, a constant table: 10^19 and up are built from 10^19 at
+ * compile time (C has no 128-bit literals). */
+#define P19 ((kiln_int128)10000000000000000000ULL)
+static const kiln_int128 pow10_table[DECIMAL_MAX_PRECISION + 1] = {
+    1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000, 10000000000LL, 100000000000LL,
+    1000000000000LL, 10000000000000LL, 100000000000000LL, 1000000000000000LL, 10000000000000000LL,
+    100000000000000000LL, 1000000000000000000LL, P19, P19 * 10, P19 * 100, P19 * 1000, P19 * 10000, P19 * 100000,
+    P19 * 1000000, P19 * 10000000, P19 * 100000000, P19 * 1000000000, P19 * 10000000000LL, P19 * 100000000000LL,
+    P19 * 1000000000000LL, P19 * 10000000000000LL, P19 * 100000000000000LL, P19 * 1000000000000000LL,
+    P19 * 10000000000000000LL, P19 * 100000000000000000LL, P19 * 1000000000000000000LL, P19 * P19,
+};
+#undef P19
 
 kiln_int128 decimal_pow10(int n)
 {
-    if (!__atomic_load_n(&pow10_ready, __ATOMIC_ACQUIRE)) pow10_init();
     if (n < 0) n = 0;
     if (n > DECIMAL_MAX_PRECISION) n = DECIMAL_MAX_PRECISION;
     return pow10_table[n];
@@ -163,8 +161,44 @@ static bool syntax_error(const char *s, size_t n, Error *err)
 
 #define PARSE_MAX_DIGITS 100
 
+/* The common input, [+-]digits[.digits] with at most 18 digits, no more
+ * fractional digits than `scale` and a result that fits `precision`, in one
+ * pass of 64-bit arithmetic.  Returns false for anything else (spaces,
+ * exponents, rounding, overflow, errors), which decimal_parse's general
+ * path then handles, so both give the same results and messages. */
+static bool parse_simple(const char *s, size_t n, int precision, int scale, kiln_int128 *out)
+{
+    const char *p = s, *end = s + n;
+    bool negative = false;
+    if (p < end && (*p == '-' || *p == '+')) negative = *p++ == '-';
+    const char *digits = p;
+    uint64_t v = 0; /* may wrap past 19 digits: such inputs are rejected below */
+    unsigned d;
+    while (p < end && (d = (unsigned)(unsigned char)*p - '0') <= 9) {
+        v = v * 10 + d;
+        p++;
+    }
+    long nd = p - digits, frac = 0;
+    if (p < end && *p == '.') {
+        const char *point = ++p;
+        while (p < end && (d = (unsigned)(unsigned char)*p - '0') <= 9) {
+            v = v * 10 + d;
+            p++;
+        }
+        frac = p - point;
+        nd += frac;
+    }
+    if (p != end || nd == 0 || nd > 18) return false;
+    if (frac > scale || nd + (scale - frac) > DECIMAL_MAX_PRECISION) return false;
+    kiln_int128 r = (kiln_int128)v * pow10_table[scale - frac];
+    if (!decimal_fits(r, precision)) return false;
+    *out = negative ? -r : r;
+    return true;
+}
+
 bool decimal_parse(const char *s, size_t n, int precision, int scale, kiln_int128 *out, Error *err)
 {
+    if (parse_simple(s, n, precision, scale, out)) return true;
     size_t i = 0, end = n;
     while (i < end && is_space(s[i])) i++;
     while (end > i && is_space(s[end - 1])) end--;

@@ -209,3 +209,44 @@ TEST(decimal_result_types)
     t = decimal_result_type(DECIMAL_OP_MOD, type_decimal(10, 2), type_decimal(5, 0));
     CHECK(t.precision == 7 && t.scale == 2);
 }
+
+TEST(decimal_pow10_table)
+{
+    /* the constant table against repeated multiplication, and its clamping */
+    kiln_int128 p = 1;
+    for (int i = 0; i <= DECIMAL_MAX_PRECISION; i++) {
+        CHECK(decimal_pow10(i) == p);
+        if (i < DECIMAL_MAX_PRECISION) p *= 10;
+    }
+    CHECK_EQ_STR(fmt(decimal_pow10(38), 0), "100000000000000000000000000000000000000");
+    CHECK(decimal_pow10(-3) == 1);
+    CHECK(decimal_pow10(40) == decimal_pow10(38));
+    CHECK(decimal_fits(decimal_pow10(38) - 1, 38));
+    CHECK(!decimal_fits(decimal_pow10(18), 18));
+    CHECK(decimal_fits(-(decimal_pow10(18) - 1), 18));
+}
+
+TEST(decimal_parse_simple_and_general_paths_agree)
+{
+    /* inputs the one-pass parser takes, and their neighbours it hands to the general path */
+    CHECK_EQ_STR(dec_text("123456789012345678", 18, 0), "123456789012345678");
+    CHECK_EQ_STR(dec_text("1234567890123456789", 19, 0), "1234567890123456789");
+    CHECK_EQ_STR(dec_text("-1234567890123456.78", 18, 2), "-1234567890123456.78");
+    CHECK_EQ_STR(dec_text("5.", 5, 2), "5.00");
+    CHECK_EQ_STR(dec_text("+.5", 5, 2), "0.50");
+    CHECK_EQ_STR(dec_text("-0.00", 5, 2), "0.00");
+    CHECK_EQ_STR(dec_text("1.235", 5, 2), "1.24");
+    CHECK_EQ_STR(dec_text("-1.235", 5, 2), "-1.24");
+    CHECK_EQ_STR(dec_text("99.99", 4, 2), "99.99");
+    CHECK_EQ_STR(dec_text(" 7.5 ", 4, 2), "7.50");
+    CHECK_EQ_STR(dec_text("1e2", 5, 0), "100");
+    CHECK_EQ_STR(dec_text("12", 38, 37), "ERROR: numeric field overflow (a value of precision 38, scale 37 must round to an "
+                                         "absolute value less than 10^1)");
+    CHECK_EQ_STR(dec_text("1", 38, 37), "1.0000000000000000000000000000000000000");
+    CHECK_EQ_STR(dec_text("100.00", 4, 2), "ERROR: numeric field overflow (a value of precision 4, scale 2 must round to an "
+                                           "absolute value less than 10^2)");
+    CHECK_EQ_STR(dec_text("-", 4, 2), "ERROR: invalid input syntax for type numeric: \"-\"");
+    CHECK_EQ_STR(dec_text(".", 4, 2), "ERROR: invalid input syntax for type numeric: \".\"");
+    CHECK_EQ_STR(dec_text("1.2.3", 4, 2), "ERROR: invalid input syntax for type numeric: \"1.2.3\"");
+    CHECK_EQ_STR(dec_text("", 4, 2), "ERROR: invalid input syntax for type numeric: \"\"");
+}

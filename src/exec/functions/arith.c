@@ -201,71 +201,290 @@ static bool prepare_dec_unary(FunctionCall *call, Arena *arena, Error *err)
     return true;
 }
 
+/* The decimal kernels run in two passes.  The fast pass is specialised per
+ * vector on the physical width of each input and of the result (int64_t for
+ * precision <= 18, kiln_int128 above: DEC_WIDE_A/B/OUT are compile-time
+ * flags of an always-inlined body, so each combination is its own loop
+ * without width tests); it assumes every operand fits 64 bits, computes
+ * every row (NULL slots too: their garbage only sets a flag) with one
+ * widening multiply per scaled operand and ORs an "unusual" flag: an
+ * operand beyond 64 bits or a result beyond its precision's bound.  Only
+ * when the flag is set does the exact pass run over the vector: row by row,
+ * skipping NULLs, with 128/256-bit arithmetic (decimal_mul), raising
+ * "numeric field overflow" at the first valid row that overflows.  So
+ * overflow stays exact, as before.  Powers of ten and bounds are computed
+ * once per vector; a constant operand (call->const_args) has stride 0. */
+#define DEC_INLINE static inline __attribute__((always_inline))
+
+#define DEC_WIDE_A 1
+#define DEC_WIDE_B 2
+#define DEC_WIDE_OUT 4
+
+/* Row i of a decimal vector of the given width. */
+DEC_INLINE kiln_int128 dec_at(const void *data, bool wide, uint32_t i)
+{
+    return wide ? ((const kiln_int128 *)data)[i] : (kiln_int128)((const int64_t *)data)[i];
+}
+DEC_INLINE void dec_put(void *data, bool wide, uint32_t i, kiln_int128 x)
+{
+    if (wide) ((kiln_int128 *)data)[i] = x;
+    else ((int64_t *)data)[i] = (int64_t)x;
+}
+/* True unless -bound < z < bound, in one unsigned compare: with
+ * 1 <= bound <= 10^38 < 2^127, z + bound - 1 taken modulo 2^128 lands in
+ * [0, 2*bound - 2] exactly when z is inside. */
+DEC_INLINE bool dec_outside(kiln_int128 z, kiln_int128 bound)
+{
+    unsigned __int128 shift = (unsigned __int128)(bound - 1);
+    return (unsigned __int128)z + shift > 2 * shift;
+}
+/* True if a 128-bit value does not fit 64 bits. */
+DEC_INLINE bool dec_beyond64(kiln_int128 x) { return x != (kiln_int128)(int64_t)x; }
+
+static int dec_widths(const Vector *a, const Vector *b, const Vector *out)
+{
+    return (type_is_decimal128(a->type) ? DEC_WIDE_A : 0) | (type_is_decimal128(b->type) ? DEC_WIDE_B : 0) |
+           (type_is_decimal128(out->type) ? DEC_WIDE_OUT : 0);
+}
+
+#define DEC_WIDTH_SWITCH(CALL)                                          \
+    switch (wide) {                                                     \
+    case 0: return CALL(0);                                             \
+    case 1: return CALL(1);                                             \
+    case 2: return CALL(2);                                             \
+    case 3: return CALL(3);                                             \
+    case 4: return CALL(4);                                             \
+    case 5: return CALL(5);                                             \
+    case 6: return CALL(6);                                             \
+    default: return CALL(7);                                            \
+    }
+
+/* The per-vector constants of + and -. */
+typedef struct DecAddPlan {
+    int ka, kb;               /* digits each side is scaled up by */
+    kiln_int128 ma, mb;       /* 10^ka, 10^kb */
+    kiln_int128 lim_a, lim_b; /* |x| must stay below these to be scaled without leaving 128 bits */
+    kiln_int128 bound;        /* |result| < bound */
+    uint32_t stride_a, stride_b;
+} DecAddPlan;
+
+/* The all-64-bit loop of + and -, x*ma +- y*mb.  Compile-time flags:
+ * const_a/const_b (the operand is one value, read once), scale_a/scale_b
+ * (a multiplier other than 1).  The add itself wraps in unsigned
+ * arithmetic and its overflow is the sign test of the operands against the
+ * result, so the loop has no branch; one unsigned compare checks
+ * -bound < z < bound. */
+DEC_INLINE bool dec_add64_rows(const int64_t *a, const int64_t *b, int64_t *r, uint32_t count, int64_t ma,
+                               int64_t mb, int64_t bound, bool subtract, bool const_a, bool const_b, bool scale_a,
+                               bool scale_b)
+{
+    const uint64_t span = 2 * (uint64_t)(bound - 1), shift = (uint64_t)(bound - 1);
+    const int64_t a0 = a[0], b0 = b[0];
+    uint64_t unusual = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        int64_t x = const_a ? a0 : a[i], y = const_b ? b0 : b[i];
+        if (scale_a) unusual |= __builtin_mul_overflow(x, ma, &x);
+        if (scale_b) unusual |= __builtin_mul_overflow(y, mb, &y);
+        uint64_t ux = (uint64_t)x, uy = (uint64_t)y, uz = subtract ? ux - uy : ux + uy;
+        uint64_t overflow = subtract ? ((ux ^ uy) & (ux ^ uz)) : ((ux ^ uz) & (uy ^ uz));
+        unusual |= (overflow >> 63) | (uz + shift > span);
+        r[i] = (int64_t)uz;
+    }
+    return unusual == 0;
+}
+
+/* Fast pass of + and - (ka, kb <= 18): true if no row was unusual. */
+DEC_INLINE bool dec_add_sub_fast(const Vector *va, const Vector *vb, Vector *out, uint32_t count, bool subtract,
+                                 int wide, const DecAddPlan *pl)
+{
+    const bool wa = wide & DEC_WIDE_A, wb = wide & DEC_WIDE_B, wo = wide & DEC_WIDE_OUT;
+    const void *a = va->data, *b = vb->data;
+    void *r = out->data;
+    const uint32_t sa = pl->stride_a, sb = pl->stride_b;
+    bool unusual = false;
+    if (!wa && !wb && !wo) {
+        /* all 64-bit: the result bound is at most 10^18, so 64-bit overflow checks suffice */
+        const int64_t *a64 = a, *b64 = b;
+        int64_t ma = (int64_t)pl->ma, mb = (int64_t)pl->mb, bound = (int64_t)pl->bound;
+        /* a constant operand is scaled once: `1 - x` becomes 100 - x, no multiply per row */
+        int64_t const_a, const_b;
+        int ka = pl->ka, kb = pl->kb;
+        if (sa == 0 && ka > 0) {
+            if (__builtin_mul_overflow(a64[0], ma, &const_a)) return false;
+            a = &const_a;
+            ka = 0;
+        }
+        if (sb == 0 && kb > 0) {
+            if (__builtin_mul_overflow(b64[0], mb, &const_b)) return false;
+            b = &const_b;
+            kb = 0;
+        }
+        const bool ca = sa == 0, cb = sb == 0;
+        if (ka == 0 && kb == 0) {
+            if (ca && cb) return dec_add64_rows(a, b, r, count, 1, 1, bound, subtract, true, true, false, false);
+            if (ca) return dec_add64_rows(a, b, r, count, 1, 1, bound, subtract, true, false, false, false);
+            if (cb) return dec_add64_rows(a, b, r, count, 1, 1, bound, subtract, false, true, false, false);
+            return dec_add64_rows(a, b, r, count, 1, 1, bound, subtract, false, false, false, false);
+        }
+        /* a constant was pre-scaled above, so a scaled side is a column */
+        if (ka == 0) return dec_add64_rows(a, b, r, count, 1, mb, bound, subtract, ca, false, false, true);
+        if (kb == 0) return dec_add64_rows(a, b, r, count, ma, 1, bound, subtract, false, cb, true, false);
+        return dec_add64_rows(a, b, r, count, ma, mb, bound, subtract, false, false, true, true);
+    }
+    const int64_t ma = (int64_t)pl->ma, mb = (int64_t)pl->mb;
+    for (uint32_t i = 0; i < count; i++) {
+        kiln_int128 x0 = dec_at(a, wa, i * sa), y0 = dec_at(b, wb, i * sb);
+        if (wa) unusual |= dec_beyond64(x0);
+        if (wb) unusual |= dec_beyond64(y0);
+        /* |x0|,|y0| < 2^63 and 10^18 < 2^60: the scaled values and their sum are exact */
+        kiln_int128 x = (kiln_int128)(int64_t)x0 * ma, y = (kiln_int128)(int64_t)y0 * mb;
+        kiln_int128 z = subtract ? x - y : x + y;
+        unusual |= dec_outside(z, pl->bound);
+        dec_put(r, wo, i, z);
+    }
+    return !unusual;
+}
+
+#define DEC_ADD_FAST(W) dec_add_sub_fast(va, vb, out, count, subtract, W, &pl)
+
+static bool dec_add_sub_fast_dispatch(const Vector *va, const Vector *vb, Vector *out, uint32_t count, bool subtract,
+                                      int wide, DecAddPlan pl)
+{
+    DEC_WIDTH_SWITCH(DEC_ADD_FAST)
+}
+
+/* x * 10^k (k = pl's ka or kb), or false when it would leave 128 bits (it
+ * then overflows every decimal type). */
+static bool dec_scale_up(kiln_int128 x, int k, kiln_int128 m, kiln_int128 lim, kiln_int128 *out)
+{
+    if (k == 0) {
+        *out = x;
+        return true;
+    }
+    if (x >= lim || x <= -lim) return false;
+    *out = x * m;
+    return true;
+}
+
 /* Addition and subtraction: both sides brought to the result scale, then one
- * 128-bit add and a bound check per row. */
-static bool dec_add_sub(Vector **args, uint32_t count, Vector *out, bool subtract, Error *err)
+ * add and a bound check per row. */
+static bool dec_add_sub(FunctionCall *call, Vector **args, uint32_t count, Vector *out, bool subtract, Error *err)
 {
     bool any_null = vector_merge_validity(out, args, 2, count);
     const Vector *va = args[0], *vb = args[1];
     int p = out->type.precision, s = out->type.scale;
-    int ka = s - va->type.scale, kb = s - vb->type.scale;
-    kiln_int128 bound = decimal_pow10(p);
-    if (p >= DECIMAL_MAX_PRECISION) bound = decimal_pow10(DECIMAL_MAX_PRECISION);
-    kiln_int128 ma = decimal_pow10(ka), mb = decimal_pow10(kb);
+    DecAddPlan pl;
+    pl.ka = s - va->type.scale;
+    pl.kb = s - vb->type.scale;
+    if (pl.ka < 0 || pl.kb < 0) return error_set(err, ERR_INTERNAL, "decimal + or - with a narrower result scale");
+    pl.bound = decimal_pow10(p >= DECIMAL_MAX_PRECISION ? DECIMAL_MAX_PRECISION : p);
+    pl.ma = decimal_pow10(pl.ka);
+    pl.mb = decimal_pow10(pl.kb);
     /* operands whose scaled value would leave 128 bits overflow the result anyway */
-    kiln_int128 lim_a = decimal_pow10(DECIMAL_MAX_PRECISION - ka), lim_b = decimal_pow10(DECIMAL_MAX_PRECISION - kb);
-    if (!type_is_decimal128(va->type) && !type_is_decimal128(vb->type) && !type_is_decimal128(out->type) &&
-        ka == 0 && kb == 0) {
-        const int64_t *a = VEC_DATA(va, int64_t), *b = VEC_DATA(vb, int64_t);
-        int64_t *r = VEC_DATA(out, int64_t);
-        int64_t bound64 = (int64_t)bound;
-        for (uint32_t i = 0; i < count; i++) {
-            if (any_null && !vector_is_valid(out, i)) continue;
-            int64_t x;
-            bool ovf = subtract ? __builtin_sub_overflow(a[i], b[i], &x) : __builtin_add_overflow(a[i], b[i], &x);
-            if (ovf || x >= bound64 || x <= -bound64) return decimal_overflow_error(p, s, err);
-            r[i] = x;
-        }
+    pl.lim_a = decimal_pow10(DECIMAL_MAX_PRECISION - pl.ka);
+    pl.lim_b = decimal_pow10(DECIMAL_MAX_PRECISION - pl.kb);
+    pl.stride_a = call->const_args[0] ? 0 : 1;
+    pl.stride_b = call->const_args[1] ? 0 : 1;
+    if (pl.ka <= 18 && pl.kb <= 18 &&
+        dec_add_sub_fast_dispatch(va, vb, out, count, subtract, dec_widths(va, vb, out), pl))
         return true;
-    }
+    /* the exact pass */
     for (uint32_t i = 0; i < count; i++) {
         if (any_null && !vector_is_valid(out, i)) continue;
-        kiln_int128 x = decimal_load(va, i), y = decimal_load(vb, i);
-        if (ka > 0) {
-            if (x >= lim_a || x <= -lim_a) return decimal_overflow_error(p, s, err);
-            x *= ma;
-        }
-        if (kb > 0) {
-            if (y >= lim_b || y <= -lim_b) return decimal_overflow_error(p, s, err);
-            y *= mb;
-        }
-        kiln_int128 z = subtract ? x - y : x + y;
-        if (z >= bound || z <= -bound) return decimal_overflow_error(p, s, err);
+        kiln_int128 x, y;
+        if (!dec_scale_up(decimal_load(va, i * pl.stride_a), pl.ka, pl.ma, pl.lim_a, &x) ||
+            !dec_scale_up(decimal_load(vb, i * pl.stride_b), pl.kb, pl.mb, pl.lim_b, &y))
+            return decimal_overflow_error(p, s, err);
+        kiln_int128 z = subtract ? x - y : x + y; /* |x|,|y| < 10^38: exact */
+        if (z >= pl.bound || z <= -pl.bound) return decimal_overflow_error(p, s, err);
         decimal_store(out, i, z);
     }
     return true;
 }
 
-static bool add_dec(FN_ARGS) { return dec_add_sub(args, count, out, false, err); }
-static bool sub_dec(FN_ARGS) { return dec_add_sub(args, count, out, true, err); }
+static bool add_dec(FN_ARGS) { return dec_add_sub(call, args, count, out, false, err); }
+static bool sub_dec(FN_ARGS) { return dec_add_sub(call, args, count, out, true, err); }
 
 typedef bool (*DecimalBinary)(kiln_int128, int, kiln_int128, int, int, int, kiln_int128 *, Error *);
 
-static bool dec_generic(Vector **args, uint32_t count, Vector *out, DecimalBinary op, Error *err)
+/* Row by row through a decimal.h function, skipping NULLs (stride 0: a constant operand). */
+static bool dec_rows(Vector **args, uint32_t count, Vector *out, bool any_null, uint32_t stride_a, uint32_t stride_b,
+                     DecimalBinary op, Error *err)
 {
-    bool any_null = vector_merge_validity(out, args, 2, count);
     const Vector *va = args[0], *vb = args[1];
     int sa = va->type.scale, sb = vb->type.scale, p = out->type.precision, s = out->type.scale;
     for (uint32_t i = 0; i < count; i++) {
         if (any_null && !vector_is_valid(out, i)) continue;
         kiln_int128 z;
-        if (!op(decimal_load(va, i), sa, decimal_load(vb, i), sb, p, s, &z, err)) return false;
+        if (!op(decimal_load(va, i * stride_a), sa, decimal_load(vb, i * stride_b), sb, p, s, &z, err)) return false;
         decimal_store(out, i, z);
     }
     return true;
 }
 
-static bool mul_dec(FN_ARGS) { return dec_generic(args, count, out, decimal_mul, err); }
+static bool dec_generic(Vector **args, uint32_t count, Vector *out, DecimalBinary op, Error *err)
+{
+    bool any_null = vector_merge_validity(out, args, 2, count);
+    return dec_rows(args, count, out, any_null, 1, 1, op, err);
+}
+
+/* Fast pass of * (the result scale is sa+sb: nothing to round): true if no
+ * row was unusual. */
+DEC_INLINE bool dec_mul_fast(const Vector *va, const Vector *vb, Vector *out, uint32_t count, int wide,
+                             uint32_t sa, uint32_t sb, kiln_int128 bound)
+{
+    const bool wa = wide & DEC_WIDE_A, wb = wide & DEC_WIDE_B, wo = wide & DEC_WIDE_OUT;
+    const void *a = va->data, *b = vb->data;
+    void *r = out->data;
+    bool unusual = false;
+    if (!wa && !wb && !wo) {
+        const int64_t *a64 = a, *b64 = b;
+        int64_t *r64 = r;
+        const int64_t bound64 = (int64_t)bound;
+        for (uint32_t i = 0; i < count; i++) {
+            int64_t z;
+            bool o = __builtin_mul_overflow(a64[i * sa], b64[i * sb], &z);
+            unusual |= o | ((uint64_t)z + (uint64_t)(bound64 - 1) > 2 * (uint64_t)(bound64 - 1));
+            r64[i] = z;
+        }
+        return !unusual;
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        kiln_int128 x = dec_at(a, wa, i * sa), y = dec_at(b, wb, i * sb);
+        if (wa) unusual |= dec_beyond64(x);
+        if (wb) unusual |= dec_beyond64(y);
+        kiln_int128 z = (kiln_int128)(int64_t)x * (int64_t)y; /* one widening multiply, exact */
+        unusual |= dec_outside(z, bound);
+        dec_put(r, wo, i, z);
+    }
+    return !unusual;
+}
+
+#define DEC_MUL_FAST(W) dec_mul_fast(va, vb, out, count, W, sa, sb, bound)
+
+static bool dec_mul_fast_dispatch(const Vector *va, const Vector *vb, Vector *out, uint32_t count, int wide,
+                                  uint32_t sa, uint32_t sb, kiln_int128 bound)
+{
+    DEC_WIDTH_SWITCH(DEC_MUL_FAST)
+}
+
+/* Multiplication: operands that fit 64 bits (every DECIMAL(p<=18), and wide
+ * ones holding small values) multiply in one 64x64->128 instruction and
+ * are checked against the result's bound; the rest (and results whose scale
+ * was capped at 38, which must be rounded) go through decimal_mul. */
+static bool mul_dec(FN_ARGS)
+{
+    bool any_null = vector_merge_validity(out, args, 2, count);
+    const Vector *va = args[0], *vb = args[1];
+    uint32_t sa = call->const_args[0] ? 0 : 1, sb = call->const_args[1] ? 0 : 1;
+    if (va->type.scale + vb->type.scale == out->type.scale) {
+        int p = out->type.precision;
+        kiln_int128 bound = decimal_pow10(p >= DECIMAL_MAX_PRECISION ? DECIMAL_MAX_PRECISION : p);
+        if (dec_mul_fast_dispatch(va, vb, out, count, dec_widths(va, vb, out), sa, sb, bound)) return true;
+    }
+    return dec_rows(args, count, out, any_null, sa, sb, decimal_mul, err);
+}
+
 static bool div_dec(FN_ARGS) { return dec_generic(args, count, out, decimal_div, err); }
 static bool mod_dec(FN_ARGS) { return dec_generic(args, count, out, decimal_mod, err); }
 
