@@ -17,7 +17,8 @@ set -euo pipefail
 # the S3 client, the AWS CLI for the S3 interoperability tests; libmariadb
 # for read_mysql and MySQL warehouse loads, a MariaDB server and client for
 # their integration tests; GNU time for the lake writer's peak-memory test;
-# tzdata for the scheduler's time zones).
+# tzdata for the scheduler's time zones; python3 to load the Airflow DAG
+# files of the docs in tests/integration/test_airflow_dag.sh).
 packages=(
     build-essential pkg-config make git clang
     libpg-query-dev libprotobuf-c-dev protobuf-c-compiler
@@ -30,6 +31,7 @@ packages=(
     libmariadb-dev mariadb-server mariadb-client
     time
     tzdata
+    python3
 )
 
 # clang's sanitizer runtime matches clang's major version (14 on bookworm).

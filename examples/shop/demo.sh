@@ -78,8 +78,16 @@ if [ "$status" -ne 0 ]; then
     exit "$status"
 fi
 
-step "4. What each job did (rows checked by its contract, kept, quarantined; lake files committed)"
+step "4. What each job did (from .kiln/state.db and the lake's commit records: report/jobs.sql)"
 "$kiln" run report/jobs.sql --param ds="$ds"
+cat <<'TEXT'
+   rows_in      rows the job's contract checked (after deduplication and filters)
+   rows_out     rows that passed it and were written on
+   quarantined  rows that broke it, kept in lake/_quarantine (below)
+   rejected     malformed CSV lines, set aside before the contract (lake/orders_rejects)
+   lake_files   files the job committed to the lake for this date
+   last_copy    rows written by the job's last COPY (the figure of `kiln run`)
+TEXT
 
 step "5. The quarantine: the rows the contracts turned away, with the rule and where they came from"
 "$kiln" run report/quarantine.sql --param ds="$ds"
@@ -90,13 +98,25 @@ step "6. The warehouse ($shown_dir/warehouse.db): the day's revenue and funnel"
 
 elapsed=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
 step "Done in $elapsed s.  Where to look (in $shown_dir):"
-printf '   %-36s %s\n' \
-    "lake/orders/order_date=$ds/" "the clean orders, Parquet (also lake/customers, lake/clicks)" \
-    "lake/_quarantine/orders/" "quarantined rows with their rules, file and line" \
-    "lake/orders_rejects/" "malformed CSV lines, as they were" \
-    "warehouse.db" "daily_revenue, daily_funnel, dim_customers (SQLite)" \
-    ".kiln/logs/$ds/" "each job's log and quality report (JSON)" \
-    "jobs/*.sql, kiln.yaml" "the jobs and the DAG; docs/guide.md explains them"
+# files: the number and size of the data files under a folder (the lake's
+# bookkeeping in _kiln/ aside)
+files() {
+    local n size
+    n=$(find "$1" -type f ! -path '*/_kiln/*' ! -name '_SUCCESS' 2>/dev/null | wc -l)
+    size=$(du -sh --exclude=_kiln "$1" 2>/dev/null | cut -f1)
+    [ "$n" -eq 1 ] && echo "1 file, $size" || echo "$n files, $size"
+}
+printf '   %-36s %-18s %s\n' \
+    "lake/orders/order_date=$ds/" "$(files "lake/orders/order_date=$ds")" "the clean orders (Parquet)" \
+    "lake/clicks/event_date=$ds/" "$(files "lake/clicks/event_date=$ds")" "the clean click events" \
+    "lake/customers/" "$(files lake/customers)" "the customer dimension" \
+    "lake/_quarantine/orders/" "$(files lake/_quarantine/orders)" "quarantined rows with their rules, file and line" \
+    "lake/_quarantine/clicks/" "$(files lake/_quarantine/clicks)" "likewise for the click events" \
+    "lake/orders_rejects/" "$(files lake/orders_rejects)" "malformed CSV lines, as they were" \
+    "warehouse.db" "$(du -h warehouse.db | cut -f1)" "daily_revenue, daily_funnel, dim_customers (SQLite)" \
+    ".kiln/state.db" "" "the run history: kiln history, kiln status" \
+    ".kiln/logs/$ds/" "" "each attempt's log and quality report (JSON)" \
+    "jobs/*.sql, kiln.yaml" "" "the jobs and the DAG; docs/guide.md explains them"
 kiln=$shown_kiln
 cat <<TEXT
 

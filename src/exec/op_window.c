@@ -38,8 +38,12 @@
  * every window partition lies whole in one of them, so each is computed by
  * a fresh copy of this operator one level deeper (which may split again),
  * rows keeping their input order, so ties sort as before.  A single window
- * partition (or the whole input without PARTITION BY) must fit in
- * memory_limit: past it the query fails with an error naming the limit. */
+ * partition (or the whole input without PARTITION BY) past the budget goes
+ * to window_stream.c: the buffered rows are written out and, with the rest
+ * of the input, sorted externally and streamed in bounded memory.  Only
+ * functions it cannot bound (window_stream_unsupported) keep the rows in
+ * memory, and fail past memory_limit with an error naming the function and
+ * the limit. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +55,7 @@
 #include "exec/sort_compare.h"
 #include "exec/spill_partition.h"
 #include "exec/window.h"
+#include "exec/window_stream.h"
 #include "types/decimal.h"
 
 typedef struct SortEntry {
@@ -89,6 +94,8 @@ typedef struct WindowState {
     uint32_t all_rows[VECTOR_CAPACITY];
     uint64_t spilled_rows;   /* rows routed to parts */
     MemoryHold hold;   /* the buffered rows, as counted in the statement's total (exec/memory_hold.h) */
+    const WindowFunc *unstreamable; /* a function window_stream cannot compute, or NULL */
+    ExecNode *stream;  /* past the limit with one window partition: window_stream.c computes the output */
 } WindowState;
 
 static ExecNode *window_create(const PlanNode *plan, ExecNode *child, ExecContext *ctx, int depth);
@@ -372,15 +379,20 @@ static bool row_counts(const WindowState *s, const WindowFunc *f, uint64_t pos)
     return cell_valid(s, pos, f->arg[0]);
 }
 
-static kiln_int128 exact_value(const WindowState *s, const WindowFunc *f, uint64_t pos)
+kiln_int128 window_exact_value(const WindowFunc *f, const Vector *v, uint32_t slot)
 {
-    uint32_t slot;
-    const Vector *v = cell(s, pos, f->arg[0], &slot);
     switch (f->arg_type.id) {
     case TYPE_INTEGER: return VEC_DATA(v, int32_t)[slot];
     case TYPE_BIGINT: return VEC_DATA(v, int64_t)[slot];
     default: return decimal_load(v, slot);
     }
+}
+
+static kiln_int128 exact_value(const WindowState *s, const WindowFunc *f, uint64_t pos)
+{
+    uint32_t slot;
+    const Vector *v = cell(s, pos, f->arg[0], &slot);
+    return window_exact_value(f, v, slot);
 }
 
 static double double_value(const WindowState *s, const WindowFunc *f, uint64_t pos)
@@ -389,12 +401,8 @@ static double double_value(const WindowState *s, const WindowFunc *f, uint64_t p
     return VEC_DATA(cell(s, pos, f->arg[0], &slot), double)[slot];
 }
 
-/* Store an exact sum or average of `count` values into the result at pos. */
-static bool store_exact(WindowState *s, int fi, uint64_t pos, kiln_int128 sum, int64_t count, Error *err)
+bool window_store_exact(const WindowFunc *f, Vector *out, uint32_t slot, kiln_int128 sum, int64_t count, Error *err)
 {
-    const WindowFunc *f = &s->spec->funcs[fi];
-    uint32_t slot;
-    Vector *out = result_cell(s, fi, pos, &slot);
     if (f->agg == AGG_SUM && f->result_type.id == TYPE_BIGINT) {
         if (sum > INT64_MAX || sum < INT64_MIN) return error_set(err, ERR_DATA, "bigint out of range");
         VEC_DATA(out, int64_t)[slot] = (int64_t)sum;
@@ -409,6 +417,14 @@ static bool store_exact(WindowState *s, int fi, uint64_t pos, kiln_int128 sum, i
     }
     decimal_store(out, slot, x);
     return true;
+}
+
+/* Store an exact sum or average of `count` values into the result at pos. */
+static bool store_exact(WindowState *s, int fi, uint64_t pos, kiln_int128 sum, int64_t count, Error *err)
+{
+    uint32_t slot;
+    Vector *out = result_cell(s, fi, pos, &slot);
+    return window_store_exact(&s->spec->funcs[fi], out, slot, sum, count, err);
 }
 
 static bool aggregate_partition(WindowState *s, int fi, uint64_t ps, uint64_t pe, Error *err)
@@ -710,9 +726,34 @@ static bool over_limit_error(const WindowState *s, Error *err)
     char text[32];
     spill_format_size((uint64_t)s->base.ctx->memory_limit, text, sizeof text);
     return error_set(err, ERR_DATA,
-                     "window functions keep each window partition in memory%s, which needs more than memory_limit "
+                     "window function %s keeps each window partition in memory%s, which needs more than memory_limit "
                      "(%s); raise memory_limit",
+                     s->unstreamable ? window_func_name(s->unstreamable) : "?",
                      s->spec->npartition > 0 ? "" : " (without PARTITION BY: the whole input)", text);
+}
+
+/* The buffered input outgrew the budget and cannot be split by PARTITION BY
+ * (any more): write it out and compute through window_stream.c. */
+static bool stream_input(WindowState *s, Error *err)
+{
+    ExecNode *node = &s->base;
+    SpillFile *f = spill_create(node->ctx->temp_directory, err);
+    if (f == NULL) return false;
+    for (int c = 0; c < s->table.nchunks; c++)
+        if (!spill_write(f, &s->table.chunks[c], err)) {
+            spill_close(f);
+            return false;
+        }
+    memtable_clear(&s->table);
+    memory_hold_release(node->ctx, &s->hold); /* the buffered rows are on disk now */
+    __atomic_add_fetch(&node->ctx->spilled_bytes, spill_bytes(f), __ATOMIC_RELAXED);
+    if (!spill_rewind(f, err)) {
+        spill_close(f);
+        return false;
+    }
+    s->stream = window_stream_create(node->plan, f, node->child, node->ctx);
+    s->computed = true;
+    return true;
 }
 
 static bool compute(WindowState *s, Error *err)
@@ -730,6 +771,7 @@ static bool compute(WindowState *s, Error *err)
                          s->table.nrows * (64 + 16 * (uint64_t)s->spec->nfuncs);
         bool over = memory_hold_update(node->ctx, &s->hold, bytes, s->budget);
         if (s->can_spill && over) return partition_input(s, err);
+        if (over && s->unstreamable == NULL) return stream_input(s, err);
         if (bytes > (uint64_t)limit) return over_limit_error(s, err);
     }
     s->nrows = s->table.nrows;
@@ -760,6 +802,7 @@ static bool window_next(ExecNode *node, Batch **out, Error *err)
 {
     WindowState *s = (WindowState *)node;
     if (!s->computed && !compute(s, err)) return false;
+    if (s->stream) return exec_next(s->stream, out, err);
     if (s->parts) return next_from_partitions(s, out, err);
     s->out.count = 0;
     s->out.sel = NULL;
@@ -792,6 +835,7 @@ static void window_close(ExecNode *node)
 {
     WindowState *s = (WindowState *)node;
     memory_hold_release(node->ctx, &s->hold);
+    exec_close(s->stream);
     exec_close(s->sub);
     spill_partitions_free(s->parts);
     if (s->results)
@@ -840,6 +884,7 @@ static ExecNode *window_create(const PlanNode *plan, ExecNode *child, ExecContex
     s->can_spill = plan->window->npartition > 0 && ctx->memory_limit > 0 && depth < SPILL_MAX_DEPTH;
     for (uint32_t i = 0; i < VECTOR_CAPACITY; i++) s->all_rows[i] = i;
     s->spec = plan->window;
+    s->unstreamable = window_stream_unsupported(plan->window);
     s->ninput = plan->child->ncols;
     memtable_init(&s->table, s->ninput, plan->child->types);
     s->gathered = mem_calloc((size_t)s->ninput + 1, sizeof(Vector));

@@ -7,7 +7,10 @@
 # injected bad rows with the right rule and source line; the rejects hold
 # exactly the malformed lines; the warehouse has the day's summary; a rerun
 # of a date leaves lake and warehouse identical; `kiln history` shows the
-# runs.  Also: the generator is deterministic.  Exits 0 when all holds.
+# runs.  Also: the generator is deterministic (and --scale is --rows in
+# millions); the orders job shown in README.md, run in a copy of the
+# project, gives the same lake; the commands of examples/shop/README.md's
+# "Running it by hand" work as written.  Exits 0 when all holds.
 set -u
 
 KILN=${KILN:-./kiln}
@@ -39,6 +42,8 @@ shop=$tmp/shop
     "$generate" --rows 300 --ds "$day1" --seed 7 --out "$tmp/g3" >/dev/null || fail "the generator failed"
 diff -r "$tmp/g1" "$tmp/g2" >/dev/null || fail "the generator is not deterministic"
 cmp -s "$tmp/g1/orders_$day1.csv.gz" "$tmp/g3/orders_$day1.csv.gz" && fail "--seed changes nothing"
+"$generate" --scale 0.0003 --ds "$day1" --out "$tmp/g5" >/dev/null || fail "the generator failed with --scale"
+diff -r "$tmp/g1" "$tmp/g5" >/dev/null || fail "--scale 0.0003 differs from --rows 300"
 "$generate" --rows 10 --ds "$day1" --out "$tmp/g4" >/dev/null 2>&1 && fail "--rows 10 was accepted"
 "$generate" --rows 300 --ds 2026-02-30 --out "$tmp/g4" >/dev/null 2>&1 && fail "--ds 2026-02-30 was accepted"
 
@@ -48,10 +53,13 @@ if ! bash "$root/examples/shop/demo.sh" --dir "$shop" --rows "$rows" --ds "$day1
     cat "$tmp/demo1.out"
     exit 1
 fi
-for want in "project shop: 5 jobs" "orders         success" "daily_revenue  success" "type(ordered_at)" \
-    "orders_amount_check" "orders_customer_id_fkey" "Where to look"; do
+for want in "project shop: 5 jobs" "orders         success                 1" "daily_revenue  success                 1" \
+    "type(ordered_at)" "orders_amount_check" "orders_customer_id_fkey" "last_copy    rows written by" "Where to look" \
+    "lake/orders/order_date=$day1/   1 file, " "lake/_quarantine/orders/             1 file, " ".kiln/state.db" "kiln history"; do
     grep -qF -- "$want" "$tmp/demo1.out" || fail "the demo's output lacks \"$want\""
 done
+# every job succeeded at its first attempt (kiln.yaml's retry would hide a flaky one)
+grep -E '^ *[a-z_]+ +\| failed' "$tmp/demo1.out" && fail "a job of the demo failed an attempt"
 cd "$shop" || exit 1
 
 q() { "$KILN" query --format csv "$@" 2>&1 | tail -n +2; }
@@ -115,6 +123,24 @@ check_day "$day1"
 got=$(q "SELECT count(*) FROM lake.customers")
 [ "$got" = "$(m customers "$day1")" ] || fail "lake.customers has $got rows, want $(m customers "$day1")"
 
+# ---- README.md's orders job (shortened from jobs/orders.sql) gives the same lake ----
+awk '/^```sql/ { b = 1; next } b && /^```/ { exit } b' "$root/README.md" >"$tmp/readme_orders.sql"
+grep -q "TO 'lake:orders'" "$tmp/readme_orders.sql" || fail "README.md's first SQL block is not the orders job"
+cp -r "$shop" "$tmp/readme"
+(cd "$tmp/readme" && "$KILN" run "$tmp/readme_orders.sql" --param ds="$day1" --param source=data) >"$tmp/readme.out" 2>&1 ||
+    { fail "README.md's orders job failed"; cat "$tmp/readme.out"; }
+orders_of() { (cd "$1" && "$KILN" query "COPY (SELECT * FROM lake.orders ORDER BY order_id) TO STDOUT") 2>&1; }
+orders_of "$shop" >"$tmp/orders_job"
+orders_of "$tmp/readme" >"$tmp/orders_readme"
+[ "$(wc -l <"$tmp/orders_job")" -gt 1000 ] || fail "lake.orders is too small to compare"
+cmp -s "$tmp/orders_job" "$tmp/orders_readme" || fail "README.md's orders job wrote another lake.orders than jobs/orders.sql"
+# and the README's command for one job alone, as written (for its date)
+cmd=$(tr '\n' ' ' <"$root/README.md" | grep -oE '`kiln run jobs/orders.sql --param ds=[0-9-]+ --param source=data`' | tr -d '`')
+[ -n "$cmd" ] || fail "README.md no longer shows how to run jobs/orders.sql alone"
+"$generate" --rows "$rows" --ds "$(echo "$cmd" | sed -E 's/.*ds=([0-9-]+).*/\1/')" --out "$tmp/readme/data" >/dev/null
+(cd "$tmp/readme" && "$KILN" ${cmd#kiln }) >"$tmp/readme.out" 2>&1 || { fail "README.md: $cmd failed"; cat "$tmp/readme.out"; }
+rm -rf "$tmp/readme"
+
 # ---- day 2, run by kiln directly: a second partition, day 1 untouched ----
 "$generate" --rows "$rows" --ds "$day2" --out data >/dev/null || fail "the generator failed for $day2"
 "$KILN" run --all --ds "$day2" --quiet >"$tmp/run2.out" 2>&1 || { fail "the run of $day2 failed"; cat "$tmp/run2.out"; }
@@ -159,6 +185,31 @@ got=$(q "SELECT count(*) FROM read_parquet('lake/_quarantine/orders') WHERE _log
 "$KILN" history --json >"$tmp/history.json" || fail "kiln history failed"
 got=$(q "SELECT count(DISTINCT run_id) || ' runs ' || count(*) FILTER (WHERE job = 'orders' AND status = 'success') || ' orders' FROM read_json('$tmp/history.json')")
 [ "$got" = "3 runs 3 orders" ] || fail "kiln history shows $got, want 3 runs 3 orders"
+
+# ---- examples/shop/README.md, "Running it by hand", in a fresh copy ----
+hand=$tmp/hand
+mkdir -p "$hand/examples" "$hand/build/release"
+cp -r "$root/examples/shop" "$hand/examples/"
+rm -rf "$hand/examples/shop/data" "$hand/examples/shop/lake" "$hand/examples/shop/.kiln" "$hand/examples/shop/warehouse.db"
+ln -s "$KILN" "$hand/kiln"
+ln -s "$generate" "$hand/build/release/shop-generate"
+# the block's retries would wait 10 s after a failure: fail fast instead
+sed -i 's/^  retries: .*/  retries: 0/' "$hand/examples/shop/kiln.yaml"
+awk '/^## Running it by hand/ { s = 1 } s && /^```/ { if (b) exit; b = 1; next } b' "$root/examples/shop/README.md" >"$tmp/hand.sh"
+[ "$(grep -c 'kiln' "$tmp/hand.sh")" -ge 4 ] || fail "no commands found under \"Running it by hand\" in examples/shop/README.md"
+# one script, so that its `cd` holds for the commands after it; each
+# command must succeed (the script prints the one that failed)
+n=0
+while IFS= read -r cmd; do
+    case $cmd in make*) continue ;; esac  # the build: this kiln is built already
+    n=$((n + 1))
+    printf '%s >>"$log" 2>&1 </dev/null || { echo %q; exit 1; }\n' "$cmd" "$cmd"
+done < <(sed 's/ *#.*//' "$tmp/hand.sh" | grep -v '^$') >"$tmp/hand_run.sh"
+out=$(cd "$hand" && log=$tmp/hand.out bash "$tmp/hand_run.sh" 2>&1) ||
+    { fail "examples/shop/README.md: \"$out\" failed"; tail -5 "$tmp/hand.out"; }
+[ "$n" -ge 6 ] || fail "only $n commands run from examples/shop/README.md"
+got=$(cd "$tmp/hand/examples/shop" 2>/dev/null && "$KILN" status --ds 2026-11-25 | awk 'NR > 1 { print $4 }' | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+[ "$got" = " 5 success;" ] || fail "after the README's commands, kiln status --ds 2026-11-25: $got"
 
 if [ "$failures" -ne 0 ]; then
     echo "test_example_project: $failures failures"

@@ -1,8 +1,8 @@
 -- customers: the customer dimension, extracted from the shop's database.
 --
 -- The database is the SQLite file the generator writes; with PostgreSQL,
--- name a connection in kiln.yaml (connections: {shop: postgresql://...})
--- and read it with read_postgres('shop', 'public.customers') instead.
+-- kiln.postgres.yaml runs jobs/customers_postgres.sql instead, which reads
+-- read_postgres('shop', 'public.customers') with the same contract.
 
 -- The contract of the dimension.  No on_violation: the default policy is
 -- 'fail', because a customer that breaks it is a bug in the source to fix,

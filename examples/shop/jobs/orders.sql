@@ -1,9 +1,6 @@
 -- orders: the day's order export (gzip CSV) -> clean, deduplicated orders
 -- in the lake, partitioned by order date.
 
--- The customers the orders may refer to: tonight's dimension in the lake.
-CREATE TEMP TABLE customers AS SELECT customer_id FROM lake.customers;
-
 -- Every field as text: the contract below does the conversions, so a bad
 -- value quarantines its row instead of failing the job.  Malformed lines
 -- (a field too many or too few) are set aside as rejects at read time.
@@ -12,12 +9,13 @@ SELECT * FROM read_csv('{{ source }}/orders_{{ ds }}.csv.gz', header => true, al
                        rejects => 'orders_csv');
 
 -- The contract: rows that break it go to lake/_quarantine/orders with the
--- rule, the value and the file and line they came from.  If more than 5%
--- of the day breaks it, the export is broken: the job fails, nothing is
--- written.
+-- rule, the value and the file and line they came from.  An order of a
+-- customer missing from tonight's dimension in the lake (written by the
+-- customers job) is quarantined too.  If more than 5% of the day breaks
+-- it, the export is broken: the job fails, nothing is written.
 CREATE TABLE orders (
   order_id    bigint PRIMARY KEY,
-  customer_id bigint NOT NULL REFERENCES customers (customer_id),
+  customer_id bigint NOT NULL REFERENCES lake.customers (customer_id),
   ordered_at  timestamp NOT NULL,
   amount      numeric(12,2) NOT NULL CHECK (amount >= 0),
   currency    text NOT NULL CHECK (currency IN ('USD', 'EUR', 'GBP')),

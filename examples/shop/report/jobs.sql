@@ -1,8 +1,11 @@
 -- What each job of the latest run for {{ ds }} did: its status, the rows
 -- its contract checked, kept and quarantined, the malformed lines it
--- rejected, the lake files it committed, and its time.  Everything comes
--- from what kiln records: the run state (.kiln/state.db, with each
--- attempt's quality report) and the lake's commit records.
+-- rejected, the lake files it committed, the rows of its last COPY, and its
+-- time.  Everything comes from what kiln records: the run state
+-- (.kiln/state.db, with each attempt's quality report) and the lake's
+-- commit records.  One row per attempt: a retried job shows its failed
+-- attempts too (their commits are not theirs: only the successful attempt
+-- gets the lake figures).
 WITH attempts AS (
   SELECT id, job, status, seconds, rows
   FROM read_sqlite('.kiln/state.db', 'attempts')
@@ -32,9 +35,9 @@ SELECT a.job, a.status,
        (q.t ->> 'quarantined')::bigint AS quarantined,
        p.rejected,
        p.files AS lake_files,
-       a.rows AS last_load,
+       a.rows AS last_copy,
        round(a.seconds::numeric, 2) AS seconds
 FROM attempts AS a
 LEFT JOIN quality AS q ON q.attempt_id = a.id
-LEFT JOIN per_job AS p ON p.job = a.job
+LEFT JOIN per_job AS p ON p.job = a.job AND a.status = 'success'
 ORDER BY a.id;
