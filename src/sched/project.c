@@ -345,9 +345,21 @@ static bool parse_connections(Loader *l, const yaml_node_t *node)
             c->settings[0].key = "url";
             c->settings[0].value = scalar(l, v, name);
             c->nsettings = 1;
-        } else if (!parse_string_map(l, v, arena_sprintf(&p->arena, "connections.%s", name), &c->settings,
-                                     &c->nsettings)) {
-            return false;
+        } else {
+            const char *key = arena_sprintf(&p->arena, "connections.%s", name);
+            if (!parse_string_map(l, v, key, &c->settings, &c->nsettings)) return false;
+            /* A misspelt key would silently drop a password and surface much later as an
+             * authentication error on the server: refuse it here, where the line is known. */
+            bool has_url = false;
+            for (int k = 0; k < c->nsettings; k++) {
+                if (strcmp(c->settings[k].key, "url") == 0) {
+                    has_url = true;
+                } else if (strcmp(c->settings[k].key, "password") != 0) {
+                    const yaml_node_t *key_node = get_node(l, v->data.mapping.pairs.start[k].key);
+                    return node_error(l, key_node, key, "unknown key \"%s\" (known: url, password)", c->settings[k].key);
+                }
+            }
+            if (!has_url) return node_error(l, v, key, "a connection needs a url");
         }
         p->nconnections = i + 1;
     }

@@ -17,7 +17,7 @@ TEST(project_defaults_and_jobs)
     Error err = ERROR_INIT;
     CHECK(load(&p,
                "name: shop\ndefaults: {retries: 2, timeout: 5m}\nconnections:\n  pg: postgres://x/y\n"
-               "  my: {host: db, port: 3306}\njobs:\n  a:\n    tags: [daily, x]\n    retry_delay: 500ms\n"
+               "  my: {url: 'mysql://etl@db:3306/crm', password: '${CRM_PASSWORD}'}\njobs:\n  a:\n    tags: [daily, x]\n    retry_delay: 500ms\n"
                "  b:\n    sql: sql/b.sql\n    depends_on: a\n    retries: 0\n    retry_backoff: 3\n"
                "    schedule: '@daily'\n    params: {region: eu, f: 'x_{{ ds }}'}\n",
                &err));
@@ -28,7 +28,7 @@ TEST(project_defaults_and_jobs)
     CHECK_EQ_STR(p.warehouse, "sqlite:./warehouse.db");
     CHECK_EQ_INT(p.nconnections, 2);
     CHECK_EQ_STR(p.connections[0].settings[0].key, "url");
-    CHECK_EQ_STR(p.connections[1].settings[1].value, "3306");
+    CHECK_EQ_STR(p.connections[1].settings[1].value, "${CRM_PASSWORD}");
     CHECK_EQ_INT(p.njobs, 2);
     CHECK_EQ_STR(p.jobs[0].sql, "jobs/a.sql");
     CHECK_EQ_INT(p.jobs[0].policy.retries, 2);
@@ -84,6 +84,10 @@ TEST(project_errors_name_line_and_key)
     CHECK_EQ_STR(load_error("jobs:\n  'bad name': {}\n"),
                  "proj/kiln.yaml:2:3: jobs: invalid job name \"bad name\" (use letters, digits, _ - and .)");
     CHECK_EQ_STR(load_error("jobs: [\n"), "proj/kiln.yaml:2:1: invalid YAML: did not find expected node content while parsing a flow node");
+    CHECK_EQ_STR(load_error("connections:\n  pg: {url: 'postgresql://h/x', pasword: secret}\n"),
+                 "proj/kiln.yaml:2:33: connections.pg: unknown key \"pasword\" (known: url, password)");
+    CHECK_EQ_STR(load_error("connections:\n  pg: {password: secret}\n"),
+                 "proj/kiln.yaml:2:7: connections.pg: a connection needs a url");
     CHECK_EQ_STR(load_error("defaults: {retry_backoff: 0.5}\n"),
                  "proj/kiln.yaml:1:27: defaults.retry_backoff: expected a number from 1 to 100, got \"0.5\"");
 }
