@@ -112,17 +112,6 @@ ExecNode *spill_scan_create(SpillFile *file, int ncols, const LogicalType *types
 
 /* ---- memory accounting ---- */
 
-static uint64_t chunk_bytes(const Batch *b)
-{
-    uint64_t bytes = 0;
-    for (int k = 0; k < b->ncols; k++) {
-        const Vector *v = b->cols[k];
-        bytes += (uint64_t)v->capacity * type_physical_size(v->type) + v->capacity / 8;
-        if (v->heap) bytes += v->heap->bytes_reserved;
-    }
-    return bytes;
-}
-
 uint64_t spill_memtable_bytes(const MemTable *t, uint64_t *sealed_bytes, int *sealed_chunks)
 {
     if (t->nchunks < *sealed_chunks) {
@@ -130,9 +119,9 @@ uint64_t spill_memtable_bytes(const MemTable *t, uint64_t *sealed_bytes, int *se
         *sealed_bytes = 0;
         *sealed_chunks = 0;
     }
-    while (*sealed_chunks < t->nchunks - 1) *sealed_bytes += chunk_bytes(&t->chunks[(*sealed_chunks)++]);
+    while (*sealed_chunks < t->nchunks - 1) *sealed_bytes += batch_bytes_reserved(&t->chunks[(*sealed_chunks)++]);
     uint64_t bytes = *sealed_bytes;
-    if (t->nchunks > 0) bytes += chunk_bytes(&t->chunks[t->nchunks - 1]);
+    if (t->nchunks > 0) bytes += batch_bytes_reserved(&t->chunks[t->nchunks - 1]);
     return bytes + sizeof(Batch) * (uint64_t)t->cap_chunks;
 }
 

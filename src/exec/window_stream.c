@@ -373,17 +373,6 @@ static const Batch *row_batch(const WindowStream *st, uint64_t j, uint32_t *slot
     return st->buf[j / VECTOR_CAPACITY - st->first_chunk];
 }
 
-static uint64_t batch_bytes(const Batch *b)
-{
-    uint64_t bytes = 0;
-    for (int k = 0; k < b->ncols; k++) {
-        const Vector *v = b->cols[k];
-        bytes += (uint64_t)v->capacity * type_physical_size(v->type) + v->capacity / 8;
-        if (v->heap) bytes += v->heap->bytes_reserved;
-    }
-    return bytes;
-}
-
 static bool too_far_error(const WindowStream *st, const WindowFunc *f, Error *err)
 {
     char text[32];
@@ -416,7 +405,7 @@ static bool ensure_loaded(WindowStream *st, uint64_t upto, const WindowFunc *f, 
         }
         st->buf[st->nbuf++] = b;
         st->loaded += b->count;
-        st->buf_bytes += batch_bytes(b);
+        st->buf_bytes += batch_bytes_reserved(b);
     }
     (void)memory_hold_update(st->base.ctx, &st->hold, st->buf_bytes, UINT64_MAX);
     exec_note_memory(&st->base, st->buf_bytes);
@@ -431,7 +420,7 @@ static void evict_before(WindowStream *st, uint64_t lo)
     if (drop == 0) return;
     for (int k = 0; k < drop; k++) {
         Batch *b = st->buf[k];
-        st->buf_bytes -= batch_bytes(b);
+        st->buf_bytes -= batch_bytes_reserved(b);
         if (st->npool < POOLED_BATCHES) {
             batch_reset(b);
             st->pool[st->npool++] = b;

@@ -63,3 +63,14 @@ void batch_append(Batch *dst, const Batch *src, uint32_t from, uint32_t n)
     }
     dst->count += n;
 }
+
+uint64_t batch_bytes_reserved(const Batch *b)
+{
+    uint64_t bytes = 0;
+    for (int k = 0; k < b->ncols; k++) {
+        const Vector *v = b->cols[k];
+        bytes += (uint64_t)v->capacity * type_physical_size(v->type) + v->capacity / 8;
+        if (v->heap) bytes += v->heap->bytes_reserved;
+    }
+    return bytes;
+}

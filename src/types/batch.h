@@ -31,6 +31,8 @@ void batch_init_borrowed(Batch *b, int ncols);
 void batch_destroy(Batch *b);
 /* Empty the batch: count 0, no selection, owned vectors reset. */
 void batch_reset(Batch *b);
+/* The memory the batch's vectors reserve (values, validity, string heaps), for memory accounting. */
+uint64_t batch_bytes_reserved(const Batch *b);
 /* Append src's logical rows [from, from+n) to dst's owned vectors (deep copy);
  * dst must have room and the same column types. */
 void batch_append(Batch *dst, const Batch *src, uint32_t from, uint32_t n);
