@@ -18,29 +18,7 @@ rc=$?
 [ $rc -eq 0 ] || { echo "FAIL: could not start MariaDB"; exit 1; }
 work=$MY_DIR/work
 mkdir -p "$work"
-failures=0
-
-fail() {
-    echo "FAIL: $1"
-    failures=$((failures + 1))
-}
-
-expect() {
-    if [ "$2" != "$3" ]; then
-        fail "$1"
-        echo "--- expected"; printf '%s\n' "$2"
-        echo "--- got"; printf '%s\n' "$3"
-    else
-        echo "PASS: $1"
-    fi
-}
-
-expect_has() {
-    case "$3" in
-    *"$2"*) echo "PASS: $1" ;;
-    *) fail "$1"; echo "--- expected to contain: $2"; echo "--- got"; printf '%s\n' "$3" ;;
-    esac
-}
+. tests/integration/checks.sh
 
 # kl SQL: run SQL with the MariaDB warehouse set (password from MYSQL_PWD)
 kl() { MYSQL_PWD=$MY_PASSWORD "$KILN" query --format csv "SET warehouse = '$MY_URL'; $1" 2>&1; }

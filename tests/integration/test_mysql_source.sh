@@ -15,31 +15,7 @@ my_start
 rc=$?
 [ $rc -eq 77 ] && { echo "SKIP: no MariaDB server installed"; exit 0; }
 [ $rc -eq 0 ] || { echo "FAIL: could not start MariaDB"; exit 1; }
-failures=0
-
-fail() {
-    echo "FAIL: $1"
-    failures=$((failures + 1))
-}
-
-# expect NAME EXPECTED ACTUAL
-expect() {
-    if [ "$2" != "$3" ]; then
-        fail "$1"
-        echo "--- expected"; printf '%s\n' "$2"
-        echo "--- got"; printf '%s\n' "$3"
-    else
-        echo "PASS: $1"
-    fi
-}
-
-# expect_has NAME SUBSTRING ACTUAL
-expect_has() {
-    case "$3" in
-    *"$2"*) echo "PASS: $1" ;;
-    *) fail "$1"; echo "--- expected to contain: $2"; echo "--- got"; printf '%s\n' "$3" ;;
-    esac
-}
+. tests/integration/checks.sh
 
 kq() { MYSQL_PWD=$MY_PASSWORD "$KILN" query --format csv "$@" 2>&1; }
 

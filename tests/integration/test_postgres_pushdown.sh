@@ -20,29 +20,7 @@ rc=$?
 work=$PG_DIR/work
 mkdir -p "$work"
 export HOME=$work
-failures=0
-
-fail() {
-    echo "FAIL: $1"
-    failures=$((failures + 1))
-}
-
-expect() {
-    if [ "$2" != "$3" ]; then
-        fail "$1"
-        echo "--- expected"; printf '%s\n' "$2"
-        echo "--- got"; printf '%s\n' "$3"
-    else
-        echo "PASS: $1"
-    fi
-}
-
-expect_has() {
-    case "$3" in
-    *"$2"*) echo "PASS: $1" ;;
-    *) fail "$1"; echo "--- expected to contain: $2"; echo "--- got"; printf '%s\n' "$3" ;;
-    esac
-}
+. tests/integration/checks.sh
 
 kq() { PGPASSWORD=$PG_PASSWORD "$KILN" query --format csv "$@" 2>&1; }
 
