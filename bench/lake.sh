@@ -15,27 +15,8 @@
 # file counts and sizes, and checks that both wrote the same number of rows.
 # Outputs go to bench/out/lake/ (or $OUT).
 set -euo pipefail
-bench_dir=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$bench_dir/.." && pwd)
-sf=1
-threads=$(nproc)
-while [ $# -gt 0 ]; do
-    case $1 in
-        --sf) sf=$2; shift 2 ;;
-        --threads) threads=$2; shift 2 ;;
-        *) echo "usage: bash bench/lake.sh [--sf 1] [--threads N]" >&2; exit 2 ;;
-    esac
-done
-KILN=${KILN:-$root/build/release/kiln}
-data=$bench_dir/data/sf$sf/lineitem.csv
-out=${OUT:-$bench_dir/out/lake}
-mkdir -p "$out"
-if [ ! -f "$data" ]; then
-    mkdir -p "$bench_dir/build"
-    cc -std=c17 -O2 -o "$bench_dir/build/gen_tpch" "$bench_dir/gen_tpch.c"
-    "$bench_dir/build/gen_tpch" --sf "$sf" --out "$bench_dir/data/sf$sf"
-fi
-[ -d "$bench_dir/node_modules/@duckdb/node-api" ] || (cd "$bench_dir" && npm ci --no-audit --no-fund >/dev/null)
+. "$(dirname "$0")/lib.sh"
+bench_setup lake "$@"
 
 # Two partitionings: name, kiln select list + PARTITION_BY, DuckDB's
 declare -A kiln_cols duck_cols parts

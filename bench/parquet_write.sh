@@ -17,27 +17,8 @@
 # (prints MISMATCH and exits 1 otherwise).  Outputs go to
 # bench/out/parquet_write/ (or $OUT).
 set -euo pipefail
-bench_dir=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$bench_dir/.." && pwd)
-sf=1
-threads=$(nproc)
-while [ $# -gt 0 ]; do
-    case $1 in
-        --sf) sf=$2; shift 2 ;;
-        --threads) threads=$2; shift 2 ;;
-        *) echo "usage: bash bench/parquet_write.sh [--sf 1] [--threads N]" >&2; exit 2 ;;
-    esac
-done
-KILN=${KILN:-$root/build/release/kiln}
-data=$bench_dir/data/sf$sf/lineitem.csv
-out=${OUT:-$bench_dir/out/parquet_write}
-mkdir -p "$out"
-if [ ! -f "$data" ]; then
-    mkdir -p "$bench_dir/build"
-    cc -std=c17 -O2 -o "$bench_dir/build/gen_tpch" "$bench_dir/gen_tpch.c"
-    "$bench_dir/build/gen_tpch" --sf "$sf" --out "$bench_dir/data/sf$sf"
-fi
-[ -d "$bench_dir/node_modules/@duckdb/node-api" ] || (cd "$bench_dir" && npm ci --no-audit --no-fund >/dev/null)
+. "$(dirname "$0")/lib.sh"
+bench_setup parquet_write "$@"
 
 kiln_cols="l_orderkey integer, l_partkey integer, l_suppkey integer, l_linenumber integer,
   l_quantity decimal(15,2), l_extendedprice decimal(15,2), l_discount decimal(15,2), l_tax decimal(15,2),
