@@ -41,14 +41,17 @@ $(BUILD)/libkiln.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
+# Binaries are linked to a temporary name and renamed into place, so that a
+# test running the previous binary during a rebuild never sees a half-written
+# file ("text file busy", "Permission denied").
 $(BUILD)/kiln: $(BUILD)/src/main.o $(BUILD)/libkiln.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@.tmp $^ $(LIBS) && mv -f $@.tmp $@
 
 $(BUILD)/unit_tests: $(UNIT_OBJS) $(BUILD)/libkiln.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@.tmp $^ $(LIBS) && mv -f $@.tmp $@
 
 $(BUILD)/sqllogictest: $(SLT_OBJS) $(BUILD)/libkiln.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS)
+	$(CC) $(LDFLAGS) -o $@.tmp $^ $(LIBS) && mv -f $@.tmp $@
 
 # The example project's data generator (examples/shop), a small program of
 # its own that needs only zlib and SQLite.
