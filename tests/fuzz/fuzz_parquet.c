@@ -7,7 +7,10 @@
  * The input is the whole file, served from memory
  * (parquet_file_open_memory).  Every supported column of every row group is
  * read to the end, at most MAX_ROWS rows per input so a file that claims
- * billions of NULLs does not stall the fuzzer.
+ * billions of NULLs does not stall the fuzzer.  The readers of the first
+ * row group are pointed at the next ones (parquet_column_reader_reopen), each
+ * at another column every time, so that buffers sized by one chunk are
+ * reused for chunks of other sizes and types.
  *
  * Checks, beyond "no crash, leak or sanitizer report":
  *   - round trip: when every row of the file reads without error and every
@@ -37,13 +40,18 @@ static bool read_all(ParquetFile *pf, StrBuf *out, ParquetWriter *w)
     Batch b;
     batch_init(&b, pf->ncols, types, VECTOR_CAPACITY);
     ParquetColumnReader **readers = mem_calloc((size_t)pf->ncols + 1, sizeof *readers);
+    ParquetColumnReader **col_reader = mem_calloc((size_t)pf->ncols + 1, sizeof *col_reader);
     bool ok = true;
     int64_t total = 0;
     StrBuf text = STRBUF_INIT;
     for (uint32_t g = 0; ok && g < pf->meta.nrow_groups; g++) {
-        for (int c = 0; c < pf->ncols; c++) {
-            readers[c] = parquet_column_reader_open(pf, (int)g, c, &err);
-            if (readers[c] == NULL) ok = false;
+        for (int k = 0; ok && k < pf->ncols; k++) {
+            /* reader k serves column (k + g) mod ncols in row group g */
+            int c = (int)((k + g) % (uint32_t)pf->ncols);
+            if (readers[k] == NULL) readers[k] = parquet_column_reader_open(pf, (int)g, c, &err);
+            else if (!parquet_column_reader_reopen(readers[k], pf, (int)g, c, &err)) ok = false;
+            if (readers[k] == NULL) ok = false;
+            col_reader[c] = readers[k];
         }
         int64_t left = pf->meta.row_groups[g].num_rows;
         while (ok && left > 0) {
@@ -53,7 +61,7 @@ static bool read_all(ParquetFile *pf, StrBuf *out, ParquetWriter *w)
             }
             uint32_t n = left < VECTOR_CAPACITY ? (uint32_t)left : VECTOR_CAPACITY;
             batch_reset(&b);
-            for (int c = 0; ok && c < pf->ncols; c++) ok = parquet_column_reader_read(readers[c], b.cols[c], 0, n, &err);
+            for (int c = 0; ok && c < pf->ncols; c++) ok = parquet_column_reader_read(col_reader[c], b.cols[c], 0, n, &err);
             if (!ok) break;
             b.count = n;
             for (uint32_t i = 0; out && i < n; i++) {
@@ -73,11 +81,9 @@ static bool read_all(ParquetFile *pf, StrBuf *out, ParquetWriter *w)
             left -= n;
             total += n;
         }
-        for (int c = 0; c < pf->ncols; c++) {
-            parquet_column_reader_close(readers[c]);
-            readers[c] = NULL;
-        }
     }
+    for (int k = 0; k < pf->ncols; k++) parquet_column_reader_close(readers[k]);
+    mem_free(col_reader);
     strbuf_free(&text);
     mem_free(readers);
     batch_destroy(&b);

@@ -645,6 +645,7 @@ struct ParquetColumnReader {
     int64_t tmp[VECTOR_CAPACITY];
     int64_t tmp2[VECTOR_CAPACITY];
     Arena scratch;
+    int leaf;               /* the column chunk index last targeted (kept while pooled: see open_pooled) */
 };
 
 static bool col_error(ParquetColumnReader *r, Error *err, const char *fmt, const char *detail)
@@ -656,12 +657,26 @@ static bool col_error(ParquetColumnReader *r, Error *err, const char *fmt, const
     return false;
 }
 
+/* Make *buf hold at least need bytes, keeping its contents only if it
+ * already does.  It grows by a quarter more than asked, so that the next
+ * chunk of the same column, a little larger, still fits: a new large block
+ * comes fresh from the kernel and costs a page fault per 4 kB written. */
+static void grow_buffer(uint8_t **buf, size_t *cap, size_t need)
+{
+    if (*cap >= need) return;
+    size_t want = need + need / 4;
+    mem_free(*buf);
+    *buf = mem_alloc(want);
+    *cap = want;
+}
+
 /* Point r (fresh, or done with its previous chunk) at column col of row
  * group rg: every decoding state is cleared, the buffers are kept (their
  * memory is reused, which saves page faults on large chunks). */
 static bool reader_target(ParquetColumnReader *r, ParquetFile *pf, int rg, int col, Error *err)
 {
     const ParquetColumn *c = &pf->cols[col];
+    r->leaf = c->leaf;
     if (c->unsupported) {
         error_set(err, ERR_DATA, "column \"%s\" is %s, which kiln cannot read yet", c->name, c->unsupported);
         error_set_location(err, pf->path, 0, 0);
@@ -718,11 +733,7 @@ static bool reader_target(ParquetColumnReader *r, ParquetFile *pf, int rg, int c
         return col_error(r, err, "invalid Parquet metadata: the column chunk lies outside the file (truncated?)%s", "");
     r->chunk_len = (size_t)m->total_compressed_size;
     if (take_prefetched(r, pf, rg, c->leaf)) return true;
-    if (r->chunk_cap < r->chunk_len + 1) {
-        mem_free(r->chunk);
-        r->chunk = mem_alloc(r->chunk_len + 1);
-        r->chunk_cap = r->chunk_len + 1;
-    }
+    grow_buffer(&r->chunk, &r->chunk_cap, r->chunk_len + 1);
     size_t got;
     if (!fs_pread(pf->file, r->chunk, r->chunk_len, (uint64_t)start, &got, err)) return false;
     if (got != r->chunk_len) return col_error(r, err, "unexpected end of file%s", "");
@@ -792,8 +803,23 @@ ParquetColumnReader *parquet_column_reader_open_pooled(ParquetReaderPool *pool, 
 {
     ParquetColumnReader *r = NULL;
     if (pool) {
+        /* preferably a reader that last read this column (the same leaf; a
+         * parallel scan's morsels share one schema): its buffers have the
+         * right sizes already, where another column's would be regrown, and
+         * fresh memory costs a page fault per 4 kB (measured: a third of the
+         * page faults of TPC-H Q1 over Parquet went away) */
+        int want = pf->cols[col].leaf;
         pthread_mutex_lock(&pool->lock);
-        if (pool->n > 0) r = pool->readers[--pool->n];
+        if (pool->n > 0) {
+            int pick = pool->n - 1;
+            for (int i = pool->n - 1; i >= 0; i--)
+                if (pool->readers[i]->leaf == want) {
+                    pick = i;
+                    break;
+                }
+            r = pool->readers[pick];
+            pool->readers[pick] = pool->readers[--pool->n];
+        }
         pthread_mutex_unlock(&pool->lock);
     }
     if (r == NULL) return parquet_column_reader_open(pf, rg, col, err);
@@ -836,11 +862,7 @@ static bool page_body(ParquetColumnReader *r, const PqPageHeader *h, const uint8
                       size_t prefix, Error *err)
 {
     size_t ulen = (size_t)h->uncompressed_size;
-    if (*dst_cap < ulen + 1) {
-        mem_free(*dst);
-        *dst = mem_alloc(ulen + 1);
-        *dst_cap = ulen + 1;
-    }
+    grow_buffer(dst, dst_cap, ulen + 1);
     /* v2: the levels (prefix bytes) are stored uncompressed */
     if (prefix) memcpy(*dst, src, prefix);
     bool compressed = r->meta->codec != PQ_CODEC_UNCOMPRESSED && !(h->type == PQ_PAGE_DATA_V2 && !h->is_compressed);
@@ -1012,9 +1034,10 @@ static bool dictionary_raw(ParquetColumnReader *r, Error *err)
     int w = r->ptype == PQ_INT32 || r->ptype == PQ_FLOAT ? 4 : r->ptype == PQ_INT64 || r->ptype == PQ_DOUBLE ? 8 : r->width;
     const uint8_t *p = r->dict_values, *end = r->dict_buf + r->dict_len;
     if (r->dict == NULL || r->dict_cap < n + 1) {
+        uint64_t want = n + 1 + n / 4; /* room for the next chunk's, a little larger */
         mem_free(r->dict);
-        r->dict = mem_alloc(sizeof(PqRaw) * (n + 1));
-        r->dict_cap = (uint32_t)(n + 1);
+        r->dict = mem_alloc(sizeof(PqRaw) * want);
+        r->dict_cap = (uint32_t)want;
     }
     for (uint64_t i = 0; i < n; i++) {
         PqRaw *v = &r->dict[i];
@@ -1079,7 +1102,7 @@ static bool read_dictionary(ParquetColumnReader *r, const PqPageHeader *h, const
         r->dict_store = NULL;
     }
     if (r->dict_store) vector_reset(r->dict_store);
-    else r->dict_store = vector_new(r->col->type, cap);
+    else r->dict_store = vector_new(r->col->type, cap + cap / 4); /* room for the next chunk's, a little larger */
     bool fixed = r->ptype == PQ_INT32 || r->ptype == PQ_INT64 || r->ptype == PQ_FLOAT || r->ptype == PQ_DOUBLE;
     if (fixed && convert_plain_dictionary(r->col, r->ptype, p, (uint32_t)n, r->dict_store)) {
         r->dict_vec = r->dict_store;

@@ -95,7 +95,9 @@ void parquet_column_reader_close(ParquetColumnReader *r);
 
 /* A thread-safe pool of closed readers whose buffers the next readers reuse
  * (a parallel scan builds new readers for every morsel, and fresh
- * chunk-sized buffers cost page faults).  Holds at most 64 readers. */
+ * chunk-sized buffers cost page faults); a reader that last read the same
+ * column is preferred, as its buffers already have that column's sizes.
+ * Holds at most 64 readers. */
 typedef struct ParquetReaderPool ParquetReaderPool;
 ParquetReaderPool *parquet_reader_pool_new(void);
 /* Free the pool and the readers in it (NULL is fine). */
