@@ -26,6 +26,11 @@ typedef struct SharedJoinTables {
 bool shared_join_table_build(const PlanNode *join, ExecContext *ctx, JoinTable **out, Error *err);
 /* The table built for join, or NULL (tables may be NULL). */
 JoinTable *shared_join_table_find(const SharedJoinTables *tables, const PlanNode *join);
+/* If node is a GATHER whose last next() returned one of the chunks its
+ * workers collected, move that chunk's rows into t (its buffers taken over,
+ * or copied when memtable_absorb declines) and return true; false: the
+ * batch is not the gather's to give, and the caller copies it. */
+bool gather_absorb_returned(ExecNode *node, MemTable *t);
 /* Free a table built with ctx (NULL is fine). */
 void shared_join_table_free(JoinTable *t, ExecContext *ctx);
 

@@ -5,7 +5,13 @@
  * validity only when the source has NULLs in the copied rows, and each
  * column's long strings into one block of the chunk's string heap reserved
  * for all of them at once.  A new chunk's buffers are not zero-filled: only
- * slots below the chunk's count are ever read, and those are written first. */
+ * slots below the chunk's count are ever read, and those are written first.
+ *
+ * memtable_absorb moves a whole chunk of another memtable in (the struct,
+ * not the buffers: a gather's collected rows become a join's build side
+ * without a second copy).  It copies instead when the rows fit in the tail's
+ * room, or when the chunk is less than half full (so taken chunks are at
+ * least half full and the rows keep their order: they always go at the end). */
 #include "exec/memtable.h"
 
 #include <string.h>
@@ -173,6 +179,27 @@ void memtable_append(MemTable *t, const Batch *b)
         done += n;
     }
     t->nrows += b->count;
+}
+
+bool memtable_absorb(MemTable *t, Batch *chunk)
+{
+    uint32_t tail_room = t->nchunks > 0 ? VECTOR_CAPACITY - t->chunks[t->nchunks - 1].count : 0;
+    bool take = chunk->sel == NULL && chunk->owned != NULL && chunk->ncols == t->ncols &&
+                chunk->count > tail_room && chunk->count >= VECTOR_CAPACITY / 2;
+    for (int c = 0; take && c < t->ncols; c++)
+        take = chunk->cols[c] == &chunk->owned[c] && chunk->cols[c]->capacity == VECTOR_CAPACITY;
+    if (!take) {
+        memtable_append(t, chunk);
+        return false;
+    }
+    if (t->nchunks == t->cap_chunks) {
+        t->cap_chunks = t->cap_chunks ? t->cap_chunks * 2 : 8;
+        t->chunks = mem_realloc(t->chunks, sizeof(Batch) * (size_t)t->cap_chunks);
+    }
+    t->chunks[t->nchunks++] = *chunk;
+    t->nrows += chunk->count;
+    memset(chunk, 0, sizeof *chunk);
+    return true;
 }
 
 uint64_t memtable_bytes(const MemTable *t)

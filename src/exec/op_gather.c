@@ -17,7 +17,10 @@
  * subtree returns crosses the gather.  On the first next() and before any
  * worker starts, the gather reads each such join's build side (which may be
  * a parallel scan of its own) into one hash table (exec/hash_join_shared.h)
- * that the workers' joins probe read-only.  When a table outgrows the
+ * that the workers' joins probe read-only.  A join reading a gather (such a
+ * build side, or the right input of a join above the gather) takes the
+ * chunks the gather returns over instead of copying them again
+ * (gather_absorb_returned).  When a table outgrows the
  * join's memory budget, the gather gives up on parallelism instead: it
  * frees the tables and runs its subtree once, on its own thread, over the
  * whole input, where the join spills as a serial join does (the build side
@@ -59,6 +62,7 @@ typedef struct GatherState {
     Error error;
     MemTable *current;       /* morsel being returned */
     int current_chunk;
+    Batch *returned;         /* the chunk of current the last next() returned, or NULL */
     Batch empty;
     uint64_t bytes_done;     /* input bytes of finished morsels */
     uint64_t bytes_reported; /* of which already added to the statement's progress */
@@ -172,10 +176,12 @@ static void release_current(GatherState *s)
 }
 
 static bool start(GatherState *s, ExecContext *ctx, Error *err);
+static const ExecNodeOps gather_ops;
 
 static bool gather_next(ExecNode *node, Batch **out, Error *err)
 {
     GatherState *s = (GatherState *)node;
+    s->returned = NULL;
     if (!s->started && !start(s, node->ctx, &s->error)) s->start_failed = true;
     if (s->start_failed) {
         *err = s->error;
@@ -187,6 +193,7 @@ static bool gather_next(ExecNode *node, Batch **out, Error *err)
             while (s->current_chunk < s->current->nchunks) {
                 Batch *b = &s->current->chunks[s->current_chunk++];
                 if (b->count > 0) {
+                    s->returned = b;
                     *out = b;
                     return true;
                 }
@@ -222,6 +229,16 @@ static bool gather_next(ExecNode *node, Batch **out, Error *err)
         pthread_mutex_unlock(&s->lock);
         exec_report_progress(node->ctx);
     }
+}
+
+bool gather_absorb_returned(ExecNode *node, MemTable *t)
+{
+    if (node->ops != &gather_ops) return false;
+    GatherState *s = (GatherState *)node;
+    if (s->returned == NULL) return false;
+    memtable_absorb(t, s->returned); /* a taken chunk is left empty: release_current skips it */
+    s->returned = NULL;
+    return true;
 }
 
 static void gather_close(ExecNode *node)

@@ -1,15 +1,24 @@
 /* op_hash_join: joins its child (the probe side, "left") with `right` (the
  * build side) on equal keys, as PostgreSQL's nodeHashjoin does.
  *
- * Build: the whole right input is copied into a memtable; rows whose keys
- * are all non-NULL are chained into a bucket array (head per bucket, next per
- * row, the full hash kept per row).  Probe: each left batch is hashed a key
- * column at a time; for each row the bucket chain yields candidate right
- * rows, which are compared on hash and keys.  Candidate pairs are gathered
- * into an output batch of up to VECTOR_CAPACITY pairs (left columns by one
- * gather per column, right columns row by row from the memtable); the
- * residual condition, if any, is evaluated on that batch and the passing
- * pairs are selected, never copied again.  A left row producing more pairs
+ * Build: the whole right input is copied into a memtable, or, when it is a
+ * GATHER, the chunks its workers collected are taken over (no second copy;
+ * gather_absorb_returned).  A row's id is chunk * VECTOR_CAPACITY + slot, so
+ * a taken chunk that is only partly filled leaves a hole of unused ids.
+ * Rows whose keys are all non-NULL are chained into a bucket array (per
+ * bucket one 64-bit word: the chain's first row and a 32-bit tag with one bit
+ * per row's hash, bucket_tag_bit; next per row, the full hash kept per row).
+ * A large build side is indexed on several threads (index_table).  Probe:
+ * each left batch is hashed a key column at a time; its rows' bucket words
+ * are read with prefetches running ahead (find_first_candidates), and a row
+ * whose tag bit is not in its bucket's word is rejected there, with one
+ * cache miss (most probe rows find no match); otherwise the bucket chain
+ * yields candidate right rows, which are compared on hash and keys.
+ * Candidate pairs are gathered into an output batch of up to
+ * VECTOR_CAPACITY pairs (left columns by one gather per column, right
+ * columns row by row from the memtable); the residual condition, if any, is
+ * evaluated on that batch and the passing pairs are selected, never copied
+ * again.  A left row producing more pairs
  * than fit in one batch resumes where it stopped on the next call.
  *
  * A left batch with a selection (a filter's output) is not copied: only its
@@ -31,9 +40,9 @@
  * left columns only.  NULL keys never match.
  *
  * Output columns: all left child columns, then all right columns (SEMI and
- * ANTI: left only).  Memory: the right input (deep copy), 16 bytes of chain
- * and hash per right row, a flag per right row for outer joins, and one
- * output batch.
+ * ANTI: left only).  Memory: the right input (deep copy, or the gather's
+ * chunks), 12 bytes of chain and hash per row id, 8 per bucket (1 to 2
+ * buckets per row), a flag per row id for outer joins, and one output batch.
  *
  * Spilling (Grace hash join).  When the build side outgrows the operator's
  * share of memory_limit (half), the rows read so far, the rest of the right
@@ -49,7 +58,9 @@
  * output is then partition by partition.  The nested loop (no equality keys)
  * keeps the whole right input in memory: past memory_limit it fails with an
  * error naming the limit. */
+#include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "common/mem.h"
 #include "exec/exec.h"
@@ -60,6 +71,16 @@
 #include "exec/spill_partition.h"
 
 #define NO_ROW UINT32_MAX
+#define INDEX_MAX_THREADS 16
+#define PREFETCH_AHEAD 16 /* rows between a bucket's prefetch and its read, in the index and the probe */
+#define BUCKET_EMPTY ((uint64_t)NO_ROW) /* no row, no tag bits */
+
+/* The tag bit of a hash in its bucket's word: one of 32, from hash bits
+ * 32-36 (the bucket number comes from the low bits, at most 32 of them; a
+ * Grace partition's rows share their top bits, spill_partition_of).  A probe
+ * whose bit is not set in its bucket cannot match, and is rejected with the
+ * one cache miss of the bucket; a bucket of one row lets 1 in 32 others through. */
+static inline uint64_t bucket_tag_bit(uint64_t hash) { return (uint64_t)1 << (32 + ((hash >> 32) & 31)); }
 
 typedef enum JoinPhase {
     PHASE_NEXT_LEFT,
@@ -74,8 +95,12 @@ typedef enum JoinPhase {
  * once by a GATHER and probed read-only by all its workers (shared build). */
 struct JoinTable {
     MemTable build;
-    uint32_t nbuild;
-    uint32_t *heads, *next;  /* bucket heads; next row of each row's chain */
+    uint32_t nbuild;         /* rows */
+    uint32_t nids;           /* row ids: chunk * VECTOR_CAPACITY + slot; ids past a chunk's count are
+                                holes (chunks taken over from a gather may be partly filled) */
+    uint64_t *heads;         /* per bucket: the chain's first row id (low 32 bits, NO_ROW: empty) and a
+                                32-bit tag of its rows' hashes (high bits: bucket_tag_bit of each) */
+    uint32_t *next;          /* next row of each row's chain */
     uint64_t *row_hash;
     uint64_t nbuckets;
     MemoryHold hold;         /* shared build only: what it holds, in the statement's total */
@@ -100,7 +125,7 @@ typedef struct HashJoinState {
     uint32_t lrows[VECTOR_CAPACITY]; /* pair_left mapped through lsel */
     uint64_t lhash[VECTOR_CAPACITY];
     uint8_t left_matched[VECTOR_CAPACITY];
-    uint8_t left_has_key[VECTOR_CAPACITY];
+    uint32_t lfirst[VECTOR_CAPACITY]; /* each left row's first candidate (NO_ROW: NULL key, or the bucket's tag rules a match out) */
     uint32_t cur_left;       /* row being probed */
     uint32_t cur_right;      /* next candidate of cur_left (NO_ROW = chain not started) */
     bool chain_started;
@@ -226,47 +251,143 @@ static bool next_from_partitions(HashJoinState *s, Batch **out, bool *done, Erro
     }
 }
 
+/* Add a batch of the right input to t's rows: taken over when right is a
+ * gather that can give its chunk (no second copy), copied otherwise. */
+static bool add_build_batch(JoinTable *t, ExecNode *right, const Batch *in, Error *err)
+{
+    /* a batch lands in at most two chunks; row ids must stay below NO_ROW */
+    if ((uint64_t)(t->build.nchunks + 2) * VECTOR_CAPACITY > UINT32_MAX - 1)
+        return error_set(err, ERR_DATA, "the build side of a join has more than 4 billion rows");
+    if (!gather_absorb_returned(right, &t->build)) memtable_append(&t->build, in);
+    return true;
+}
+
+/* What t's rows hold in memory, with the index to come (12 bytes per row id,
+ * 8 per bucket, 1 to 2 buckets per row): the memory_hold figure. */
+static uint64_t build_bytes(const JoinTable *t, uint64_t *sealed, int *sealed_chunks)
+{
+    return spill_memtable_bytes(&t->build, sealed, sealed_chunks) + 12 * (uint64_t)t->build.nchunks * VECTOR_CAPACITY +
+           12 * t->build.nrows;
+}
+
+/* Index building, split over threads for large build sides (index_table):
+ * part p of n hashes the chunks c with c % n == p (and notes which rows have
+ * a NULL key), then, once all hashes are there, chains the rows whose
+ * bucket lies in its own range of buckets.  Each thread walks every row in
+ * reverse input order, so each chain lists its rows in input order whatever
+ * the thread count, and no two threads write the same bucket or row. */
+typedef struct IndexPart {
+    JoinTable *t;
+    int nkeys;
+    const int *rkeys;
+    uint8_t *has_key;        /* per row id: all keys non-NULL */
+    int part, nparts;
+    bool chain;              /* the second phase */
+} IndexPart;
+
+#define INDEX_ROWS_PER_THREAD 65536 /* below this many rows per thread, starting one costs more than it saves */
+
+static void index_hash_chunks(IndexPart *j)
+{
+    JoinTable *t = j->t;
+    for (int c = j->part; c < t->build.nchunks; c += j->nparts) {
+        Batch *chunk = &t->build.chunks[c];
+        size_t base = (size_t)c * VECTOR_CAPACITY;
+        for (int k = 0; k < j->nkeys; k++) hash_vector(chunk->cols[j->rkeys[k]], chunk->count, t->row_hash + base, k > 0);
+        memset(j->has_key + base, 1, chunk->count);
+        for (int k = 0; k < j->nkeys; k++) {
+            const Vector *v = chunk->cols[j->rkeys[k]];
+            if (v->validity == NULL) continue;
+            for (uint32_t r = 0; r < chunk->count; r++)
+                if (!vector_is_valid(v, r)) j->has_key[base + r] = 0;
+        }
+    }
+}
+
+static void index_chain_buckets(IndexPart *j)
+{
+    JoinTable *t = j->t;
+    uint64_t lo = t->nbuckets * (uint64_t)j->part / (uint64_t)j->nparts;
+    uint64_t hi = t->nbuckets * (uint64_t)(j->part + 1) / (uint64_t)j->nparts;
+    for (uint64_t b = lo; b < hi; b++) t->heads[b] = BUCKET_EMPTY;
+    uint64_t mask = t->nbuckets - 1;
+    for (int c = t->build.nchunks; c-- > 0;) {
+        uint32_t base = (uint32_t)c * VECTOR_CAPACITY;
+        for (uint32_t r = t->build.chunks[c].count; r-- > 0;) {
+            uint32_t id = base + r;
+            if (r >= PREFETCH_AHEAD) {
+                /* the bucket of a row PREFETCH_AHEAD on, requested while this one waits for its own */
+                uint64_t ahead = t->row_hash[id - PREFETCH_AHEAD] & mask;
+                if (ahead >= lo && ahead < hi) __builtin_prefetch(&t->heads[ahead], 1);
+            }
+            uint64_t b = t->row_hash[id] & mask;
+            if (b < lo || b >= hi || !j->has_key[id]) continue;
+            t->next[id] = (uint32_t)t->heads[b];
+            t->heads[b] = (t->heads[b] & ~(uint64_t)UINT32_MAX) | bucket_tag_bit(t->row_hash[id]) | id;
+        }
+    }
+}
+
+static void *index_part_main(void *arg)
+{
+    IndexPart *j = arg;
+    if (j->chain) index_chain_buckets(j);
+    else index_hash_chunks(j);
+    return NULL;
+}
+
+/* Run one phase over the parts: parts 1.. on threads, part 0 here (and any
+ * part whose thread could not start). */
+static void index_run_phase(IndexPart *parts, int nparts, bool chain)
+{
+    pthread_t threads[INDEX_MAX_THREADS];
+    bool started[INDEX_MAX_THREADS];
+    for (int p = 0; p < nparts; p++) parts[p].chain = chain;
+    for (int p = 1; p < nparts; p++) started[p] = pthread_create(&threads[p], NULL, index_part_main, &parts[p]) == 0;
+    index_part_main(&parts[0]);
+    for (int p = 1; p < nparts; p++) {
+        if (started[p]) pthread_join(threads[p], NULL);
+        else index_part_main(&parts[p]);
+    }
+}
+
+/* An index array of bytes: for large ones the kernel is asked for huge pages
+ * (a transparent-huge-page hint), since touching a fresh 4 kB page costs a
+ * page fault and the index arrays of a large build side span thousands. */
+static void *index_alloc(size_t bytes)
+{
+    void *p = mem_alloc(bytes ? bytes : 1);
+#ifdef MADV_HUGEPAGE
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    if (bytes >= 2 * huge) {
+        uintptr_t from = ((uintptr_t)p + huge - 1) & ~(huge - 1), to = ((uintptr_t)p + bytes) & ~(huge - 1);
+        if (to > from) (void)madvise((void *)from, to - from, MADV_HUGEPAGE); /* only a hint: failure is fine */
+    }
+#endif
+    return p;
+}
+
 /* Chain the rows of t->build into a bucket array by the hash of their keys
- * (rows with a NULL key are left out: they never match). */
-static void index_table(JoinTable *t, int nkeys, const int *rkeys)
+ * (rows with a NULL key are left out: they never match), on up to threads
+ * threads. */
+static void index_table(JoinTable *t, int nkeys, const int *rkeys, int threads)
 {
     t->nbuild = (uint32_t)t->build.nrows;
+    t->nids = (uint32_t)t->build.nchunks * VECTOR_CAPACITY;
     t->nbuckets = 1024;
-    while (t->nbuckets < (uint64_t)t->nbuild * 2) t->nbuckets *= 2;
-    t->heads = mem_alloc(sizeof(uint32_t) * t->nbuckets);
-    memset(t->heads, 0xff, sizeof(uint32_t) * t->nbuckets);
-    t->next = mem_alloc(sizeof(uint32_t) * (t->nbuild ? t->nbuild : 1));
-    t->row_hash = mem_alloc(sizeof(uint64_t) * (t->nbuild ? t->nbuild : 1));
-    uint64_t hashes[VECTOR_CAPACITY];
-    uint32_t base = 0;
-    for (int c = 0; c < t->build.nchunks; c++) {
-        Batch *chunk = &t->build.chunks[c];
-        if (nkeys > 0)
-            for (int k = 0; k < nkeys; k++) hash_vector(chunk->cols[rkeys[k]], chunk->count, hashes, k > 0);
-        for (uint32_t r = 0; r < chunk->count; r++) {
-            t->next[base + r] = NO_ROW;
-            if (nkeys > 0) t->row_hash[base + r] = hashes[r];
-        }
-        base += chunk->count;
-    }
-    /* chain the rows, inserting in reverse so that each chain lists rows in input order */
-    if (nkeys > 0) {
-        memset(t->heads, 0xff, sizeof(uint32_t) * t->nbuckets);
-        uint32_t id = t->nbuild;
-        for (int c = t->build.nchunks; c-- > 0;) {
-            Batch *chunk = &t->build.chunks[c];
-            for (uint32_t r = chunk->count; r-- > 0;) {
-                id--;
-                bool null_key = false;
-                for (int k = 0; k < nkeys; k++)
-                    if (!vector_is_valid(chunk->cols[rkeys[k]], r)) null_key = true;
-                if (null_key) continue;
-                uint64_t b = t->row_hash[id] & (t->nbuckets - 1);
-                t->next[id] = t->heads[b];
-                t->heads[b] = id;
-            }
-        }
-    }
+    while (t->nbuckets < (uint64_t)t->nbuild) t->nbuckets *= 2; /* chains under 1 row long on average */
+    t->heads = index_alloc(sizeof(uint64_t) * t->nbuckets);
+    t->next = index_alloc(sizeof(uint32_t) * t->nids);
+    t->row_hash = index_alloc(sizeof(uint64_t) * t->nids);
+    if (nkeys == 0) return; /* a nested loop: no chains */
+    int nparts = threads < 1 ? 1 : threads > INDEX_MAX_THREADS ? INDEX_MAX_THREADS : threads;
+    while (nparts > 1 && t->nbuild / (uint32_t)nparts < INDEX_ROWS_PER_THREAD) nparts--;
+    uint8_t *has_key = mem_alloc(t->nids ? t->nids : 1);
+    IndexPart parts[INDEX_MAX_THREADS];
+    for (int p = 0; p < nparts; p++) parts[p] = (IndexPart){t, nkeys, rkeys, has_key, p, nparts, false};
+    index_run_phase(parts, nparts, false);
+    index_run_phase(parts, nparts, true);
+    mem_free(has_key);
 }
 
 static bool build_side(HashJoinState *s, Error *err)
@@ -276,11 +397,9 @@ static bool build_side(HashJoinState *s, Error *err)
         Batch *in;
         if (!exec_next(s->right, &in, err)) return false;
         if (in->count == 0) break;
-        if (s->t->build.nrows + in->count > UINT32_MAX - 1)
-            return error_set(err, ERR_DATA, "the build side of a join has more than 4 billion rows");
-        memtable_append(&s->t->build, in);
+        if (!add_build_batch(s->t, s->right, in, err)) return false;
         if (limit <= 0) continue;
-        uint64_t bytes = spill_memtable_bytes(&s->t->build, &s->build_sealed, &s->build_sealed_chunks) + 16 * s->t->build.nrows;
+        uint64_t bytes = build_bytes(s->t, &s->build_sealed, &s->build_sealed_chunks);
         bool over = memory_hold_update(s->base.ctx, &s->hold, bytes, s->budget);
         if (s->can_spill && over) return partition_inputs(s, err);
         if (s->nkeys == 0 && bytes > (uint64_t)limit) {
@@ -292,13 +411,21 @@ static bool build_side(HashJoinState *s, Error *err)
                              text);
         }
     }
-    index_table(s->t, s->nkeys, s->rkeys);
-    if (s->type == JOIN_RIGHT || s->type == JOIN_FULL) s->right_matched = mem_calloc(s->t->nbuild ? s->t->nbuild : 1, 1);
+    index_table(s->t, s->nkeys, s->rkeys, s->base.ctx->threads);
+    if (s->type == JOIN_RIGHT || s->type == JOIN_FULL) s->right_matched = mem_calloc(s->t->nids ? s->t->nids : 1, 1);
     s->built = true;
     return true;
 }
 
 static inline const Batch *build_chunk(const HashJoinState *s, uint32_t id) { return &s->t->build.chunks[id / VECTOR_CAPACITY]; }
+
+/* The first row id from id on that is a row (not a hole), or t->nids. */
+static uint32_t skip_holes(const JoinTable *t, uint32_t id)
+{
+    while (id < t->nids && id % VECTOR_CAPACITY >= t->build.chunks[id / VECTOR_CAPACITY].count)
+        id = (id / VECTOR_CAPACITY + 1) * VECTOR_CAPACITY;
+    return id;
+}
 
 static bool keys_match(HashJoinState *s, uint32_t left_row, uint32_t id)
 {
@@ -315,14 +442,13 @@ static uint32_t next_candidate(HashJoinState *s)
 {
     uint32_t i = s->cur_left;
     if (s->nkeys == 0) {
-        uint32_t id = s->chain_started ? s->cur_right : 0;
+        uint32_t id = skip_holes(s->t, s->chain_started ? s->cur_right : 0);
         s->chain_started = true;
-        if (id >= s->t->nbuild) return NO_ROW;
+        if (id >= s->t->nids) return NO_ROW;
         s->cur_right = id + 1;
         return id;
     }
-    if (!s->left_has_key[i]) return NO_ROW;
-    uint32_t id = s->chain_started ? s->cur_right : s->t->heads[s->lhash[i] & (s->t->nbuckets - 1)];
+    uint32_t id = s->chain_started ? s->cur_right : s->lfirst[i];
     s->chain_started = true;
     while (id != NO_ROW && !keys_match(s, i, id)) id = s->t->next[id];
     if (id == NO_ROW) {
@@ -342,10 +468,23 @@ static void fill_right(HashJoinState *s, uint32_t n, bool null_right)
             for (uint32_t k = 0; k < n; k++) vector_set_null(dst, k);
             continue;
         }
+        /* vector_gather's copy (strings keep pointing into the build side's
+         * heaps), a row at a time since each pair's row has its own chunk */
+        size_t size = type_physical_size(dst->type);
+        unsigned char *d = dst->data;
         for (uint32_t k = 0; k < n; k++) {
             uint32_t id = s->pair_right[k];
             uint32_t r = id % VECTOR_CAPACITY;
-            vector_gather(dst, k, build_chunk(s, id)->cols[c], &r, 1);
+            const Vector *src = build_chunk(s, id)->cols[c];
+            const unsigned char *from = (const unsigned char *)src->data + (size_t)r * size;
+            switch (size) {
+            case 4: memcpy(d + (size_t)k * 4, from, 4); break;
+            case 8: memcpy(d + (size_t)k * 8, from, 8); break;
+            case 16: memcpy(d + (size_t)k * 16, from, 16); break;
+            default: memcpy(d + (size_t)k * size, from, size);
+            }
+            if (src->validity != NULL) vector_set_validity(dst, k, vector_is_valid(src, r));
+            else if (dst->validity != NULL) vector_set_valid(dst, k);
         }
     }
 }
@@ -361,6 +500,11 @@ static void collect_pairs(HashJoinState *s, uint32_t *n)
 {
     uint32_t k = 0;
     while (k < VECTOR_CAPACITY && s->cur_left < s->lbatch.count) {
+        if (s->nkeys > 0 && !s->chain_started) {
+            /* step over the rows without a candidate (most of them) in one tight loop */
+            while (s->cur_left < s->lbatch.count && s->lfirst[s->cur_left] == NO_ROW) s->cur_left++;
+            if (s->cur_left == s->lbatch.count) break;
+        }
         uint32_t id = next_candidate(s);
         if (id == NO_ROW) {
             s->cur_left++;
@@ -380,6 +524,34 @@ static const uint32_t *left_rows(HashJoinState *s, uint32_t n)
     if (s->lsel == NULL) return s->pair_left;
     for (uint32_t k = 0; k < n; k++) s->lrows[k] = s->lsel[s->pair_left[k]];
     return s->lrows;
+}
+
+/* lfirst[i] for the rows of a left batch whose hashes are in lhash: one
+ * read of the bucket word per row (the cache miss of a probe), with the
+ * buckets of the rows PREFETCH_AHEAD further on requested meanwhile. */
+static void find_first_candidates(HashJoinState *s, uint32_t n)
+{
+    const uint64_t *heads = s->t->heads;
+    uint64_t mask = s->t->nbuckets - 1;
+    for (uint32_t i = 0; i < n && i < PREFETCH_AHEAD; i++) __builtin_prefetch(&heads[s->lhash[i] & mask]);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i + PREFETCH_AHEAD < n) __builtin_prefetch(&heads[s->lhash[i + PREFETCH_AHEAD] & mask]);
+        uint64_t word = heads[s->lhash[i] & mask];
+        uint32_t id = (word & bucket_tag_bit(s->lhash[i])) ? (uint32_t)word : NO_ROW;
+        s->lfirst[i] = id;
+        if (id != NO_ROW) {
+            /* what keys_match reads next: requested now, read after the batch's other buckets */
+            __builtin_prefetch(&s->t->row_hash[id]);
+            const Vector *key = build_chunk(s, id)->cols[s->rkeys[0]];
+            __builtin_prefetch((const char *)key->data + (size_t)(id % VECTOR_CAPACITY) * type_physical_size(key->type));
+        }
+    }
+    for (int k = 0; k < s->nkeys; k++) {
+        const Vector *v = s->lkey[k];
+        if (v->validity == NULL) continue;
+        for (uint32_t i = 0; i < n; i++)
+            if (!vector_is_valid(v, i)) s->lfirst[i] = NO_ROW; /* NULL keys never match */
+    }
 }
 
 static bool load_left_batch(HashJoinState *s, bool *end, Error *err)
@@ -410,12 +582,7 @@ static bool load_left_batch(HashJoinState *s, bool *end, Error *err)
     }
     if (s->nkeys > 0) {
         for (int k = 0; k < s->nkeys; k++) hash_vector(s->lkey[k], in->count, s->lhash, k > 0);
-        for (uint32_t i = 0; i < in->count; i++) {
-            bool ok = true;
-            for (int k = 0; k < s->nkeys; k++)
-                if (!vector_is_valid(s->lkey[k], i)) ok = false;
-            s->left_has_key[i] = ok;
-        }
+        find_first_candidates(s, in->count);
     }
     memset(s->left_matched, 0, in->count);
     s->cur_left = 0;
@@ -507,8 +674,8 @@ static bool hash_join_next(ExecNode *node, Batch **out, Error *err)
         }
         case PHASE_RIGHT_REST: {
             uint32_t n = 0;
-            while (n < VECTOR_CAPACITY && s->right_rest_next < s->t->nbuild) { /* right_matched is set: RIGHT/FULL */
-                uint32_t id = s->right_rest_next++;
+            while (n < VECTOR_CAPACITY && (s->right_rest_next = skip_holes(s->t, s->right_rest_next)) < s->t->nids) {
+                uint32_t id = s->right_rest_next++; /* right_matched is set: RIGHT/FULL */
                 if (!s->right_matched[id]) s->pair_right[n++] = id;
             }
             if (n == 0) {
@@ -639,13 +806,12 @@ bool shared_join_table_build(const PlanNode *join, ExecContext *ctx, JoinTable *
             break;
         }
         if (in->count == 0) break;
-        if (t->build.nrows + in->count > UINT32_MAX - 1) {
-            ok = error_set(err, ERR_DATA, "the build side of a join has more than 4 billion rows");
+        if (!add_build_batch(t, right, in, err)) {
+            ok = false;
             break;
         }
-        memtable_append(&t->build, in);
         if (ctx->memory_limit <= 0) continue;
-        uint64_t bytes = spill_memtable_bytes(&t->build, &sealed, &sealed_chunks) + 16 * t->build.nrows;
+        uint64_t bytes = build_bytes(t, &sealed, &sealed_chunks);
         if (memory_hold_update(ctx, &t->hold, bytes, budget)) {
             too_big = true;
             break;
@@ -656,7 +822,7 @@ bool shared_join_table_build(const PlanNode *join, ExecContext *ctx, JoinTable *
         shared_join_table_free(t, ctx);
         return ok;
     }
-    index_table(t, join->njoin_keys, join->right_keys);
+    index_table(t, join->njoin_keys, join->right_keys, ctx->threads);
     *out = t;
     return true;
 }

@@ -115,3 +115,66 @@ TEST(memtable_append_through_selection)
     batch_destroy(&a);
     memtable_destroy(&t);
 }
+
+/* A memtable holding rows [base, base+n) of the source, in one chunk when n <= VECTOR_CAPACITY. */
+static void source_table(MemTable *t, uint32_t n, uint32_t base)
+{
+    memtable_init(t, 3, kinds);
+    Batch b;
+    fill_source(&b, n, base, true);
+    memtable_append(t, &b);
+    batch_destroy(&b);
+}
+
+TEST(memtable_absorb_takes_big_chunks_and_copies_small_ones)
+{
+    MemTable a, b, c, d, t;
+    source_table(&a, 1500, 0);
+    source_table(&b, 300, 1500);
+    source_table(&c, VECTOR_CAPACITY, 1800);
+    source_table(&d, 200, 1800 + VECTOR_CAPACITY);
+    memtable_init(&t, 3, kinds);
+    CHECK(memtable_absorb(&t, &a.chunks[0]));  /* at least half full: taken */
+    CHECK_EQ_INT(a.chunks[0].count, 0);
+    CHECK(a.chunks[0].owned == NULL);
+    CHECK(!memtable_absorb(&t, &b.chunks[0])); /* fits in the tail: copied after the taken rows */
+    CHECK_EQ_INT(b.chunks[0].count, 300);
+    CHECK(memtable_absorb(&t, &c.chunks[0]));  /* does not fit: taken, the tail stays at 1800 rows */
+    CHECK(!memtable_absorb(&t, &d.chunks[0])); /* under half full: copied into a new chunk */
+    /* the sources go first: what was taken belongs to t alone now */
+    memtable_destroy(&a);
+    memtable_destroy(&b);
+    memtable_destroy(&c);
+    memtable_destroy(&d);
+    CHECK_EQ_INT(t.nrows, 1500 + 300 + VECTOR_CAPACITY + 200);
+    CHECK_EQ_INT(t.nchunks, 3);
+    CHECK_EQ_INT(t.chunks[0].count, 1800);
+    CHECK_EQ_INT(t.chunks[1].count, VECTOR_CAPACITY);
+    CHECK_EQ_INT(t.chunks[2].count, 200);
+    bool all = true;
+    for (uint32_t k = 0; k < 1800; k++) all = all && row_matches(&t, k, k, true);
+    for (uint32_t k = 0; k < VECTOR_CAPACITY; k++) all = all && row_matches(&t, VECTOR_CAPACITY + k, 1800 + k, true);
+    for (uint32_t k = 0; k < 200; k++)
+        all = all && row_matches(&t, 2 * VECTOR_CAPACITY + k, 1800 + VECTOR_CAPACITY + k, true);
+    CHECK(all);
+    /* appends go on at the end, into a partly filled taken chunk too */
+    MemTable e;
+    source_table(&e, 1100, 9000);
+    CHECK(!memtable_absorb(&t, &e.chunks[0])); /* fits in the tail's 1848 free slots */
+    memtable_destroy(&e);
+    source_table(&e, 1200, 10000);
+    CHECK(memtable_absorb(&t, &e.chunks[0]));  /* 748 free slots: taken as chunk 3 */
+    memtable_destroy(&e);
+    Batch more;
+    fill_source(&more, 100, 20000, true);
+    memtable_append(&t, &more);
+    batch_destroy(&more);
+    CHECK_EQ_INT(t.nchunks, 4);
+    CHECK_EQ_INT(t.chunks[3].count, 1300);
+    all = true;
+    for (uint32_t k = 0; k < 1100; k++) all = all && row_matches(&t, 2 * VECTOR_CAPACITY + 200 + k, 9000 + k, true);
+    for (uint32_t k = 0; k < 1200; k++) all = all && row_matches(&t, 3 * VECTOR_CAPACITY + k, 10000 + k, true);
+    for (uint32_t k = 0; k < 100; k++) all = all && row_matches(&t, 3 * VECTOR_CAPACITY + 1200 + k, 20000 + k, true);
+    CHECK(all);
+    memtable_destroy(&t);
+}
