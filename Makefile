@@ -4,8 +4,11 @@ CC       ?= cc
 MODE     ?= release
 BUILD    := build/$(MODE)
 
-PKGS     := libpcre2-8 libprotobuf-c libzstd zlib libutf8proc libxxhash liblz4 snappy yaml-0.1 sqlite3 libpq libcurl openssl libmariadb
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKGS     := libpcre2-8 libprotobuf-c libzstd zlib libutf8proc libxxhash liblz4 yaml-0.1 sqlite3
+# libpq, libcurl, libcrypto, libmariadb and snappy are opened with dlopen on
+# first use (src/common/dynlib.h): compiled against their headers, never linked.
+DLOPEN_PKGS := libpq libcurl libcrypto libmariadb snappy
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
 
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wvla

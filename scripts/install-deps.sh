@@ -19,6 +19,11 @@ set -euo pipefail
 # their integration tests; GNU time for the lake writer's peak-memory test;
 # tzdata for the scheduler's time zones; python3 to load the Airflow DAG
 # files of the docs in tests/integration/test_airflow_dag.sh).
+# libpq, libcurl, libcrypto, libmariadb and libsnappy are opened with dlopen
+# on first use (src/common/dynlib.h), so the build needs only their -dev
+# packages' headers and nothing pulls their runtime packages in by linking:
+# libpq5, libcurl4 (the OpenSSL flavour libcurl4-openssl-dev builds
+# against), libssl3, libmariadb3 and libsnappy1v5 are named explicitly.
 packages=(
     build-essential pkg-config make git clang
     libpg-query-dev libprotobuf-c-dev protobuf-c-compiler
@@ -29,6 +34,7 @@ packages=(
     libpq-dev sqlite3 postgresql-15
     libcurl4-openssl-dev awscli
     libmariadb-dev mariadb-server mariadb-client
+    libpq5 libcurl4 libssl3 libmariadb3 libsnappy1v5
     time
     tzdata
     python3

@@ -9,14 +9,13 @@
  * fetches without storing the result: the server streams the rows and each
  * mysql_stmt_fetch decodes one into the bound buffers, from which it goes
  * straight into the output batch.  Strings longer than their buffer are
- * fetched again into a grown buffer (mysql_stmt_fetch_column).
+ * fetched again into a grown buffer (mysql_stmt_fetch_column).  libmariadb
+ * is loaded on the first connection (connectors/libmariadb_api.h).
  * Memory: the connection, one fixed slot per column plus a string buffer
  * per string column (as long as its longest value), and the caller's batch. */
 #include "connectors/mysql.h"
 
 #include <ctype.h>
-#include <mysql.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 
 #include "common/mem.h"
 #include "connectors/conninfo.h"
+#include "connectors/libmariadb_api.h"
 #include "connectors/remote_sql.h"
 #include "connectors/remote_error.h"
 #include "types/datetime.h"
@@ -39,38 +39,38 @@ bool my_is_url(const char *url)
 
 bool my_locate(Error *err, const char *url) { return remote_error_locate(err, url); }
 
-static pthread_once_t library_once = PTHREAD_ONCE_INIT;
-/* mysql_library_init is not thread-safe: run it once, before any thread connects. */
-static void library_init(void) { mysql_library_init(0, NULL, NULL); }
-
 /* Apply the URL's sslmode (disable, require, verify-ca, verify-full) and sslrootcert. */
-static bool set_tls(MYSQL *m, const ConnUrl *u, const char *url, Error *err)
+static bool set_tls(const LibmariadbApi *my, MYSQL *m, const ConnUrl *u, const char *url, Error *err)
 {
     const char *mode = conninfo_param(u, "sslmode");
     if (mode == NULL) mode = conninfo_param(u, "ssl-mode");
     const char *ca = conninfo_param(u, "sslrootcert");
-    if (ca) mysql_optionsv(m, MYSQL_OPT_SSL_CA, ca);
+    if (ca) my->optionsv(m, MYSQL_OPT_SSL_CA, ca);
     if (mode == NULL || !strcasecmp(mode, "disable") || !strcasecmp(mode, "disabled") || !strcasecmp(mode, "prefer") ||
         !strcasecmp(mode, "preferred"))
         return true;
     my_bool on = 1;
     if (!strcasecmp(mode, "require") || !strcasecmp(mode, "required")) {
-        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
+        my->optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
         return true;
     }
     if (!strcasecmp(mode, "verify-ca") || !strcasecmp(mode, "verify_ca") || !strcasecmp(mode, "verify-full") ||
         !strcasecmp(mode, "verify_identity")) {
-        mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
-        mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
+        my->optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
+        my->optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
         return true;
     }
     error_set(err, ERR_SQL, "sslmode must be disable, require, verify-ca or verify-full, not \"%s\"", mode);
     return my_locate(err, url);
 }
 
-MYSQL *my_connect(const char *url, Error *err)
+MYSQL *my_connect(const char *url, const LibmariadbApi **my_out, Error *err)
 {
-    pthread_once(&library_once, library_init);
+    const LibmariadbApi *my = *my_out = libmariadb_api(err); /* loaded (and initialised) on first use */
+    if (my == NULL) {
+        my_locate(err, url);
+        return NULL;
+    }
     ConnUrl u;
     if (!conninfo_parse_url(url, &u, err)) return NULL;
     if (!my_is_url(url)) {
@@ -79,34 +79,34 @@ MYSQL *my_connect(const char *url, Error *err)
         my_locate(err, url);
         return NULL;
     }
-    MYSQL *m = mysql_init(NULL);
+    MYSQL *m = my->init(NULL);
     if (m == NULL) {
         conninfo_url_free(&u);
         error_set(err, ERR_IO, "could not connect to MySQL: out of memory");
         return NULL;
     }
     unsigned timeout = 10;
-    mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-    mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    my->optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    my->optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
     const char *password = u.password ? u.password : getenv("MYSQL_PWD");
     const char *user = u.user ? u.user : getenv("USER");
     const char *host = u.host ? u.host : "localhost";
     unsigned port = u.port ? (unsigned)u.port : 3306;
-    bool ok = set_tls(m, &u, url, err);
-    if (ok && mysql_real_connect(m, host, user, password, u.database, port, conninfo_param(&u, "socket"), 0) == NULL) {
+    bool ok = set_tls(my, m, &u, url, err);
+    if (ok && my->real_connect(m, host, user, password, u.database, port, conninfo_param(&u, "socket"), 0) == NULL) {
         char port_text[16];
         snprintf(port_text, sizeof port_text, "%u", port);
-        ok = remote_connect_error(err, "MySQL", host, port_text, user, mysql_error(m), url);
+        ok = remote_connect_error(err, "MySQL", host, port_text, user, my->error(m), url);
     }
     /* TIMESTAMP columns in UTC; a slow consumer must not make the server
      * give up on a streamed result (net_write_timeout) */
-    if (ok && mysql_query(m, "SET time_zone = '+00:00', net_write_timeout = 3600, net_read_timeout = 3600") != 0) {
-        ok = error_set(err, ERR_IO, "MySQL: %s", mysql_error(m));
+    if (ok && my->query(m, "SET time_zone = '+00:00', net_write_timeout = 3600, net_read_timeout = 3600") != 0) {
+        ok = error_set(err, ERR_IO, "MySQL: %s", my->error(m));
         my_locate(err, url);
     }
     conninfo_url_free(&u);
     if (!ok) {
-        mysql_close(m);
+        my->close(m);
         return NULL;
     }
     return m;
@@ -212,17 +212,17 @@ static bool map_field(const MYSQL_FIELD *f, LogicalType *t, MyKind *kind, Error 
 }
 
 /* Prepare sql on m; error (located) on failure. */
-static MYSQL_STMT *prepare(MYSQL *m, const char *sql, const char *url, Error *err)
+static MYSQL_STMT *prepare(const LibmariadbApi *my, MYSQL *m, const char *sql, const char *url, Error *err)
 {
-    MYSQL_STMT *st = mysql_stmt_init(m);
+    MYSQL_STMT *st = my->stmt_init(m);
     if (st == NULL) {
-        error_set(err, ERR_IO, "MySQL: %s", mysql_error(m));
+        error_set(err, ERR_IO, "MySQL: %s", my->error(m));
         my_locate(err, url);
         return NULL;
     }
-    if (mysql_stmt_prepare(st, sql, strlen(sql)) != 0) {
-        error_set(err, ERR_SQL, "MySQL: %s", mysql_stmt_error(st));
-        mysql_stmt_close(st);
+    if (my->stmt_prepare(st, sql, strlen(sql)) != 0) {
+        error_set(err, ERR_SQL, "MySQL: %s", my->stmt_error(st));
+        my->stmt_close(st);
         my_locate(err, url);
         return NULL;
     }
@@ -232,20 +232,21 @@ static MYSQL_STMT *prepare(MYSQL *m, const char *sql, const char *url, Error *er
 bool my_describe(const char *url, const char *source, MySchema *out, Error *err)
 {
     memset(out, 0, sizeof *out);
-    MYSQL *m = my_connect(url, err);
+    const LibmariadbApi *my;
+    MYSQL *m = my_connect(url, &my, err);
     if (m == NULL) return false;
     out->is_table = !remote_sql_is_query(source);
     StrBuf sql = STRBUF_INIT;
     strbuf_puts(&sql, "SELECT * FROM ");
     from_clause(&sql, source, out->is_table);
-    MYSQL_STMT *st = prepare(m, strbuf_cstr(&sql), url, err);
+    MYSQL_STMT *st = prepare(my, m, strbuf_cstr(&sql), url, err);
     strbuf_free(&sql);
     bool ok = st != NULL;
-    MYSQL_RES *meta = ok ? mysql_stmt_result_metadata(st) : NULL;
+    MYSQL_RES *meta = ok ? my->stmt_result_metadata(st) : NULL;
     if (ok && meta == NULL) ok = error_set(err, ERR_SQL, "read_mysql: \"%s\" returns no columns", source);
     if (ok) {
-        int n = (int)mysql_num_fields(meta);
-        MYSQL_FIELD *fields = mysql_fetch_fields(meta);
+        int n = (int)my->num_fields(meta);
+        MYSQL_FIELD *fields = my->fetch_fields(meta);
         out->ncols = n;
         out->names = mem_calloc((size_t)n + 1, sizeof(char *));
         out->types = mem_calloc((size_t)n + 1, sizeof(LogicalType));
@@ -261,9 +262,9 @@ bool my_describe(const char *url, const char *source, MySchema *out, Error *err)
             out->json[c] = fields[c].type == MYSQL_TYPE_JSON;
         }
     }
-    if (meta) mysql_free_result(meta);
-    if (st) mysql_stmt_close(st);
-    mysql_close(m);
+    if (meta) my->free_result(meta);
+    if (st) my->stmt_close(st);
+    my->close(m);
     if (!ok) {
         my_schema_free(out);
         my_locate(err, url);
@@ -314,6 +315,7 @@ typedef struct MyColumn {
 } MyColumn;
 
 struct MyReader {
+    const LibmariadbApi *my; /* libmariadb's functions (loaded on first use) */
     MYSQL *conn;
     MYSQL_STMT *stmt;
     char *shown; /* the URL without its password: the errors' location */
@@ -371,9 +373,11 @@ static void bind_column(MyColumn *c, MYSQL_BIND *b)
 MyReader *my_reader_open(const char *url, const char *source, const MySchema *schema, const int *cols, int ncols,
                          const char *where, bool zero_date_error, Error *err)
 {
-    MYSQL *m = my_connect(url, err);
+    const LibmariadbApi *my;
+    MYSQL *m = my_connect(url, &my, err);
     if (m == NULL) return NULL;
     MyReader *r = mem_calloc(1, sizeof *r);
+    r->my = my;
     r->conn = m;
     r->ncols = ncols;
     r->nbind = ncols == 0 ? 1 : ncols; /* SELECT NULL when no column is needed */
@@ -391,15 +395,15 @@ MyReader *my_reader_open(const char *url, const char *source, const MySchema *sc
     r->what = strbuf_take(&what);
     r->shown = conninfo_redact(url);
     char *sql = my_select_sql(source, schema, cols, ncols, where);
-    r->stmt = prepare(m, sql, url, err);
+    r->stmt = prepare(my, m, sql, url, err);
     mem_free(sql);
     bool ok = r->stmt != NULL;
-    if (ok && mysql_stmt_field_count(r->stmt) != (unsigned)r->nbind)
+    if (ok && my->stmt_field_count(r->stmt) != (unsigned)r->nbind)
         ok = error_set(err, ERR_SQL, "%s changed since the statement was planned: %u columns where %d were expected",
-                       r->what, mysql_stmt_field_count(r->stmt), r->nbind);
+                       r->what, my->stmt_field_count(r->stmt), r->nbind);
     /* no mysql_stmt_store_result: the rows stream as they are fetched */
-    if (ok && (mysql_stmt_execute(r->stmt) != 0 || mysql_stmt_bind_result(r->stmt, r->binds) != 0))
-        ok = error_set(err, ERR_SQL, "MySQL: %s", mysql_stmt_error(r->stmt));
+    if (ok && (my->stmt_execute(r->stmt) != 0 || my->stmt_bind_result(r->stmt, r->binds) != 0))
+        ok = error_set(err, ERR_SQL, "MySQL: %s", my->stmt_error(r->stmt));
     if (!ok) {
         my_locate(err, url);
         my_reader_close(r);
@@ -411,6 +415,7 @@ MyReader *my_reader_open(const char *url, const char *source, const MySchema *sc
 /* A string column whose value did not fit: grow its buffer and fetch it again. */
 static bool refetch(MyReader *r, int c, Error *err)
 {
+    const LibmariadbApi *my = r->my;
     MyColumn *col = &r->cols[c];
     col->cap = col->length + 1;
     mem_free(col->buf);
@@ -418,11 +423,11 @@ static bool refetch(MyReader *r, int c, Error *err)
     MYSQL_BIND *b = &r->binds[c];
     b->buffer = col->buf;
     b->buffer_length = col->cap;
-    if (mysql_stmt_fetch_column(r->stmt, b, (unsigned)c, 0) != 0)
-        return error_set(err, ERR_IO, "MySQL: %s", mysql_stmt_error(r->stmt));
+    if (my->stmt_fetch_column(r->stmt, b, (unsigned)c, 0) != 0)
+        return error_set(err, ERR_IO, "MySQL: %s", my->stmt_error(r->stmt));
     /* the grown buffer serves the following rows too */
-    return mysql_stmt_bind_result(r->stmt, r->binds) == 0 ||
-           error_set(err, ERR_IO, "MySQL: %s", mysql_stmt_error(r->stmt));
+    return my->stmt_bind_result(r->stmt, r->binds) == 0 ||
+           error_set(err, ERR_IO, "MySQL: %s", my->stmt_error(r->stmt));
 }
 
 static bool zero_date(MyReader *r, Vector *v, uint32_t n, Error *err)
@@ -492,16 +497,17 @@ static bool read_value(MyReader *r, int c, Vector *v, uint32_t n, Error *err)
 
 static bool reader_next(MyReader *r, Batch *out, Error *err)
 {
+    const LibmariadbApi *my = r->my;
     uint32_t n = 0;
     out->count = 0;
     while (!r->done && n < VECTOR_CAPACITY) {
-        int rc = mysql_stmt_fetch(r->stmt);
+        int rc = my->stmt_fetch(r->stmt);
         if (rc == MYSQL_NO_DATA) {
             r->done = true;
             break;
         }
         if (rc == 1)
-            return error_set(err, ERR_IO, "%s, row %lld: %s", r->what, (long long)r->row + 1, mysql_stmt_error(r->stmt));
+            return error_set(err, ERR_IO, "%s, row %lld: %s", r->what, (long long)r->row + 1, my->stmt_error(r->stmt));
         r->row++;
         for (int c = 0; c < r->ncols; c++) {
             MyColumn *col = &r->cols[c];
@@ -527,10 +533,11 @@ bool my_reader_next(MyReader *r, Batch *out, Error *err)
 void my_reader_close(MyReader *r)
 {
     if (r == NULL) return;
+    const LibmariadbApi *my = r->my;
     /* Closing the connection first abandons an unfinished result: closing
      * the statement first would read the rest of it to the end. */
-    mysql_close(r->conn);
-    if (r->stmt) mysql_stmt_close(r->stmt);
+    my->close(r->conn);
+    if (r->stmt) my->stmt_close(r->stmt);
     for (int i = 0; i < r->nbind; i++) mem_free(r->cols[i].buf);
     mem_free(r->cols);
     mem_free(r->binds);

@@ -84,8 +84,11 @@ void my_load_abort(MyLoad *l);
 
 /* Internal to the connector (mysql.c, mysql_load.c). */
 struct st_mysql;
-/* Connect (utf8mb4, time_zone +00:00); errors name host, port and user. */
-struct st_mysql *my_connect(const char *url, Error *err);
+struct LibmariadbApi;
+/* Connect (utf8mb4, time_zone +00:00), loading libmariadb on first use
+ * (*api: its functions, for the connection's later calls); errors name
+ * host, port and user. */
+struct st_mysql *my_connect(const char *url, const struct LibmariadbApi **api, Error *err);
 /* Locate err at the redacted URL (if it has no location yet); returns false. */
 bool my_locate(Error *err, const char *url);
 

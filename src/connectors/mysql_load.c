@@ -31,7 +31,6 @@
 #include "connectors/mysql.h"
 
 #include <math.h>
-#include <mysql.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -39,6 +38,7 @@
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "connectors/conninfo.h"
+#include "connectors/libmariadb_api.h"
 #include "types/cast.h"
 #include "types/decimal.h"
 
@@ -46,6 +46,7 @@
 #define MY_MAX_SCALE 30            /* MySQL's DECIMAL scale limit */
 
 struct MyLoad {
+    const LibmariadbApi *my; /* libmariadb's functions (loaded on first use); NULL until then */
     MYSQL *conn;
     char *shown; /* connection without password, for errors */
     LoadTarget t;
@@ -84,15 +85,15 @@ static bool fail(MyLoad *l, Error *err, const char *what, const char *msg)
 
 static bool exec_sql(MyLoad *l, const char *sql, Error *err)
 {
-    if (mysql_real_query(l->conn, sql, strlen(sql)) != 0) return fail(l, err, "MySQL", mysql_error(l->conn));
-    MYSQL_RES *res = mysql_store_result(l->conn);
-    if (res) mysql_free_result(res);
+    if (l->my->real_query(l->conn, sql, strlen(sql)) != 0) return fail(l, err, "MySQL", l->my->error(l->conn));
+    MYSQL_RES *res = l->my->store_result(l->conn);
+    if (res) l->my->free_result(res);
     return true;
 }
 
 static void load_free(MyLoad *l)
 {
-    if (l->conn) mysql_close(l->conn);
+    if (l->conn) l->my->close(l->conn);
     load_target_free(&l->t);
     mem_free(l->new_table);
     mem_free(l->shown);
@@ -131,7 +132,7 @@ MyLoad *my_load_begin(const char *url, const LoadSpec *spec, int ncols, char *co
         load_free(l);
         return NULL;
     }
-    l->conn = my_connect(url, err);
+    l->conn = my_connect(url, &l->my, err);
     if (l->conn == NULL) {
         error_prefix(err, "loading warehouse table \"%s\"", l->t.table);
         load_free(l);
@@ -155,8 +156,8 @@ MyLoad *my_load_begin(const char *url, const LoadSpec *spec, int ncols, char *co
 static bool flush_insert(MyLoad *l, Error *err)
 {
     if (l->insert_rows == 0) return true;
-    bool ok = mysql_real_query(l->conn, l->insert.data, l->insert.len) == 0 ||
-              fail(l, err, "sending rows", mysql_error(l->conn));
+    bool ok = l->my->real_query(l->conn, l->insert.data, l->insert.len) == 0 ||
+              fail(l, err, "sending rows", l->my->error(l->conn));
     strbuf_clear(&l->insert);
     l->insert_rows = 0;
     return ok;
@@ -170,7 +171,7 @@ static void put_string(MyLoad *l, StrBuf *sb, const char *s, size_t n)
         mem_free(l->escaped);
         l->escaped = mem_alloc(l->escaped_cap);
     }
-    unsigned long len = mysql_real_escape_string(l->conn, l->escaped, s, (unsigned long)n);
+    unsigned long len = l->my->real_escape_string(l->conn, l->escaped, s, (unsigned long)n);
     strbuf_putc(sb, '\'');
     strbuf_append(sb, l->escaped, len);
     strbuf_putc(sb, '\'');
@@ -251,13 +252,13 @@ static void schema_filter(MyLoad *l, StrBuf *sb)
 static bool query_value(MyLoad *l, const char *sql, char **value, Error *err)
 {
     *value = NULL;
-    if (mysql_real_query(l->conn, sql, strlen(sql)) != 0) return fail(l, err, "MySQL", mysql_error(l->conn));
-    MYSQL_RES *res = mysql_store_result(l->conn);
-    if (res == NULL) return fail(l, err, "MySQL", mysql_error(l->conn));
-    MYSQL_ROW r = mysql_fetch_row(res);
+    if (l->my->real_query(l->conn, sql, strlen(sql)) != 0) return fail(l, err, "MySQL", l->my->error(l->conn));
+    MYSQL_RES *res = l->my->store_result(l->conn);
+    if (res == NULL) return fail(l, err, "MySQL", l->my->error(l->conn));
+    MYSQL_ROW r = l->my->fetch_row(res);
     if (r && r[0]) *value = mem_strdup(r[0]);
     else if (r) *value = mem_strdup("");
-    mysql_free_result(res);
+    l->my->free_result(res);
     return true;
 }
 
@@ -399,12 +400,12 @@ void my_load_abort(MyLoad *l)
 {
     if (l == NULL) return;
     if (l->conn) {
-        mysql_query(l->conn, "ROLLBACK");
+        l->my->query(l->conn, "ROLLBACK");
         if (l->new_table) {
             StrBuf sql = STRBUF_INIT;
             strbuf_puts(&sql, "DROP TABLE IF EXISTS ");
             quote_table(&sql, l->new_table);
-            mysql_query(l->conn, strbuf_cstr(&sql));
+            l->my->query(l->conn, strbuf_cstr(&sql));
             strbuf_free(&sql);
         }
     }

@@ -10,12 +10,12 @@
  * endian integers and floats; numeric as base-10000 digit groups with
  * weight, sign and display scale; dates and timestamps counted from
  * 2000-01-01).  libpq hands the stream over one row at a time; rows are
- * decoded straight into the output batch.  Memory: the connection, the
+ * decoded straight into the output batch.  libpq is loaded on the first
+ * connection (connectors/libpq_api.h).  Memory: the connection, the
  * current row's bytes, and the caller's batch. */
 #include "connectors/postgres.h"
 
 #include <ctype.h>
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -23,6 +23,7 @@
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "connectors/conninfo.h"
+#include "connectors/libpq_api.h"
 #include "connectors/remote_sql.h"
 #include "connectors/remote_error.h"
 #include "types/datetime.h"
@@ -40,6 +41,7 @@ enum {
 #define PG_EPOCH_MICROS INT64_C(946684800000000) /* the same in microseconds */
 
 struct PgReader {
+    const LibpqApi *pq; /* libpq's functions (loaded on first use) */
     PGconn *conn;
     char *sql;
     char *shown;     /* the connection without its password: the errors' location */
@@ -69,18 +71,24 @@ static const char *pg_message(const char *msg, char *buf, size_t n)
  * (connectors/remote_error.h). */
 static bool locate(Error *err, const char *conninfo) { return remote_error_locate(err, conninfo); }
 
-static PGconn *pg_connect(const char *conninfo, Error *err)
+/* Connect through libpq, loading it on first use (*pq_out: its functions, for the connection's later calls). */
+static PGconn *pg_connect(const char *conninfo, const LibpqApi **pq_out, Error *err)
 {
+    const LibpqApi *pq = *pq_out = libpq_api(err);
+    if (pq == NULL) {
+        locate(err, conninfo);
+        return NULL;
+    }
     const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
     const char *vals[] = {conninfo, "10", "kiln", NULL};
-    PGconn *conn = PQconnectdbParams(keys, vals, 1);
-    if (conn == NULL || PQstatus(conn) != CONNECTION_OK) {
+    PGconn *conn = pq->connectdbParams(keys, vals, 1);
+    if (conn == NULL || pq->status(conn) != CONNECTION_OK) {
         char buf[ERROR_MSG_MAX];
         if (conn == NULL) error_set(err, ERR_IO, "could not connect to PostgreSQL: out of memory");
-        else remote_connect_error(err, "PostgreSQL", PQhost(conn), PQport(conn), PQuser(conn),
-                                  pg_message(PQerrorMessage(conn), buf, sizeof buf), conninfo);
+        else remote_connect_error(err, "PostgreSQL", pq->host(conn), pq->port(conn), pq->user(conn),
+                                  pg_message(pq->errorMessage(conn), buf, sizeof buf), conninfo);
         locate(err, conninfo);
-        PQfinish(conn);
+        pq->finish(conn);
         return NULL;
     }
     return conn;
@@ -106,8 +114,8 @@ static void from_clause(StrBuf *sb, const char *source, bool is_table)
     }
 }
 
-static bool map_oid(PGconn *conn, unsigned oid, int typmod, const char *col, LogicalType *t, bool *as_text,
-                    bool *rounded, Error *err)
+static bool map_oid(const LibpqApi *pq, PGconn *conn, unsigned oid, int typmod, const char *col, LogicalType *t,
+                    bool *as_text, bool *rounded, Error *err)
 {
     *as_text = false;
     *rounded = false;
@@ -147,12 +155,12 @@ static bool map_oid(PGconn *conn, unsigned oid, int typmod, const char *col, Log
     }
     char sql[128];
     snprintf(sql, sizeof sql, "SELECT typcategory, format_type(oid, NULL) FROM pg_type WHERE oid = %u", oid);
-    PGresult *res = PQexec(conn, sql);
+    PGresult *res = pq->exec(conn, sql);
     bool ok = true;
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 && PQgetvalue(res, 0, 0)[0] == 'A')
+    if (pq->resultStatus(res) == PGRES_TUPLES_OK && pq->ntuples(res) == 1 && pq->getvalue(res, 0, 0)[0] == 'A')
         ok = error_set(err, ERR_SQL, "PostgreSQL column \"%s\" is an array (%s); arrays are not supported: unnest it or cast it to text in the query",
-                       col, PQgetvalue(res, 0, 1));
-    PQclear(res);
+                       col, pq->getvalue(res, 0, 1));
+    pq->clear(res);
     *t = type_make(TYPE_VARCHAR);
     *as_text = true;
     return ok;
@@ -161,23 +169,24 @@ static bool map_oid(PGconn *conn, unsigned oid, int typmod, const char *col, Log
 bool pg_describe(const char *conninfo, const char *source, PgSchema *out, Error *err)
 {
     memset(out, 0, sizeof *out);
-    PGconn *conn = pg_connect(conninfo, err);
+    const LibpqApi *pq;
+    PGconn *conn = pg_connect(conninfo, &pq, err);
     if (conn == NULL) return false;
     out->is_table = !remote_sql_is_query(source);
     StrBuf sql = STRBUF_INIT;
     strbuf_puts(&sql, "SELECT * FROM ");
     from_clause(&sql, source, out->is_table);
     strbuf_puts(&sql, " LIMIT 0");
-    PGresult *res = PQexec(conn, strbuf_cstr(&sql));
+    PGresult *res = pq->exec(conn, strbuf_cstr(&sql));
     strbuf_free(&sql);
     bool ok = true;
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+    if (pq->resultStatus(res) != PGRES_TUPLES_OK) {
         char buf[ERROR_MSG_MAX];
-        ok = error_set(err, ERR_SQL, "PostgreSQL: %s", pg_message(PQresultErrorMessage(res), buf, sizeof buf));
-    } else if (PQnfields(res) == 0) {
+        ok = error_set(err, ERR_SQL, "PostgreSQL: %s", pg_message(pq->resultErrorMessage(res), buf, sizeof buf));
+    } else if (pq->nfields(res) == 0) {
         ok = error_set(err, ERR_SQL, "read_postgres: \"%s\" returns no columns", source);
     } else {
-        int n = PQnfields(res);
+        int n = pq->nfields(res);
         out->ncols = n;
         out->names = mem_calloc((size_t)n, sizeof(char *));
         out->types = mem_calloc((size_t)n, sizeof(LogicalType));
@@ -185,18 +194,18 @@ bool pg_describe(const char *conninfo, const char *source, PgSchema *out, Error 
         out->as_text = mem_calloc((size_t)n, sizeof(bool));
         out->rounded = mem_calloc((size_t)n, sizeof(bool));
         for (int c = 0; c < n && ok; c++) {
-            out->names[c] = mem_strdup(PQfname(res, c));
-            out->oids[c] = PQftype(res, c);
+            out->names[c] = mem_strdup(pq->fname(res, c));
+            out->oids[c] = pq->ftype(res, c);
             for (int k = 0; k < c && ok; k++)
                 if (strcmp(out->names[k], out->names[c]) == 0)
                     ok = error_set(err, ERR_SQL, "read_postgres: column name \"%s\" appears twice; give the columns distinct aliases",
                                    out->names[c]);
-            if (ok) ok = map_oid(conn, out->oids[c], PQfmod(res, c), out->names[c], &out->types[c], &out->as_text[c],
+            if (ok) ok = map_oid(pq, conn, out->oids[c], pq->fmod(res, c), out->names[c], &out->types[c], &out->as_text[c],
                                    &out->rounded[c], err);
         }
     }
-    PQclear(res);
-    PQfinish(conn);
+    pq->clear(res);
+    pq->finish(conn);
     if (!ok) {
         pg_schema_free(out);
         locate(err, conninfo);
@@ -237,9 +246,11 @@ char *pg_select_sql(const char *source, const PgSchema *schema, const int *cols,
 PgReader *pg_reader_open(const char *conninfo, const char *source, const PgSchema *schema, const int *cols, int ncols,
                          const char *where, Error *err)
 {
-    PGconn *conn = pg_connect(conninfo, err);
+    const LibpqApi *pq;
+    PGconn *conn = pg_connect(conninfo, &pq, err);
     if (conn == NULL) return NULL;
     PgReader *r = mem_calloc(1, sizeof *r);
+    r->pq = pq;
     r->conn = conn;
     r->ncols = ncols;
     r->names = mem_calloc((size_t)ncols + 1, sizeof(char *));
@@ -260,16 +271,16 @@ PgReader *pg_reader_open(const char *conninfo, const char *source, const PgSchem
     else strbuf_puts(&what, "PostgreSQL query");
     r->what = strbuf_take(&what);
     r->shown = pg_redact_conninfo(conninfo);
-    PGresult *res = PQexec(conn, r->sql);
-    if (PQresultStatus(res) != PGRES_COPY_OUT) {
+    PGresult *res = pq->exec(conn, r->sql);
+    if (pq->resultStatus(res) != PGRES_COPY_OUT) {
         char buf[ERROR_MSG_MAX];
-        error_set(err, ERR_SQL, "PostgreSQL: %s", pg_message(PQresultErrorMessage(res), buf, sizeof buf));
-        PQclear(res);
+        error_set(err, ERR_SQL, "PostgreSQL: %s", pg_message(pq->resultErrorMessage(res), buf, sizeof buf));
+        pq->clear(res);
         pg_reader_close(r);
         locate(err, conninfo);
         return NULL;
     }
-    PQclear(res);
+    pq->clear(res);
     return r;
 }
 
@@ -440,22 +451,23 @@ static bool read_field(unsigned oid, bool as_text, const unsigned char *p, int l
 /* Fetch the next row message; false with no error at the end of the stream. */
 static bool fetch(PgReader *r, Error *err)
 {
-    if (r->chunk) PQfreemem(r->chunk);
+    const LibpqApi *pq = r->pq;
+    if (r->chunk) pq->freemem(r->chunk);
     r->chunk = NULL;
     r->chunk_len = r->pos = 0;
-    int n = PQgetCopyData(r->conn, &r->chunk, 0);
+    int n = pq->getCopyData(r->conn, &r->chunk, 0);
     if (n >= 0) {
         r->chunk_len = n;
         return true;
     }
-    PGresult *res = PQgetResult(r->conn);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PGresult *res = pq->getResult(r->conn);
+    bool ok = pq->resultStatus(res) == PGRES_COMMAND_OK;
     char buf[ERROR_MSG_MAX];
     if (!ok)
         error_set(err, ERR_IO, "%s, row %lld: %s", r->what, (long long)r->row + 1,
-                  pg_message(n == -2 ? PQerrorMessage(r->conn) : PQresultErrorMessage(res), buf, sizeof buf));
-    PQclear(res);
-    while ((res = PQgetResult(r->conn)) != NULL) PQclear(res);
+                  pg_message(n == -2 ? pq->errorMessage(r->conn) : pq->resultErrorMessage(res), buf, sizeof buf));
+    pq->clear(res);
+    while ((res = pq->getResult(r->conn)) != NULL) pq->clear(res);
     return false;
 }
 
@@ -534,17 +546,18 @@ static bool reader_next(PgReader *r, Batch *out, Error *err)
 void pg_reader_close(PgReader *r)
 {
     if (r == NULL) return;
-    if (r->chunk) PQfreemem(r->chunk);
+    const LibpqApi *pq = r->pq;
+    if (r->chunk) pq->freemem(r->chunk);
     if (r->conn && !r->done) {
         /* stop the server sending the rest of an abandoned COPY */
-        PGcancel *cancel = PQgetCancel(r->conn);
+        PGcancel *cancel = pq->getCancel(r->conn);
         char buf[256];
         if (cancel) {
-            PQcancel(cancel, buf, sizeof buf);
-            PQfreeCancel(cancel);
+            pq->cancel(cancel, buf, sizeof buf);
+            pq->freeCancel(cancel);
         }
     }
-    PQfinish(r->conn);
+    pq->finish(r->conn);
     mem_free(r->sql);
     mem_free(r->what);
     mem_free(r->shown);

@@ -25,15 +25,16 @@
  * Memory: the connection and one batch's COPY bytes. */
 #include "connectors/postgres.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "common/mem.h"
 #include "common/strbuf.h"
+#include "connectors/libpq_api.h"
 #include "connectors/pg_copy_binary.h"
 
 struct PgLoad {
+    const LibpqApi *pq; /* libpq's functions (loaded on first use); NULL until then */
     PGconn *conn;
     char *shown; /* connection without password, for errors */
     LoadTarget t;
@@ -72,17 +73,18 @@ static bool fail(PgLoad *l, Error *err, const char *what, const char *msg)
 
 static bool exec_sql(PgLoad *l, const char *sql, Error *err)
 {
-    PGresult *res = PQexec(l->conn, sql);
-    ExecStatusType st = PQresultStatus(res);
+    const LibpqApi *pq = l->pq;
+    PGresult *res = pq->exec(l->conn, sql);
+    ExecStatusType st = pq->resultStatus(res);
     bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-    if (!ok) fail(l, err, "PostgreSQL", PQresultErrorMessage(res));
-    PQclear(res);
+    if (!ok) fail(l, err, "PostgreSQL", pq->resultErrorMessage(res));
+    pq->clear(res);
     return ok;
 }
 
 static void load_free(PgLoad *l)
 {
-    PQfinish(l->conn);
+    if (l->conn) l->pq->finish(l->conn);
     load_target_free(&l->t);
     mem_free(l->shown);
     strbuf_free(&l->buf);
@@ -105,15 +107,22 @@ PgLoad *pg_load_begin(const char *conninfo, const LoadSpec *spec, int ncols, cha
         load_free(l);
         return NULL;
     }
-    const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
-    const char *vals[] = {conninfo, "10", "kiln", NULL};
-    l->conn = PQconnectdbParams(keys, vals, 1);
-    if (l->conn == NULL || PQstatus(l->conn) != CONNECTION_OK) {
-        fail(l, err, "could not connect to PostgreSQL", l->conn ? PQerrorMessage(l->conn) : "out of memory");
+    const LibpqApi *pq = l->pq = libpq_api(err);
+    if (pq == NULL) {
+        error_prefix(err, "loading warehouse table \"%s\"", l->t.table);
+        error_set_location(err, l->shown, 0, 0);
         load_free(l);
         return NULL;
     }
-    PQsetNoticeProcessor(l->conn, ignore_notice, NULL);
+    const char *keys[] = {"dbname", "connect_timeout", "application_name", NULL};
+    const char *vals[] = {conninfo, "10", "kiln", NULL};
+    l->conn = pq->connectdbParams(keys, vals, 1);
+    if (l->conn == NULL || pq->status(l->conn) != CONNECTION_OK) {
+        fail(l, err, "could not connect to PostgreSQL", l->conn ? pq->errorMessage(l->conn) : "out of memory");
+        load_free(l);
+        return NULL;
+    }
+    pq->setNoticeProcessor(l->conn, ignore_notice, NULL);
     StrBuf sql = STRBUF_INIT;
     load_stage_sql(&sql, "CREATE TEMP TABLE", &l->t, load_quote_ident, pg_type_of, "kiln_ord bigserial", "ON COMMIT DROP");
     bool ok = exec_sql(l, "BEGIN", err) && exec_sql(l, strbuf_cstr(&sql), err);
@@ -122,14 +131,14 @@ PgLoad *pg_load_begin(const char *conninfo, const LoadSpec *spec, int ncols, cha
         strbuf_puts(&sql, "COPY kiln_stage (");
         load_column_list(&sql, &l->t, load_quote_ident, "");
         strbuf_puts(&sql, ") FROM STDIN (FORMAT binary)");
-        PGresult *res = PQexec(l->conn, strbuf_cstr(&sql));
-        if (PQresultStatus(res) != PGRES_COPY_IN) ok = fail(l, err, "PostgreSQL", PQresultErrorMessage(res));
-        PQclear(res);
+        PGresult *res = pq->exec(l->conn, strbuf_cstr(&sql));
+        if (pq->resultStatus(res) != PGRES_COPY_IN) ok = fail(l, err, "PostgreSQL", pq->resultErrorMessage(res));
+        pq->clear(res);
         l->in_copy = ok;
         strbuf_clear(&l->buf);
         pg_copy_binary_header(&l->buf);
-        if (ok && PQputCopyData(l->conn, l->buf.data, (int)l->buf.len) != 1)
-            ok = fail(l, err, "sending rows", PQerrorMessage(l->conn));
+        if (ok && pq->putCopyData(l->conn, l->buf.data, (int)l->buf.len) != 1)
+            ok = fail(l, err, "sending rows", pq->errorMessage(l->conn));
     }
     strbuf_free(&sql);
     if (!ok) {
@@ -141,10 +150,11 @@ PgLoad *pg_load_begin(const char *conninfo, const LoadSpec *spec, int ncols, cha
 
 bool pg_load_batch(PgLoad *l, const Batch *b, Error *err)
 {
+    const LibpqApi *pq = l->pq;
     strbuf_clear(&l->buf);
     if (!pg_copy_binary_rows(&l->buf, b, l->t.names, err)) return false;
-    if (l->buf.len && PQputCopyData(l->conn, l->buf.data, (int)l->buf.len) != 1)
-        return fail(l, err, "sending rows", PQerrorMessage(l->conn));
+    if (l->buf.len && pq->putCopyData(l->conn, l->buf.data, (int)l->buf.len) != 1)
+        return fail(l, err, "sending rows", pq->errorMessage(l->conn));
     return true;
 }
 
@@ -238,19 +248,20 @@ static bool apply(PgLoad *l, Error *err)
 
 static bool end_copy(PgLoad *l, const char *abort_message, Error *err)
 {
+    const LibpqApi *pq = l->pq;
     l->in_copy = false;
     if (abort_message == NULL) {
         strbuf_clear(&l->buf);
         pg_copy_binary_trailer(&l->buf);
-        if (PQputCopyData(l->conn, l->buf.data, (int)l->buf.len) != 1)
-            return fail(l, err, "sending rows", PQerrorMessage(l->conn));
+        if (pq->putCopyData(l->conn, l->buf.data, (int)l->buf.len) != 1)
+            return fail(l, err, "sending rows", pq->errorMessage(l->conn));
     }
-    if (PQputCopyEnd(l->conn, abort_message) != 1) return fail(l, err, "ending COPY", PQerrorMessage(l->conn));
-    PGresult *res = PQgetResult(l->conn);
-    bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok && abort_message == NULL) fail(l, err, "PostgreSQL", PQresultErrorMessage(res));
-    PQclear(res);
-    while ((res = PQgetResult(l->conn)) != NULL) PQclear(res);
+    if (pq->putCopyEnd(l->conn, abort_message) != 1) return fail(l, err, "ending COPY", pq->errorMessage(l->conn));
+    PGresult *res = pq->getResult(l->conn);
+    bool ok = pq->resultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok && abort_message == NULL) fail(l, err, "PostgreSQL", pq->resultErrorMessage(res));
+    pq->clear(res);
+    while ((res = pq->getResult(l->conn)) != NULL) pq->clear(res);
     return ok;
 }
 
@@ -268,10 +279,11 @@ bool pg_load_commit(PgLoad *l, Error *err)
 void pg_load_abort(PgLoad *l)
 {
     if (l == NULL) return;
-    if (l->conn && PQstatus(l->conn) == CONNECTION_OK) {
+    const LibpqApi *pq = l->pq;
+    if (l->conn && pq->status(l->conn) == CONNECTION_OK) {
         if (l->in_copy) end_copy(l, "kiln: load aborted", NULL);
-        PGresult *res = PQexec(l->conn, "ROLLBACK");
-        PQclear(res);
+        PGresult *res = pq->exec(l->conn, "ROLLBACK");
+        pq->clear(res);
     }
     load_free(l);
 }

@@ -38,7 +38,6 @@
  * and its COPY bytes. */
 #include "connectors/redshift.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -48,6 +47,7 @@
 #include "common/mem.h"
 #include "common/strbuf.h"
 #include "connectors/conninfo.h"
+#include "connectors/libpq_api.h"
 #include "connectors/pg_copy_binary.h"
 #include "formats/parquet/parquet_reader.h"
 #include "formats/parquet/parquet_writer.h"
@@ -60,6 +60,7 @@
 struct RsLoad {
     LoadTarget t;
     char *shown;    /* the URL without its password, for errors */
+    const LibpqApi *pq; /* libpq's functions (loaded on first use); NULL until then */
     PGconn *conn;
     char *prefix;   /* <s3_staging><run id>/ */
     char *iam_role;
@@ -129,11 +130,12 @@ static bool log_sql(RsLoad *l, const char *sql, Error *err)
 static bool exec_sql(RsLoad *l, const char *sql, Error *err)
 {
     if (!log_sql(l, sql, err)) return false;
-    PGresult *res = PQexec(l->conn, sql);
-    ExecStatusType st = PQresultStatus(res);
+    const LibpqApi *pq = l->pq;
+    PGresult *res = pq->exec(l->conn, sql);
+    ExecStatusType st = pq->resultStatus(res);
     bool ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-    if (!ok) fail(l, err, "Redshift", PQresultErrorMessage(res));
-    PQclear(res);
+    if (!ok) fail(l, err, "Redshift", pq->resultErrorMessage(res));
+    pq->clear(res);
     return ok;
 }
 
@@ -152,7 +154,7 @@ static void remove_staged(RsLoad *l)
 static void load_free(RsLoad *l)
 {
     remove_staged(l);
-    PQfinish(l->conn);
+    if (l->conn) l->pq->finish(l->conn);
     for (int c = 0; l->file_names && c <= l->t.ncols; c++) mem_free(l->file_names[c]);
     mem_free(l->file_names);
     mem_free(l->file_types);
@@ -202,6 +204,14 @@ static bool connect_url(RsLoad *l, const char *url, Error *err)
         ok = error_set(err, ERR_SQL, "a redshift connection needs iam_role 'arn:aws:iam::<account>:role/<name>' (the role Redshift's COPY reads S3 with)");
     else if (u.host == NULL)
         ok = error_set(err, ERR_SQL, "a redshift connection needs a host: redshift://user@host:5439/database");
+    const LibpqApi *pq = NULL;
+    if (ok) {
+        pq = l->pq = libpq_api(err); /* loaded on the first connection */
+        if (pq == NULL) {
+            error_prefix(err, "loading Redshift table \"%s\"", l->t.table);
+            ok = false;
+        }
+    }
     if (!ok) {
         error_set_location(err, l->shown, 0, 0);
         conninfo_url_free(&u);
@@ -231,13 +241,13 @@ static bool connect_url(RsLoad *l, const char *url, Error *err)
         const char *k = u.keys[i];
         if (strcmp(k, "s3_staging") && strcmp(k, "iam_role") && strcmp(k, "region")) keys[n] = k, vals[n++] = u.values[i];
     }
-    l->conn = PQconnectdbParams(keys, vals, 0);
+    l->conn = pq->connectdbParams(keys, vals, 0);
     mem_free(keys);
     mem_free(vals);
     conninfo_url_free(&u);
-    if (l->conn == NULL || PQstatus(l->conn) != CONNECTION_OK)
-        return fail(l, err, "could not connect to Redshift", l->conn ? PQerrorMessage(l->conn) : "out of memory");
-    PQsetNoticeProcessor(l->conn, ignore_notice, NULL);
+    if (l->conn == NULL || pq->status(l->conn) != CONNECTION_OK)
+        return fail(l, err, "could not connect to Redshift", l->conn ? pq->errorMessage(l->conn) : "out of memory");
+    pq->setNoticeProcessor(l->conn, ignore_notice, NULL);
     return true;
 }
 
@@ -334,9 +344,10 @@ bool rs_load_batch(RsLoad *l, const Batch *b, Error *err)
  * kiln_stage with a binary COPY. */
 static bool emulate_copy(RsLoad *l, Error *err)
 {
-    PGresult *res = PQexec(l->conn, "COPY kiln_stage FROM STDIN (FORMAT binary)");
-    bool ok = PQresultStatus(res) == PGRES_COPY_IN || fail(l, err, "PostgreSQL", PQresultErrorMessage(res));
-    PQclear(res);
+    const LibpqApi *pq = l->pq;
+    PGresult *res = pq->exec(l->conn, "COPY kiln_stage FROM STDIN (FORMAT binary)");
+    bool ok = pq->resultStatus(res) == PGRES_COPY_IN || fail(l, err, "PostgreSQL", pq->resultErrorMessage(res));
+    pq->clear(res);
     if (!ok) return false;
     StrBuf buf = STRBUF_INIT;
     pg_copy_binary_header(&buf);
@@ -369,8 +380,8 @@ static bool emulate_copy(RsLoad *l, Error *err)
                 batch.count = n;
                 ok = ok && pg_copy_binary_rows(&buf, &batch, l->file_names, err);
                 if (ok && buf.len >= RS_COPY_FLUSH) {
-                    ok = PQputCopyData(l->conn, buf.data, (int)buf.len) == 1 ||
-                         fail(l, err, "sending rows", PQerrorMessage(l->conn));
+                    ok = pq->putCopyData(l->conn, buf.data, (int)buf.len) == 1 ||
+                         fail(l, err, "sending rows", pq->errorMessage(l->conn));
                     strbuf_clear(&buf);
                 }
                 done += n;
@@ -387,15 +398,15 @@ static bool emulate_copy(RsLoad *l, Error *err)
     }
     if (ok) {
         pg_copy_binary_trailer(&buf);
-        ok = PQputCopyData(l->conn, buf.data, (int)buf.len) == 1 || fail(l, err, "sending rows", PQerrorMessage(l->conn));
+        ok = pq->putCopyData(l->conn, buf.data, (int)buf.len) == 1 || fail(l, err, "sending rows", pq->errorMessage(l->conn));
     }
     strbuf_free(&buf);
-    if (PQputCopyEnd(l->conn, ok ? NULL : "kiln: emulated COPY failed") != 1 && ok)
-        ok = fail(l, err, "ending COPY", PQerrorMessage(l->conn));
-    res = PQgetResult(l->conn);
-    if (ok && PQresultStatus(res) != PGRES_COMMAND_OK) ok = fail(l, err, "PostgreSQL", PQresultErrorMessage(res));
-    PQclear(res);
-    while ((res = PQgetResult(l->conn)) != NULL) PQclear(res);
+    if (pq->putCopyEnd(l->conn, ok ? NULL : "kiln: emulated COPY failed") != 1 && ok)
+        ok = fail(l, err, "ending COPY", pq->errorMessage(l->conn));
+    res = pq->getResult(l->conn);
+    if (ok && pq->resultStatus(res) != PGRES_COMMAND_OK) ok = fail(l, err, "PostgreSQL", pq->resultErrorMessage(res));
+    pq->clear(res);
+    while ((res = pq->getResult(l->conn)) != NULL) pq->clear(res);
     return ok;
 }
 
@@ -494,9 +505,10 @@ bool rs_load_commit(RsLoad *l, Error *err)
 void rs_load_abort(RsLoad *l)
 {
     if (l == NULL) return;
-    if (l->conn && PQstatus(l->conn) == CONNECTION_OK && PQtransactionStatus(l->conn) != PQTRANS_IDLE) {
-        PGresult *res = PQexec(l->conn, "ROLLBACK");
-        PQclear(res);
+    const LibpqApi *pq = l->pq;
+    if (l->conn && pq->status(l->conn) == CONNECTION_OK && pq->transactionStatus(l->conn) != PQTRANS_IDLE) {
+        PGresult *res = pq->exec(l->conn, "ROLLBACK");
+        pq->clear(res);
     }
     load_free(l);
 }

@@ -1,13 +1,14 @@
 /* parquet_codec: Parquet's compression codecs over zlib, libsnappy, libzstd
- * and liblz4 (see the header).  No state is kept between pages. */
+ * and liblz4 (see the header).  No state is kept between pages.  libsnappy
+ * is loaded on the first SNAPPY page (libsnappy_api.h). */
 #include "formats/parquet/parquet_codec.h"
 
 #include <lz4.h>
-#include <snappy-c.h>
 #include <string.h>
 #include <zlib.h>
 #include <zstd.h>
 
+#include "formats/parquet/libsnappy_api.h"
 #include "formats/parquet/parquet_meta.h"
 
 bool pq_codec_supported(int codec)
@@ -19,7 +20,9 @@ bool pq_codec_supported(int codec)
 size_t pq_compress_bound(int codec, size_t n)
 {
     switch (codec) {
-    case PQ_CODEC_SNAPPY: return snappy_max_compressed_length(n);
+    /* snappy's MaxCompressedLength, written out so that sizing a buffer
+     * needs no library; snappy_compress refuses a smaller buffer */
+    case PQ_CODEC_SNAPPY: return 32 + n + n / 6;
     case PQ_CODEC_GZIP: return compressBound((uLong)n) + 32;
     case PQ_CODEC_ZSTD: return ZSTD_compressBound(n);
     case PQ_CODEC_LZ4_RAW: return (size_t)LZ4_compressBound((int)n);
@@ -53,8 +56,10 @@ bool pq_compress(int codec, int level, const uint8_t *in, size_t n, uint8_t *out
         *out_len = n;
         return true;
     case PQ_CODEC_SNAPPY: {
-        size_t len = snappy_max_compressed_length(n);
-        if (snappy_compress((const char *)in, n, (char *)out, &len) != SNAPPY_OK)
+        const LibsnappyApi *snappy = libsnappy_api(err);
+        if (snappy == NULL) return false;
+        size_t len = pq_compress_bound(PQ_CODEC_SNAPPY, n); /* the size of out */
+        if (snappy->compress((const char *)in, n, (char *)out, &len) != SNAPPY_OK)
             return error_set(err, ERR_INTERNAL, "snappy compression failed");
         *out_len = len;
         return true;
@@ -144,10 +149,12 @@ bool pq_decompress(int codec, const uint8_t *in, size_t n, uint8_t *out, size_t 
         if (n) memcpy(out, in, n);
         return true;
     case PQ_CODEC_SNAPPY: {
+        const LibsnappyApi *snappy = libsnappy_api(err);
+        if (snappy == NULL) return false;
         size_t len = 0;
-        if (snappy_uncompressed_length((const char *)in, n, &len) != SNAPPY_OK || len != out_len)
+        if (snappy->uncompressed_length((const char *)in, n, &len) != SNAPPY_OK || len != out_len)
             return error_set(err, ERR_DATA, "corrupt SNAPPY page");
-        if (snappy_uncompress((const char *)in, n, (char *)out, &len) != SNAPPY_OK || len != out_len)
+        if (snappy->uncompress((const char *)in, n, (char *)out, &len) != SNAPPY_OK || len != out_len)
             return error_set(err, ERR_DATA, "corrupt SNAPPY page");
         return true;
     }

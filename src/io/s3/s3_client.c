@@ -6,9 +6,10 @@
  * a jittered backoff) and waiting ones started while fewer than
  * cfg.concurrency run.  Each attempt is signed afresh (x-amz-date changes).
  * Connections, DNS answers and TLS sessions live in one process-wide curl
- * share handle, so they outlast a batch.  Memory: per slot, the signed
- * header strings and the answer (error and XML bodies; a GET's data goes
- * straight into the caller's buffer). */
+ * share handle, so they outlast a batch.  libcurl and libcrypto are loaded
+ * by the first s3_client_open (io/s3/libcurl_api.h, libcrypto_api.h).
+ * Memory: per slot, the signed header strings and the answer (error and XML
+ * bodies; a GET's data goes straight into the caller's buffer). */
 #include "io/s3/s3_client.h"
 
 #include <pthread.h>
@@ -19,9 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "common/mem.h"
+#include "io/s3/libcrypto_api.h"
+#include "io/s3/libcurl_api.h"
 #include "io/s3/s3_url.h"
 #include "io/s3/s3_xml.h"
 
@@ -32,6 +33,11 @@
 /* ---- process-wide curl state ---- */
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+/* libcurl's functions (loaded on first use), or NULL with setup_error when
+ * libcurl or libcrypto could not be loaded; set once by curl_setup, then
+ * only read */
+static const LibcurlApi *curl;
+static Error setup_error = ERROR_INIT;
 static CURLSH *share;
 static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
 
@@ -47,19 +53,23 @@ static void share_unlock(CURL *h, curl_lock_data data, void *user)
 
 static void curl_setup(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* the hashes of SigV4 and Content-MD5 need libcrypto: load it here, where a failure can be reported */
+    if (libcrypto_api(&setup_error) == NULL) return;
+    curl = libcurl_api(&setup_error); /* runs curl_global_init */
+    if (curl == NULL) return;
     for (int i = 0; i < CURL_LOCK_DATA_LAST; i++) pthread_mutex_init(&share_locks[i], NULL);
-    share = curl_share_init();
-    curl_share_setopt(share, CURLSHOPT_LOCKFUNC, share_lock);
-    curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+    share = curl->share_init();
+    curl->share_setopt(share, CURLSHOPT_LOCKFUNC, share_lock);
+    curl->share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+    curl->share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl->share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+    curl->share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
 }
 
 bool s3_client_open(S3Client *c, Error *err)
 {
     pthread_once(&curl_once, curl_setup);
+    if (curl == NULL) return error_set(err, setup_error.kind, "%s", setup_error.message);
     s3_config_load(&c->cfg);
     if (!s3_credentials_resolve(&c->cfg, &c->creds, err)) {
         s3_config_free(&c->cfg);
@@ -161,7 +171,7 @@ static void trace_request(const S3Request *r, CURLcode rc)
         if (strcasecmp(r->headers[i].name, "Range") == 0) range = r->headers[i].value;
     fprintf(stderr, "kiln-s3-trace: %s s3://%s/%s%s%s %s%s -> %ld%s%s\n", r->method, r->bucket, r->key,
             r->query[0] ? "?" : "", r->query, range, range[0] ? "" : "-", r->status, rc != CURLE_OK ? " " : "",
-            rc != CURLE_OK ? curl_easy_strerror(rc) : "");
+            rc != CURLE_OK ? curl->easy_strerror(rc) : "");
 }
 
 /* ---- one slot per request ---- */
@@ -184,7 +194,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
     S3Request *r = s->r;
     size_t n = size * nmemb;
     long status = 0;
-    curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+    curl->easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
     if (r->sink && status >= 200 && status < 300) {
         if (n > r->sink_cap - r->sink_len) return 0; /* more than asked for: abort the transfer */
         memcpy((char *)r->sink + r->sink_len, data, n);
@@ -243,7 +253,7 @@ static void add_header(struct curl_slist **list, const char *name, const char *v
 {
     StrBuf line = STRBUF_INIT;
     strbuf_printf(&line, "%s: %s", name, value);
-    *list = curl_slist_append(*list, line.data);
+    *list = curl->slist_append(*list, line.data);
     strbuf_free(&line);
 }
 
@@ -258,7 +268,7 @@ static void setup_attempt(S3Client *c, const S3Credentials *creds, Slot *s)
     r->has_content_length = false;
     r->transport_error[0] = '\0';
     strbuf_clear(&r->response);
-    curl_slist_free_all(s->headers);
+    curl->slist_free_all(s->headers);
     s->headers = NULL;
 
     S3Target t;
@@ -289,42 +299,42 @@ static void setup_attempt(S3Client *c, const S3Credentials *creds, Slot *s)
     s3_sigv4_sign(&sr, creds->access_key_id, creds->secret_access_key, &auth, NULL);
     for (int i = 1; i < n; i++) add_header(&s->headers, signed_headers[i].name, signed_headers[i].value);
     add_header(&s->headers, "Authorization", strbuf_cstr(&auth));
-    s->headers = curl_slist_append(s->headers, "Expect:"); /* no 100-continue round trip */
+    s->headers = curl->slist_append(s->headers, "Expect:"); /* no 100-continue round trip */
     if (r->body || strcmp(r->method, "POST") == 0 || strcmp(r->method, "PUT") == 0)
-        s->headers = curl_slist_append(s->headers, strcmp(r->method, "POST") == 0 ? "Content-Type: application/xml"
+        s->headers = curl->slist_append(s->headers, strcmp(r->method, "POST") == 0 ? "Content-Type: application/xml"
                                                                                 : "Content-Type: application/octet-stream");
     strbuf_free(&auth);
     s3_target_free(&t);
 
     CURL *e = s->easy;
-    curl_easy_reset(e);
-    curl_easy_setopt(e, CURLOPT_SHARE, share);
-    curl_easy_setopt(e, CURLOPT_URL, s->url.data);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, s->headers);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, s);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, s);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, s);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
+    curl->easy_reset(e);
+    curl->easy_setopt(e, CURLOPT_SHARE, share);
+    curl->easy_setopt(e, CURLOPT_URL, s->url.data);
+    curl->easy_setopt(e, CURLOPT_HTTPHEADER, s->headers);
+    curl->easy_setopt(e, CURLOPT_PRIVATE, s);
+    curl->easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    curl->easy_setopt(e, CURLOPT_WRITEDATA, s);
+    curl->easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl->easy_setopt(e, CURLOPT_HEADERDATA, s);
+    curl->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl->easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 10L);
     /* a transfer that moves less than 1 byte/s for 30 s has stalled: retry it */
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-    curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 30L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->cfg.verify_ssl ? 1L : 0L);
-    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->cfg.verify_ssl ? 2L : 0L);
-    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, r->transport_error);
+    curl->easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl->easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 30L);
+    curl->easy_setopt(e, CURLOPT_SSL_VERIFYPEER, c->cfg.verify_ssl ? 1L : 0L);
+    curl->easy_setopt(e, CURLOPT_SSL_VERIFYHOST, c->cfg.verify_ssl ? 2L : 0L);
+    curl->easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+    curl->easy_setopt(e, CURLOPT_ERRORBUFFER, r->transport_error);
     if (strcmp(r->method, "HEAD") == 0) {
-        curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+        curl->easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else if (strcmp(r->method, "GET") == 0) {
-        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        curl->easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
         if (r->body || strcmp(r->method, "DELETE") != 0) {
-            curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? (const char *)r->body : "");
-            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
+            curl->easy_setopt(e, CURLOPT_POSTFIELDS, r->body ? (const char *)r->body : "");
+            curl->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)r->body_len);
         }
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+        curl->easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
     }
 }
 
@@ -356,11 +366,11 @@ bool s3_perform(S3Client *c, S3Request *reqs, int n, Error *err)
     S3Credentials creds;
     if (!credentials_snapshot(c, &creds, err)) return false;
     Slot *slots = mem_calloc((size_t)n, sizeof *slots);
-    CURLM *multi = curl_multi_init();
+    CURLM *multi = curl->multi_init();
     double start = now_seconds();
     for (int i = 0; i < n; i++) {
         slots[i].r = &reqs[i];
-        slots[i].easy = curl_easy_init();
+        slots[i].easy = curl->easy_init();
         slots[i].first_start = start;
         slots[i].not_before = start;
     }
@@ -377,25 +387,25 @@ bool s3_perform(S3Client *c, S3Request *reqs, int n, Error *err)
                 continue;
             }
             setup_attempt(c, &creds, s);
-            curl_multi_add_handle(multi, s->easy);
+            curl->multi_add_handle(multi, s->easy);
             s->running = true;
             running++;
         }
         int still;
-        curl_multi_perform(multi, &still);
+        curl->multi_perform(multi, &still);
         CURLMsg *msg;
         int queued;
-        while ((msg = curl_multi_info_read(multi, &queued)) != NULL) {
+        while ((msg = curl->multi_info_read(multi, &queued)) != NULL) {
             if (msg->msg != CURLMSG_DONE) continue;
             Slot *s = NULL;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
+            curl->easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&s);
             s->result = msg->data.result;
-            curl_multi_remove_handle(multi, s->easy);
+            curl->multi_remove_handle(multi, s->easy);
             s->running = false;
             running--;
             S3Request *r = s->r;
             long status = 0;
-            if (s->result == CURLE_OK) curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
+            if (s->result == CURLE_OK) curl->easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
             r->status = status;
             s3_count_request(r->method, (uint64_t)r->sink_len + r->response.len);
             if (trace_enabled()) trace_request(r, s->result);
@@ -422,7 +432,7 @@ bool s3_perform(S3Client *c, S3Request *reqs, int n, Error *err)
         int timeout_ms = (int)((next_wake - now) * 1000.0);
         if (timeout_ms < 0) timeout_ms = 0;
         if (timeout_ms > 1000) timeout_ms = 1000;
-        if (running > 0) curl_multi_poll(multi, NULL, 0, timeout_ms, NULL);
+        if (running > 0) curl->multi_poll(multi, NULL, 0, timeout_ms, NULL);
         else if (timeout_ms > 0) usleep((useconds_t)timeout_ms * 1000);
     }
     bool ok = true;
@@ -430,17 +440,17 @@ bool s3_perform(S3Client *c, S3Request *reqs, int n, Error *err)
         Slot *s = &slots[i];
         if (ok && s->result != CURLE_OK) {
             S3Request *r = s->r;
-            const char *reason = r->transport_error[0] ? r->transport_error : curl_easy_strerror(s->result);
+            const char *reason = r->transport_error[0] ? r->transport_error : curl->easy_strerror(s->result);
             if (s->result == CURLE_WRITE_ERROR && r->sink)
                 reason = "the server sent more bytes than the requested range";
             ok = error_set(err, ERR_IO, "S3 request %s s3://%s/%s failed: %s%s", r->method, r->bucket, r->key, reason,
                            s->attempt > 0 ? " (retries exhausted, see s3_retry_budget)" : "");
         }
-        curl_easy_cleanup(s->easy);
-        curl_slist_free_all(s->headers);
+        curl->easy_cleanup(s->easy);
+        curl->slist_free_all(s->headers);
         strbuf_free(&s->url);
     }
-    curl_multi_cleanup(multi);
+    curl->multi_cleanup(multi);
     mem_free(slots);
     s3_credentials_free(&creds);
     return ok;

@@ -30,10 +30,9 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-
 #include "common/mem.h"
 #include "common/strbuf.h"
+#include "io/s3/libcrypto_api.h"
 #include "io/s3/s3_client.h"
 #include "io/s3/s3_edge_cache.h"
 #include "io/s3/s3_http.h"
@@ -420,8 +419,9 @@ static FsWriter *open_writer(const FileSystem *fs, const char *path, bool staged
     w->max_full = w->client.cfg.concurrency < MAX_PARTS_IN_MEMORY ? w->client.cfg.concurrency : MAX_PARTS_IN_MEMORY;
     w->inflight_ok = true;
     if (w->max_full < 1) w->max_full = 1;
-    w->md5 = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(w->md5, EVP_md5(), NULL);
+    const LibcryptoApi *crypto = libcrypto(); /* loaded by the client's open */
+    w->md5 = crypto->EVP_MD_CTX_new();
+    crypto->EVP_DigestInit_ex(w->md5, crypto->EVP_md5(), NULL);
     return &w->base;
 }
 
@@ -446,7 +446,7 @@ static void writer_free(S3Writer *w)
     for (int i = 0; i < w->netags; i++) mem_free(w->etags[i]);
     mem_free(w->etags);
     mem_free(w->upload_id);
-    EVP_MD_CTX_free(w->md5);
+    libcrypto()->EVP_MD_CTX_free(w->md5);
     close_location(&w->loc, &w->client);
     mem_free(w->base.path);
     mem_free(w);
@@ -565,7 +565,7 @@ static bool flush_full_parts(S3Writer *w, Error *err)
 static bool s3_write(FsWriter *writer, const void *buf, size_t n, Error *err)
 {
     S3Writer *w = (S3Writer *)writer;
-    EVP_DigestUpdate(w->md5, buf, n);
+    libcrypto()->EVP_DigestUpdate(w->md5, buf, n);
     const char *p = buf;
     while (n > 0) {
         if (w->current == NULL) {
@@ -676,7 +676,7 @@ static void md5_hex(S3Writer *w, char hex[33])
 {
     unsigned char digest[16];
     unsigned int len = 0;
-    EVP_DigestFinal_ex(w->md5, digest, &len);
+    libcrypto()->EVP_DigestFinal_ex(w->md5, digest, &len);
     for (int i = 0; i < 16; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 }
 
@@ -766,8 +766,9 @@ static void token_free(Token *t)
  * binary MD5s, then "-<part count>". */
 static void multipart_etag(char **etags, int n, char out[64])
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(ctx, EVP_md5(), NULL);
+    const LibcryptoApi *crypto = libcrypto();
+    EVP_MD_CTX *ctx = crypto->EVP_MD_CTX_new();
+    crypto->EVP_DigestInit_ex(ctx, crypto->EVP_md5(), NULL);
     for (int i = 0; i < n; i++) {
         const char *e = etags[i];
         if (*e == '"') e++;
@@ -777,12 +778,12 @@ static void multipart_etag(char **etags, int n, char out[64])
             if (sscanf(e + 2 * k, "%2x", &byte) != 1) byte = 0;
             bin[k] = (unsigned char)byte;
         }
-        EVP_DigestUpdate(ctx, bin, 16);
+        crypto->EVP_DigestUpdate(ctx, bin, 16);
     }
     unsigned char digest[16];
     unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx, digest, &len);
-    EVP_MD_CTX_free(ctx);
+    crypto->EVP_DigestFinal_ex(ctx, digest, &len);
+    crypto->EVP_MD_CTX_free(ctx);
     char *o = out;
     for (int i = 0; i < 16; i++) o += sprintf(o, "%02x", digest[i]);
     sprintf(o, "-%d", n);
@@ -859,7 +860,8 @@ static bool s3_write_exclusive(const FileSystem *fs, const char *path, const voi
         /* lost the race, unless our own earlier attempt made it and its answer was lost */
         unsigned char digest[16];
         unsigned int len = 0;
-        EVP_Digest(r.body, n, digest, &len, EVP_md5(), NULL);
+        const LibcryptoApi *crypto = libcrypto();
+        crypto->EVP_Digest(r.body, n, digest, &len, crypto->EVP_md5(), NULL);
         char hex[33];
         for (int i = 0; i < 16; i++) snprintf(hex + 2 * i, 3, "%02x", digest[i]);
         S3Request h;

@@ -1,4 +1,5 @@
 /* s3_http: plain HTTP requests for the credential providers (see s3_http.h).
+ * libcurl is loaded on the first call (io/s3/libcurl_api.h).
  * Memory: the answer body (1 MiB at most) and curl's header list. */
 #include "io/s3/s3_http.h"
 
@@ -6,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-#include <curl/curl.h>
+#include "io/s3/libcurl_api.h"
 
 #define MAX_ANSWER_BYTES ((size_t)1 << 20)
 
@@ -24,38 +25,44 @@ bool s3_http_call(S3HttpCall *call)
     call->status = 0;
     call->error[0] = '\0';
     strbuf_clear(&call->response);
-    CURL *e = curl_easy_init();
+    Error load_err = ERROR_INIT;
+    const LibcurlApi *curl = libcurl_api(&load_err);
+    if (curl == NULL) {
+        snprintf(call->error, sizeof call->error, "%.*s", (int)sizeof call->error - 1, load_err.message);
+        return false;
+    }
+    CURL *e = curl->easy_init();
     if (e == NULL) {
         snprintf(call->error, sizeof call->error, "could not start an HTTP request");
         return false;
     }
     struct curl_slist *headers = NULL;
-    for (int i = 0; i < call->nheaders; i++) headers = curl_slist_append(headers, call->headers[i]);
-    headers = curl_slist_append(headers, "Expect:");
-    curl_easy_setopt(e, CURLOPT_URL, call->url);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_answer);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &call->response);
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, call->timeout_ms > 0 ? call->timeout_ms : 10000L);
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, call->timeout_ms > 0 ? call->timeout_ms : 10000L);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, call->error);
-    if (call->direct) curl_easy_setopt(e, CURLOPT_PROXY, "");
+    for (int i = 0; i < call->nheaders; i++) headers = curl->slist_append(headers, call->headers[i]);
+    headers = curl->slist_append(headers, "Expect:");
+    curl->easy_setopt(e, CURLOPT_URL, call->url);
+    curl->easy_setopt(e, CURLOPT_HTTPHEADER, headers);
+    curl->easy_setopt(e, CURLOPT_WRITEFUNCTION, on_answer);
+    curl->easy_setopt(e, CURLOPT_WRITEDATA, &call->response);
+    curl->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl->easy_setopt(e, CURLOPT_TIMEOUT_MS, call->timeout_ms > 0 ? call->timeout_ms : 10000L);
+    curl->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, call->timeout_ms > 0 ? call->timeout_ms : 10000L);
+    curl->easy_setopt(e, CURLOPT_ERRORBUFFER, call->error);
+    if (call->direct) curl->easy_setopt(e, CURLOPT_PROXY, "");
     if (strcmp(call->method, "GET") == 0) {
-        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+        curl->easy_setopt(e, CURLOPT_HTTPGET, 1L);
     } else {
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, call->body ? call->body : "");
-        curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(call->body ? call->body_len : 0));
-        curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, call->method);
+        curl->easy_setopt(e, CURLOPT_POSTFIELDS, call->body ? call->body : "");
+        curl->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(call->body ? call->body_len : 0));
+        curl->easy_setopt(e, CURLOPT_CUSTOMREQUEST, call->method);
     }
-    CURLcode rc = curl_easy_perform(e);
+    CURLcode rc = curl->easy_perform(e);
     if (rc == CURLE_OK) {
-        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &call->status);
+        curl->easy_getinfo(e, CURLINFO_RESPONSE_CODE, &call->status);
     } else if (call->error[0] == '\0') {
-        snprintf(call->error, sizeof call->error, "%s", curl_easy_strerror(rc));
+        snprintf(call->error, sizeof call->error, "%s", curl->easy_strerror(rc));
     }
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(e);
+    curl->slist_free_all(headers);
+    curl->easy_cleanup(e);
     return rc == CURLE_OK;
 }
 

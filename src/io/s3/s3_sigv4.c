@@ -4,6 +4,7 @@
  * header names, payload hash, one per line; string to sign = algorithm, date,
  * scope and the hex SHA-256 of the canonical request; the signing key is the
  * HMAC chain "AWS4"+secret -> date -> region -> service -> "aws4_request".
+ * The hashes are libcrypto's, loaded on first use (io/s3/libcrypto_api.h).
  * Memory: a few small heap strings per signature, freed before returning. */
 #include "io/s3/s3_sigv4.h"
 
@@ -12,10 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include "common/mem.h"
+#include "io/s3/libcrypto_api.h"
 
 static void hex_encode(const unsigned char *bytes, size_t n, char *out)
 {
@@ -29,18 +28,20 @@ static void hex_encode(const unsigned char *bytes, size_t n, char *out)
 
 void s3_sha256_hex(const void *data, size_t n, char hex[65])
 {
+    const LibcryptoApi *crypto = libcrypto();
     unsigned char digest[32];
     unsigned int len = 0;
-    EVP_Digest(data, n, digest, &len, EVP_sha256(), NULL);
+    crypto->EVP_Digest(data, n, digest, &len, crypto->EVP_sha256(), NULL);
     hex_encode(digest, 32, hex);
 }
 
 void s3_md5_base64(const void *data, size_t n, char b64[25])
 {
+    const LibcryptoApi *crypto = libcrypto();
     unsigned char digest[16];
     unsigned int len = 0;
-    EVP_Digest(data, n, digest, &len, EVP_md5(), NULL);
-    EVP_EncodeBlock((unsigned char *)b64, digest, 16);
+    crypto->EVP_Digest(data, n, digest, &len, crypto->EVP_md5(), NULL);
+    crypto->EVP_EncodeBlock((unsigned char *)b64, digest, 16);
 }
 
 void s3_uri_encode(StrBuf *out, const char *s, bool keep_slash)
@@ -66,8 +67,9 @@ void s3_amz_date(long long unix_seconds, char buf[17])
 
 static void hmac(const void *key, size_t key_len, const char *msg, unsigned char out[32])
 {
+    const LibcryptoApi *crypto = libcrypto();
     unsigned int len = 32;
-    HMAC(EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, strlen(msg), out, &len);
+    crypto->HMAC(crypto->EVP_sha256(), key, (int)key_len, (const unsigned char *)msg, strlen(msg), out, &len);
 }
 
 /* ---- canonical query ---- */

@@ -1,0 +1,42 @@
+/* libsnappy_api: libsnappy.so.1 opened on first use (see libsnappy_api.h).
+ * The first call loads the library under pthread_once and keeps the table,
+ * or the load's error, for the life of the process: later calls only read
+ * them (a page costs one pthread_once check).  Memory: the static table. */
+#include "formats/parquet/libsnappy_api.h"
+
+#include <pthread.h>
+
+#include "common/dynlib.h"
+
+static const DynSymbol symbols[] = {
+    DYNLIB_SYMBOL(LibsnappyApi, compress, snappy_compress),
+    DYNLIB_SYMBOL(LibsnappyApi, uncompress, snappy_uncompress),
+    DYNLIB_SYMBOL(LibsnappyApi, uncompressed_length, snappy_uncompressed_length),
+};
+
+static const char *const sonames[] = {"libsnappy.so.1", NULL};
+
+static const DynLibrary library = {
+    .feature = "SNAPPY compression",
+    .sonames = sonames,
+    .package = "libsnappy1v5",
+    .symbols = symbols,
+    .nsymbols = sizeof symbols / sizeof symbols[0],
+};
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static LibsnappyApi api;
+static Error load_error = ERROR_INIT;
+static bool loaded;
+
+static void load(void) { loaded = dynlib_load(&library, &api, &load_error); }
+
+const LibsnappyApi *libsnappy_api(Error *err)
+{
+    pthread_once(&once, load);
+    if (!loaded) {
+        error_set(err, load_error.kind, "%s", load_error.message);
+        return NULL;
+    }
+    return &api;
+}

@@ -1,0 +1,61 @@
+/* libcrypto_api: libcrypto.so.3 opened on first use (see libcrypto_api.h).
+ * The first call loads the library under pthread_once and keeps the table,
+ * or the load's error, for the life of the process: later calls only read
+ * them.  Memory: the static table. */
+#include "io/s3/libcrypto_api.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/dynlib.h"
+
+static const DynSymbol symbols[] = {
+    DYNLIB_SYMBOL(LibcryptoApi, EVP_Digest, EVP_Digest),
+    DYNLIB_SYMBOL(LibcryptoApi, EVP_DigestInit_ex, EVP_DigestInit_ex),
+    DYNLIB_SYMBOL(LibcryptoApi, EVP_DigestUpdate, EVP_DigestUpdate),
+    DYNLIB_SYMBOL(LibcryptoApi, EVP_DigestFinal_ex, EVP_DigestFinal_ex),
+    DYNLIB_SYMBOL(LibcryptoApi, EVP_EncodeBlock, EVP_EncodeBlock),
+    DYNLIB_SYMBOL(LibcryptoApi, EVP_MD_CTX_new, EVP_MD_CTX_new),
+    DYNLIB_SYMBOL(LibcryptoApi, EVP_MD_CTX_free, EVP_MD_CTX_free),
+    DYNLIB_SYMBOL(LibcryptoApi, EVP_md5, EVP_md5),
+    DYNLIB_SYMBOL(LibcryptoApi, EVP_sha256, EVP_sha256),
+    DYNLIB_SYMBOL(LibcryptoApi, HMAC, HMAC),
+};
+
+static const char *const sonames[] = {"libcrypto.so.3", NULL};
+
+static const DynLibrary library = {
+    .feature = "S3 support",
+    .sonames = sonames,
+    .package = "libssl3",
+    .symbols = symbols,
+    .nsymbols = sizeof symbols / sizeof symbols[0],
+};
+
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+static LibcryptoApi api;
+static Error load_error = ERROR_INIT;
+static bool loaded;
+
+static void load(void) { loaded = dynlib_load(&library, &api, &load_error); }
+
+const LibcryptoApi *libcrypto_api(Error *err)
+{
+    pthread_once(&once, load);
+    if (!loaded) {
+        error_set(err, load_error.kind, "%s", load_error.message);
+        return NULL;
+    }
+    return &api;
+}
+
+const LibcryptoApi *libcrypto(void)
+{
+    pthread_once(&once, load);
+    if (!loaded) {
+        fprintf(stderr, "kiln: internal error: %s\n", load_error.message);
+        exit(EXIT_INTERNAL);
+    }
+    return &api;
+}
