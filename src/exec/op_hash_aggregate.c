@@ -2,13 +2,24 @@
  *
  * Input columns: the group keys first (ngroups of them), then the aggregates'
  * arguments (computed by the projection below).  For each input batch the
- * keys are hashed a column at a time, each row is looked up in an
- * open-addressing table of group ids (linear probing, stored hashes checked
- * before keys are compared), new groups append their keys to a columnar
- * group store, and then every aggregate updates its per-group state in one
- * tight loop over the batch.  After the input is exhausted the groups are
- * emitted in order of first appearance, VECTOR_CAPACITY groups per batch,
- * the key columns straight from the group store.
+ * keys are hashed a column at a time with the group-key hash (exec/hash.h
+ * hash_key_vector: short strings as two words, not through XXH3), each row
+ * is looked up in an open-addressing table of group ids (linear probing,
+ * stored hashes checked before keys are compared), new groups append their
+ * keys to a columnar group store, and then every aggregate updates its
+ * per-group state in one tight loop over the batch.  When every key is an
+ * integer, date, boolean, small decimal or short text, the batch's keys are
+ * first turned into a few 64-bit words per row, which are hashed and
+ * compared against each group's copy with no per-key dispatch (see "Key
+ * words"); a row repeating the previous row's keys skips the probe while
+ * such runs are common.  The group ids of a batch are then counted once
+ * (count_batch_groups): count(*), and the counts of sum, avg and count over
+ * columns without NULLs, add per group, and with at most LOCAL_GROUPS
+ * groups in the batch the sums add each group's rows in registers (the rows
+ * sorted by group once per batch) instead of row by row into memory.
+ * After the input is exhausted the groups are emitted in order of first
+ * appearance, VECTOR_CAPACITY groups per batch, the key columns straight
+ * from the group store.
  *
  * Without GROUP BY there is exactly one group, even for empty input
  * (count(*) = 0, sum = NULL), as SQL requires.
@@ -32,8 +43,9 @@
  * growing string, approx_count_distinct a sketch of 24 bytes + up to 256
  * bytes while sparse, 4 KB once dense), every distinct value
  * of a DISTINCT aggregate (plus 28 bytes), every value of an ordered-set
- * aggregate (plus 8 bytes), and a table of 12 bytes per slot at most 50%
- * full.
+ * aggregate (plus 8 bytes), the keys' words (8 bytes a word, at most
+ * MAX_KEY_WORDS, per group), a table of 12 bytes per slot at most 50%
+ * full, and the words of one batch's keys (at most 128 KB).
  *
  * Spilling (PostgreSQL 13's hash aggregate design).  After each batch the
  * bytes above are estimated; past the operator's share of memory_limit
@@ -97,6 +109,16 @@ typedef struct PositionList {
     uint64_t n, cap;
 } PositionList;
 
+/* Slots of count_batch_groups' table of the batch's groups: a power of
+ * two, at least twice VECTOR_CAPACITY (a batch's groups fill at most half). */
+#define BATCH_MAP_BITS 12
+#define BATCH_MAP_SLOTS (1u << BATCH_MAP_BITS)
+_Static_assert(BATCH_MAP_SLOTS >= 2 * VECTOR_CAPACITY, "count_batch_groups' table must stay half empty");
+/* Most groups in a batch for the sums that add each group's rows in registers (sum_no_nulls). */
+#define LOCAL_GROUPS 16
+/* Most words of the keys' word form (see "Key words"). */
+#define MAX_KEY_WORDS 8
+
 typedef struct HashAggState {
     ExecNode base;
     int nkeys, naggs;
@@ -143,6 +165,25 @@ typedef struct HashAggState {
     uint32_t keep[VECTOR_CAPACITY];
     uint32_t spill_rows[VECTOR_CAPACITY];
     MemoryHold hold;      /* state_bytes as counted in the statement's total (exec/memory_hold.h) */
+    /* keys as words (see "Key words" below); key_words = 0: not used */
+    int key_words;        /* words per group */
+    bool key_null_word;   /* word 0 holds NULL bits of the 64-bit keys */
+    int key_word_at[MAX_KEY_WORDS]; /* first word of each key */
+    uint64_t **group_words; /* per VECTOR_CAPACITY groups, key_words per group (chunks: no copying as groups grow) */
+    uint64_t *row_words;  /* key_words per row of the batch */
+    uint32_t rows_last, repeat_rows_last; /* the last batch's rows, and those whose group was the row before's */
+    /* the batch's groups (count_batch_groups), once its group ids are final */
+    bool batch_counted;   /* batch_groups_counted has decided for this batch */
+    bool batch_counts_valid; /* ... and counted: touched, touched_rows, local, by_group */
+    bool many_groups;     /* the last counted batch had more than one group per 8 rows */
+    int batches_uncounted;
+    uint32_t ntouched;
+    uint32_t batch_map[BATCH_MAP_SLOTS]; /* count_batch_groups: group + 1 (0: free) */
+    uint16_t batch_map_slot[BATCH_MAP_SLOTS]; /* ... and its index in touched */
+    uint32_t touched[VECTOR_CAPACITY];      /* the groups the batch's rows fall in */
+    uint32_t touched_rows[VECTOR_CAPACITY]; /* and how many rows each */
+    uint8_t local[VECTOR_CAPACITY];         /* row i's index in touched (at most LOCAL_GROUPS of them) */
+    uint32_t by_group[VECTOR_CAPACITY];     /* the rows, those of touched[0] first, then touched[1]'s ... */
 } HashAggState;
 
 #define NO_GROUP UINT32_MAX
@@ -171,6 +212,13 @@ static void grow_groups(HashAggState *s, uint64_t need)
     uint64_t cap = s->cap_groups ? s->cap_groups * 2 : 1024;
     while (cap < need) cap *= 2;
     s->group_hash = mem_realloc(s->group_hash, sizeof(uint64_t) * cap);
+    if (s->key_words > 0) {
+        uint64_t old_chunks = (s->cap_groups + VECTOR_CAPACITY - 1) / VECTOR_CAPACITY;
+        uint64_t new_chunks = (cap + VECTOR_CAPACITY - 1) / VECTOR_CAPACITY;
+        s->group_words = mem_realloc(s->group_words, sizeof(uint64_t *) * new_chunks);
+        for (uint64_t c = old_chunks; c < new_chunks; c++)
+            s->group_words[c] = mem_alloc(sizeof(uint64_t) * (size_t)s->key_words * VECTOR_CAPACITY);
+    }
     for (int a = 0; a < s->naggs; a++) {
         AggValues *v = &s->vals[a];
         const AggregateSpec *sp = &s->specs[a];
@@ -329,11 +377,25 @@ static bool keys_equal(HashAggState *s, Vector **cols, uint32_t row, uint64_t g)
     return true;
 }
 
-static uint32_t new_group(HashAggState *s, Vector **cols, uint32_t row, uint64_t hash)
+static void row_key_words(const HashAggState *s, Vector **cols, uint32_t row, uint64_t *words);
+
+/* The key words of group g. */
+static inline uint64_t *group_key_words(const HashAggState *s, uint32_t g)
+{
+    return s->group_words[g / VECTOR_CAPACITY] + (size_t)(g % VECTOR_CAPACITY) * (size_t)s->key_words;
+}
+
+/* A new group for row of cols (its keys' words: words, or NULL to compute them). */
+static uint32_t new_group(HashAggState *s, Vector **cols, uint32_t row, uint64_t hash, const uint64_t *words)
 {
     uint64_t g = s->ngroups++;
     grow_groups(s, s->ngroups);
     s->group_hash[g] = hash;
+    if (s->key_words > 0) {
+        uint64_t *dst = group_key_words(s, (uint32_t)g);
+        if (words) memcpy(dst, words, sizeof(uint64_t) * (size_t)s->key_words);
+        else row_key_words(s, cols, row, dst);
+    }
     if (s->nkeys > 0) {
         Batch view;
         view.ncols = s->nkeys;
@@ -346,14 +408,242 @@ static uint32_t new_group(HashAggState *s, Vector **cols, uint32_t row, uint64_t
     return (uint32_t)g;
 }
 
+/* Key words.  When every key is an integer, date, timestamp, boolean,
+ * decimal of up to 18 digits or text, at least one is text, and they fit in
+ * MAX_KEY_WORDS words, each group also keeps its keys as words: one per
+ * fixed-size key (NULL of a 32-bit or boolean key: a word no value has; of
+ * a 64-bit key: a bit in word 0), two per text key (hash_key_text_words;
+ * NULL: a length no short string has; a long string: its length alone,
+ * which no short string matches).  A batch whose text keys are all short
+ * (stored inline) is looked up with its rows' words: hashing and comparing
+ * a row is then a few word operations, with no per-key type dispatch, no
+ * NULL tests and no string bytes read.  Other batches take the general path
+ * (hash_key_vector, keys_equal); both compute the same hash for the same
+ * keys, so they share the table. */
+#define KEY_WORD_NULL_SMALL ((uint64_t)1 << 40) /* outside int32 and boolean */
+#define KEY_WORD_NULL_TEXT UINT64_MAX          /* the second word of a NULL text key */
+
+/* Choose the words of the keys (s->key_words = 0: keys are not all word-sized). */
+static void key_word_layout(HashAggState *s, const LogicalType *types)
+{
+    int words = 0;
+    bool null_word = false;
+    s->key_words = 0;
+    for (int k = 0; k < s->nkeys; k++) {
+        if (k >= MAX_KEY_WORDS) return;
+        s->key_word_at[k] = words;
+        switch (types[k].id) {
+        case TYPE_VARCHAR: words += 2; break;
+        case TYPE_BOOLEAN:
+        case TYPE_INTEGER:
+        case TYPE_DATE: words += 1; break;
+        case TYPE_DECIMAL:
+            if (type_is_decimal128(types[k])) return;
+            /* fall through */
+        case TYPE_BIGINT:
+        case TYPE_TIMESTAMP:
+            words += 1;
+            null_word = true;
+            break;
+        default: return;
+        }
+    }
+    if (null_word) {
+        words++;
+        for (int k = 0; k < s->nkeys; k++) s->key_word_at[k]++;
+    }
+    if (s->nkeys == 0 || words > MAX_KEY_WORDS) return;
+    /* integer keys alone compare about as fast in place (key_slot_equal),
+     * without a copy of every group's keys: words pay off for text */
+    bool has_text = false;
+    for (int k = 0; k < s->nkeys; k++) has_text |= types[k].id == TYPE_VARCHAR;
+    if (!has_text) return;
+    s->key_words = words;
+    s->key_null_word = null_word;
+}
+
+/* The words of row's keys (any row: a long text key gets its length alone). */
+static void row_key_words(const HashAggState *s, Vector **cols, uint32_t row, uint64_t *words)
+{
+    if (s->key_null_word) words[0] = 0;
+    for (int k = 0; k < s->nkeys; k++) {
+        const Vector *v = cols[k];
+        uint64_t *w = words + s->key_word_at[k];
+        bool valid = vector_is_valid(v, row);
+        switch (v->type.id) {
+        case TYPE_VARCHAR: {
+            const KString *x = &VEC_DATA(v, KString)[row];
+            if (!valid) {
+                w[0] = 0;
+                w[1] = KEY_WORD_NULL_TEXT;
+            } else if (x->len > KSTRING_INLINE_MAX) {
+                w[0] = 0;
+                w[1] = (uint64_t)x->len << 32;
+            } else {
+                hash_key_text_words(x, &w[0], &w[1]);
+            }
+            break;
+        }
+        case TYPE_BOOLEAN: w[0] = valid ? (uint64_t)VEC_DATA(v, uint8_t)[row] + 1 : KEY_WORD_NULL_SMALL; break;
+        case TYPE_INTEGER:
+        case TYPE_DATE: w[0] = valid ? (uint64_t)(int64_t)VEC_DATA(v, int32_t)[row] : KEY_WORD_NULL_SMALL; break;
+        default: /* 64-bit */
+            w[0] = valid ? (uint64_t)VEC_DATA(v, int64_t)[row] : 0;
+            if (!valid) words[0] |= (uint64_t)1 << k;
+            break;
+        }
+    }
+}
+
+/* The batch's row words and hashes (the same hashes hash_key_vector gives);
+ * false if a text key is too long to be stored inline. */
+static bool batch_key_words(HashAggState *s, Vector **cols, uint32_t n)
+{
+    const int kw = s->key_words;
+    uint64_t *words = s->row_words, *hashes = s->hashes;
+    if (s->key_null_word)
+        for (uint32_t i = 0; i < n; i++) words[(size_t)i * kw] = 0;
+    for (int k = 0; k < s->nkeys; k++) {
+        const Vector *v = cols[k];
+        const uint64_t *valid = v->validity;
+        bool first = k == 0;
+        uint64_t *w = words + s->key_word_at[k];
+#define IS_VALID(i) (valid == NULL || ((valid[(i) >> 6] >> ((i) & 63)) & 1))
+        switch (v->type.id) {
+        case TYPE_VARCHAR: {
+            const KString *x = VEC_DATA(v, KString);
+            for (uint32_t i = 0; i < n; i++, w += kw) {
+                if (!IS_VALID(i)) {
+                    w[0] = 0;
+                    w[1] = KEY_WORD_NULL_TEXT;
+                    hashes[i] = hash_key_step(hashes[i], HASH_NULL, first);
+                    continue;
+                }
+                if (x[i].len > KSTRING_INLINE_MAX) return false; /* the caller starts afresh */
+                hash_key_text_words(&x[i], &w[0], &w[1]);
+                hashes[i] = hash_key_step(hashes[i], hash_key_text_value(w[0], w[1]), first);
+            }
+            break;
+        }
+        case TYPE_BOOLEAN:
+        case TYPE_INTEGER:
+        case TYPE_DATE: {
+            bool is_bool = v->type.id == TYPE_BOOLEAN;
+            for (uint32_t i = 0; i < n; i++, w += kw) {
+                if (!IS_VALID(i)) {
+                    w[0] = KEY_WORD_NULL_SMALL;
+                    hashes[i] = hash_key_step(hashes[i], HASH_NULL, first);
+                    continue;
+                }
+                w[0] = is_bool ? (uint64_t)VEC_DATA(v, uint8_t)[i] + 1 : (uint64_t)(int64_t)VEC_DATA(v, int32_t)[i];
+                hashes[i] = hash_key_step(hashes[i], w[0], first);
+            }
+            break;
+        }
+        default: { /* 64-bit */
+            const int64_t *x = VEC_DATA(v, int64_t);
+            for (uint32_t i = 0; i < n; i++, w += kw) {
+                if (!IS_VALID(i)) {
+                    w[0] = 0;
+                    words[(size_t)i * kw] |= (uint64_t)1 << k;
+                    hashes[i] = hash_key_step(hashes[i], HASH_NULL, first);
+                    continue;
+                }
+                w[0] = (uint64_t)x[i];
+                hashes[i] = hash_key_step(hashes[i], w[0], first);
+            }
+            break;
+        }
+        }
+#undef IS_VALID
+    }
+    return true;
+}
+
+static inline __attribute__((always_inline)) bool words_equal(const uint64_t *a, const uint64_t *b, int kw)
+{
+    uint64_t diff = 0;
+    for (int j = 0; j < kw; j++) diff |= a[j] ^ b[j];
+    return diff == 0;
+}
+
+/* find_groups for a batch in word form.  When most rows of the last batch
+ * repeated the keys of the row before (runs of one key, a batch that is all
+ * one group), a row whose keys equal the previous row's takes its group
+ * without a probe; when keys take turns, that test would mostly fail, and
+ * mispredict, so rows go straight to the table (whose first slot is nearly
+ * always the group when there are few).  Inlined for each common kw, which
+ * unrolls the word compares. */
+static inline __attribute__((always_inline)) void find_groups_by_words_n(HashAggState *s, Vector **cols, uint32_t n,
+                                                                         const int kw)
+{
+    uint32_t prev = NO_GROUP;
+    uint64_t prev_hash = 0;
+    uint32_t repeats = 0;
+    bool try_previous = s->repeat_rows_last * 8 >= s->rows_last * 7;
+    for (uint32_t i = 0; i < n; i++) {
+        uint64_t h = s->hashes[i];
+        const uint64_t *rw = s->row_words + (size_t)i * kw;
+        if (try_previous && prev != NO_GROUP && h == prev_hash &&
+            words_equal(rw, group_key_words(s, prev), kw)) {
+            s->gids[i] = prev;
+            repeats++;
+            continue;
+        }
+        if ((s->ngroups + 1) * 2 > s->table_cap) rehash(s, s->table_cap * 2);
+        uint64_t mask = s->table_cap - 1;
+        uint64_t slot = h & mask;
+        for (;;) {
+            uint32_t entry = s->table[slot];
+            if (entry == 0) {
+                if (s->spilling) {
+                    s->gids[i] = NO_GROUP; /* a new group: its rows go to a partition */
+                    break;
+                }
+                uint32_t g = new_group(s, cols, i, h, rw);
+                s->table[slot] = g + 1;
+                s->table_hash[slot] = h;
+                s->gids[i] = g;
+                break;
+            }
+            if (s->table_hash[slot] == h && words_equal(rw, group_key_words(s, entry - 1), kw)) {
+                s->gids[i] = entry - 1;
+                break;
+            }
+            slot = (slot + 1) & mask;
+        }
+        repeats += s->gids[i] == prev && prev != NO_GROUP;
+        prev = s->gids[i];
+        prev_hash = h;
+    }
+    s->repeat_rows_last = repeats;
+    s->rows_last = n;
+}
+
+static void find_groups_by_words(HashAggState *s, Vector **cols, uint32_t n)
+{
+    switch (s->key_words) {
+    case 1: find_groups_by_words_n(s, cols, n, 1); break;
+    case 2: find_groups_by_words_n(s, cols, n, 2); break;
+    case 3: find_groups_by_words_n(s, cols, n, 3); break;
+    case 4: find_groups_by_words_n(s, cols, n, 4); break;
+    default: find_groups_by_words_n(s, cols, n, s->key_words); break;
+    }
+}
+
 /* gids[i] = group of row i, creating groups as needed. */
 static void find_groups(HashAggState *s, Vector **cols, uint32_t n)
 {
+    s->batch_counted = false;
     if (s->nkeys == 0) {
         memset(s->gids, 0, sizeof(uint32_t) * n);
         return;
     }
-    for (int k = 0; k < s->nkeys; k++) hash_vector(cols[k], n, s->hashes, k > 0);
+    if (s->key_words > 0 && batch_key_words(s, cols, n)) {
+        find_groups_by_words(s, cols, n);
+        return;
+    }
+    for (int k = 0; k < s->nkeys; k++) hash_key_vector(cols[k], n, s->hashes, k > 0);
     for (uint32_t i = 0; i < n; i++) {
         if ((s->ngroups + 1) * 2 > s->table_cap) rehash(s, s->table_cap * 2);
         uint64_t h = s->hashes[i];
@@ -366,7 +656,7 @@ static void find_groups(HashAggState *s, Vector **cols, uint32_t n)
                     s->gids[i] = NO_GROUP; /* a new group: its rows go to a partition */
                     break;
                 }
-                uint32_t g = new_group(s, cols, i, h);
+                uint32_t g = new_group(s, cols, i, h, NULL);
                 s->table[slot] = g + 1;
                 s->table_hash[slot] = h;
                 s->gids[i] = g;
@@ -448,6 +738,177 @@ static bool combine_aggregate(HashAggState *s, int a, Vector **cols, uint32_t n,
     }
 }
 
+/* The groups of the batch's rows (s->touched, in order of first row) and
+ * how many rows each (s->touched_rows), found once per batch when the group
+ * ids are final (after spilling took its rows out).  count(*), and the
+ * counts of sum, avg and count over columns without NULLs, then add a few
+ * numbers per group instead of one per row each.  With at most
+ * LOCAL_GROUPS groups, local[i] is row i's index in touched, and by_group
+ * lists the rows group after group (a counting sort), for the sums. */
+static void count_batch_groups(HashAggState *s, uint32_t n)
+{
+    s->batch_counted = true;
+    uint32_t *touched = s->touched, *rows = s->touched_rows;
+    uint32_t *map = s->batch_map;
+    const uint32_t *gids = s->gids;
+    uint32_t nt = 0;
+    /* a small table of the batch's groups (at most VECTOR_CAPACITY in
+     * 2 * VECTOR_CAPACITY slots), group -> index in touched: it stays in
+     * the cache, as a per-group array would not with many groups */
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t g = gids[i];
+        uint32_t pos = (uint32_t)(g * 0x9e3779b1U) >> (32 - BATCH_MAP_BITS);
+        while (map[pos] != g + 1 && map[pos] != 0) pos = (pos + 1) & (BATCH_MAP_SLOTS - 1);
+        if (map[pos] == 0) {
+            map[pos] = g + 1;
+            s->batch_map_slot[pos] = (uint16_t)nt;
+            touched[nt] = g;
+            rows[nt++] = 0;
+        }
+        uint32_t t = s->batch_map_slot[pos];
+        rows[t]++;
+        s->local[i] = (uint8_t)t; /* read only when nt <= LOCAL_GROUPS */
+    }
+    /* empty the table for the next batch: only the slots used */
+    for (uint32_t t = 0; t < nt; t++) {
+        uint32_t pos = (uint32_t)(touched[t] * 0x9e3779b1U) >> (32 - BATCH_MAP_BITS);
+        while (map[pos] != touched[t] + 1) pos = (pos + 1) & (BATCH_MAP_SLOTS - 1);
+        map[pos] = 0;
+    }
+    s->ntouched = nt;
+    if (nt > 1 && nt <= LOCAL_GROUPS) {
+        /* a counting sort of the rows by group, for the sums */
+        uint32_t next[LOCAL_GROUPS], at = 0;
+        for (uint32_t t = 0; t < nt; t++) {
+            next[t] = at;
+            at += rows[t];
+        }
+        for (uint32_t i = 0; i < n; i++) s->by_group[next[s->local[i]]++] = i;
+    }
+}
+
+/* True if the batch's groups are counted (count_batch_groups), for the
+ * aggregates to update per group.  When the batches have many groups (more
+ * than one per 8 rows: nearly every row a group of its own), counting
+ * costs a random access per row and saves nothing, so then only every
+ * 16th batch is counted, to notice when that changes, and the others are
+ * updated row by row. */
+static bool batch_groups_counted(HashAggState *s, uint32_t n)
+{
+    if (s->batch_counted) return s->batch_counts_valid;
+    if (s->many_groups && ++s->batches_uncounted < 16) {
+        s->batch_counted = true;
+        s->batch_counts_valid = false;
+        return false;
+    }
+    count_batch_groups(s, n);
+    s->batches_uncounted = 0;
+    s->many_groups = (uint64_t)s->ntouched * 8 > n;
+    s->batch_counts_valid = true;
+    return true;
+}
+
+/* Add the batch's rows per group to count (and mark the groups as having a value). */
+static void add_batch_counts(const HashAggState *s, int64_t *count, uint8_t *has)
+{
+    for (uint32_t t = 0; t < s->ntouched; t++) {
+        count[s->touched[t]] += s->touched_rows[t];
+        if (has) has[s->touched[t]] = 1;
+    }
+}
+
+/* sum/avg of an integer or decimal column with no NULLs and no FILTER: only
+ * the sums per row (the counts are per group).  With few groups in the
+ * batch, each group's rows (by_group) add up in two registers: no row waits
+ * for another's addition to memory, which bounds the loop when a few groups
+ * take turns.  Integer and 64-bit decimal values need no overflow test: a
+ * state only ever receives such values, fewer than 2^63 of them, so
+ * |sum| < 2^126. */
+#define SUM_NO_NULLS(T)                                                                      \
+    do {                                                                                     \
+        const T *x = VEC_DATA(in, T);                                                        \
+        if (nt == 1) {                                                                       \
+            kiln_int128 a0 = 0, a1 = 0;                                                      \
+            uint32_t i = 0;                                                                  \
+            for (; i + 2 <= n; i += 2) {                                                     \
+                a0 += x[i];                                                                  \
+                a1 += x[i + 1];                                                              \
+            }                                                                                \
+            if (i < n) a0 += x[i];                                                           \
+            sum[s->touched[0]] += a0 + a1;                                                   \
+        } else if (nt <= LOCAL_GROUPS) {                                                     \
+            const uint32_t *row = s->by_group;                                               \
+            for (uint32_t t = 0; t < nt; t++) {                                              \
+                kiln_int128 a0 = 0, a1 = 0;                                                  \
+                uint32_t m = s->touched_rows[t], j = 0;                                      \
+                for (; j + 2 <= m; j += 2) {                                                 \
+                    a0 += x[row[j]];                                                         \
+                    a1 += x[row[j + 1]];                                                     \
+                }                                                                            \
+                if (j < m) a0 += x[row[j]];                                                  \
+                sum[s->touched[t]] += a0 + a1;                                               \
+                row += m;                                                                    \
+            }                                                                                \
+        } else {                                                                             \
+            for (uint32_t i = 0; i < n; i++) sum[gids[i]] += x[i];                           \
+        }                                                                                    \
+    } while (0)
+
+/* The same for 128-bit decimals, whose additions can overflow.  Adding in
+ * another order may overflow where adding row by row does not (or the other
+ * way round), so the local sums are only a shortcut: on any overflow the
+ * states are left untouched and the batch is added row by row, as
+ * sum_int128_rows does, which is what decides.  False on an overflow. */
+static bool sum_int128_no_nulls(HashAggState *s, kiln_int128 *sum, const Vector *in, uint32_t n)
+{
+    const kiln_int128 *x = VEC_DATA(in, kiln_int128);
+    const uint32_t *gids = s->gids;
+    uint32_t nt = s->ntouched;
+    bool overflow = false;
+    if (nt <= LOCAL_GROUPS) {
+        kiln_int128 merged[LOCAL_GROUPS];
+        uint32_t at = 0;
+        for (uint32_t t = 0; t < nt; t++) {
+            kiln_int128 a0 = 0, a1 = 0;
+            uint32_t m = s->touched_rows[t], j = 0;
+#define ROW(j) (nt == 1 ? (j) : s->by_group[at + (j)])
+            for (; j + 2 <= m; j += 2) {
+                overflow |= __builtin_add_overflow(a0, x[ROW(j)], &a0);
+                overflow |= __builtin_add_overflow(a1, x[ROW(j + 1)], &a1);
+            }
+            if (j < m) overflow |= __builtin_add_overflow(a0, x[ROW(j)], &a0);
+#undef ROW
+            overflow |= __builtin_add_overflow(a0, a1, &a0);
+            overflow |= __builtin_add_overflow(sum[s->touched[t]], a0, &merged[t]);
+            at += m;
+        }
+        if (!overflow) {
+            for (uint32_t t = 0; t < nt; t++) sum[s->touched[t]] = merged[t];
+            return true;
+        }
+        overflow = false;
+    }
+    for (uint32_t i = 0; i < n; i++) overflow |= __builtin_add_overflow(sum[gids[i]], x[i], &sum[gids[i]]);
+    return !overflow;
+}
+
+/* sum/avg with no NULLs and no FILTER (see SUM_NO_NULLS); false on an overflow. */
+static bool sum_no_nulls(HashAggState *s, AggValues *v, const Vector *in, uint32_t n)
+{
+    kiln_int128 *sum = v->isum;
+    const uint32_t *gids = s->gids;
+    uint32_t nt = s->ntouched;
+    if (in->type.id == TYPE_INTEGER) {
+        SUM_NO_NULLS(int32_t);
+    } else if (in->type.id == TYPE_DECIMAL && type_is_decimal128(in->type)) {
+        if (!sum_int128_no_nulls(s, sum, in, n)) return false;
+    } else {
+        SUM_NO_NULLS(int64_t);
+    }
+    add_batch_counts(s, v->count, v->has);
+    return true;
+}
+
 /* sum/avg of a 64-bit column (bigint, DECIMAL(p<=18)) with no FILTER: one
  * tight loop per batch, int64 values added into the int128 states with no
  * per-row type dispatch and no overflow test: a state only ever receives
@@ -499,18 +960,16 @@ static bool update_aggregate(HashAggState *s, int a, const AggregateSpec *sp, Ve
     if (sp->combine) return combine_aggregate(s, a, cols, n, err);
     switch (sp->kind) {
     case AGG_COUNT_STAR:
-        if (filter == NULL) {
-            int64_t *count = v->count;
-            for (uint32_t i = 0; i < n; i++) count[gids[i]]++;
+        if (filter == NULL && batch_groups_counted(s, n)) {
+            add_batch_counts(s, v->count, NULL);
             return true;
         }
         for (uint32_t i = 0; i < n; i++)
             if (row_passes(filter, i)) v->count[gids[i]]++;
         return true;
     case AGG_COUNT:
-        if (filter == NULL && in->validity == NULL) {
-            int64_t *count = v->count;
-            for (uint32_t i = 0; i < n; i++) count[gids[i]]++;
+        if (filter == NULL && in->validity == NULL && batch_groups_counted(s, n)) {
+            add_batch_counts(s, v->count, NULL);
             return true;
         }
         for (uint32_t i = 0; i < n; i++)
@@ -518,6 +977,12 @@ static bool update_aggregate(HashAggState *s, int a, const AggregateSpec *sp, Ve
         return true;
     case AGG_SUM:
     case AGG_AVG:
+        if (filter == NULL && in->validity == NULL &&
+            (in->type.id == TYPE_INTEGER || in->type.id == TYPE_BIGINT || in->type.id == TYPE_DECIMAL) &&
+            batch_groups_counted(s, n)) {
+            if (sum_no_nulls(s, v, in, n)) return true;
+            return error_set(err, ERR_DATA, "numeric field overflow in %s", aggregate_name(sp->kind));
+        }
         switch (sp->input_type.id) {
         case TYPE_INTEGER:
             for (uint32_t i = 0; i < n; i++)
@@ -1229,6 +1694,12 @@ static void free_groups(HashAggState *s)
     }
     memtable_destroy(&s->keys);
     mem_free(s->group_hash);
+    if (s->group_words) {
+        uint64_t nchunks = (s->cap_groups + VECTOR_CAPACITY - 1) / VECTOR_CAPACITY;
+        for (uint64_t c = 0; c < nchunks; c++) mem_free(s->group_words[c]);
+    }
+    mem_free(s->group_words);
+    s->group_words = NULL;
     mem_free(s->table);
     mem_free(s->table_hash);
     s->group_hash = NULL;
@@ -1247,6 +1718,7 @@ static void hash_aggregate_close(ExecNode *node)
         for (int c = 0; c < s->flat_batch.ncols; c++) vector_destroy(&s->compact[c]);
     mem_free(s->compact);
     mem_free(s->compact_cols);
+    mem_free(s->row_words);
     for (int r = 0; r < s->nresults; r++) vector_destroy(&s->results[r]);
     mem_free(s->vals);
     mem_free(s->results);
@@ -1265,7 +1737,7 @@ static const ExecNodeOps hash_aggregate_ops = {hash_aggregate_next, hash_aggrega
  * fixed-size states (grow_groups). */
 static uint64_t fixed_bytes_per_group(const HashAggState *s)
 {
-    uint64_t bytes = sizeof(uint64_t);
+    uint64_t bytes = sizeof(uint64_t) + sizeof(uint64_t) * (uint64_t)s->key_words;
     for (int a = 0; a < s->naggs; a++) {
         AggKind k = s->specs[a].kind;
         bytes += 1 + sizeof(int64_t);
@@ -1305,6 +1777,8 @@ static ExecNode *aggregate_create(const PlanNode *plan, ExecNode *child, ExecCon
     s->vals = mem_calloc((size_t)s->naggs + 1, sizeof(AggValues));
     s->partial = plan->agg_partial;
     s->results = mem_calloc((size_t)(AGG_MAX_STATE_COLS * s->naggs) + 1, sizeof(Vector));
+    key_word_layout(s, in->types);
+    if (s->key_words > 0) s->row_words = mem_alloc(sizeof(uint64_t) * (size_t)s->key_words * VECTOR_CAPACITY);
     init_groups(s);
     for (int a = 0; a < s->naggs; a++) {
         if (!s->partial) {
@@ -1358,5 +1832,5 @@ static void init_groups(HashAggState *s)
         }
     }
     rehash(s, 1024);
-    if (s->nkeys == 0) new_group(s, NULL, 0, 0);
+    if (s->nkeys == 0) new_group(s, NULL, 0, 0, NULL);
 }
