@@ -8,6 +8,7 @@
  *   2. filters as hints to external scans (opt_scan_hints.c)
  *      and partition pruning from them     (opt_partitions.c)
  *   3. numeric casts parsed in CSV scans  (opt_prune.c)
+ *      repeated subexpressions computed once (opt_cse.c)
  *   4. column pruning down to the scans   (opt_prune.c)
  *   5. parallel scans and aggregation     (opt_parallel.c)
  * Each pass leaves a plan that the next can take; running the whole
@@ -26,6 +27,7 @@ PlanNode *optimize_plan(Binder *b, PlanNode *plan, int threads, int64_t morsel_b
     opt_hint_scan_filters(b, plan);
     opt_prune_partitions(b, plan);
     opt_push_casts_into_scans(plan);
+    opt_share_subexpressions(b, plan);
     opt_prune_columns(b, plan);
     if (threads > 1) opt_parallelize(b, &plan, threads, morsel_bytes);
     plan->optimized = true;

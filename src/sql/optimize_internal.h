@@ -19,6 +19,8 @@ void opt_hint_scan_filters(Binder *b, PlanNode *plan);
 void opt_prune_partitions(Binder *b, PlanNode *plan);
 /* Parse CSV columns that are only cast to numeric as numeric (opt_prune.c). */
 void opt_push_casts_into_scans(PlanNode *plan);
+/* Compute subexpressions a select list repeats once, in a projection below (opt_cse.c). */
+void opt_share_subexpressions(Binder *b, PlanNode *plan);
 /* Remove the columns no one reads, down to the scans (opt_prune.c). */
 void opt_prune_columns(Binder *b, PlanNode *root);
 /* Run streaming pipelines over large scans on worker threads (opt_parallel.c). */
