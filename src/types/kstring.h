@@ -13,16 +13,21 @@
 
 #define KSTRING_INLINE_MAX 12
 
-typedef struct KString {
+/* ref is packed so that the pointer follows the 4-byte prefix directly and
+ * the whole is 16 bytes (unpacked, the pointer's alignment would pad the
+ * union to 16 and KString to 24); KString itself is 8-aligned, so in an
+ * array or a vector the pointer still sits on an 8-byte boundary. */
+typedef struct __attribute__((aligned(8))) KString {
     uint32_t len;
     union {
         char inlined[KSTRING_INLINE_MAX];
-        struct {
+        struct __attribute__((packed)) {
             char prefix[4];
             const char *ptr;
         } ref;
     } u;
 } KString;
+_Static_assert(sizeof(KString) == 16, "KString is 16 bytes");
 
 /* A KString that points at (or, if short, copies) n bytes of s. The bytes must
  * outlive the KString unless n <= KSTRING_INLINE_MAX. */

@@ -145,14 +145,10 @@ static void copy_rows(Vector *dst, uint32_t off, const Vector *src, const uint32
         case 8:
             for (uint32_t k = 0; k < count; k++) ((uint64_t *)d)[k] = ((const uint64_t *)s)[sel[k]];
             break;
-        /* 128-bit decimals and strings: a constant size, so each copy is a
-         * few moves instead of a call to memcpy per row */
+        /* 128-bit decimals and strings (KString): a constant size, so each
+         * copy is two moves instead of a call to memcpy per row */
         case 16:
             for (uint32_t k = 0; k < count; k++) memcpy(d + (size_t)k * 16, s + (size_t)sel[k] * 16, 16);
-            break;
-        case sizeof(KString):
-            for (uint32_t k = 0; k < count; k++)
-                memcpy(d + (size_t)k * sizeof(KString), s + (size_t)sel[k] * sizeof(KString), sizeof(KString));
             break;
         default:
             for (uint32_t k = 0; k < count; k++) memcpy(d + k * size, s + (size_t)sel[k] * size, size);
