@@ -68,3 +68,11 @@ bool dynlib_load(const DynLibrary *lib, void *table, Error *err)
     }
     return true;
 }
+
+bool dynlib_once(DynOnce *o, void (*load)(void), Error *err)
+{
+    pthread_once(&o->once, load);
+    if (o->loaded) return true;
+    if (err) error_set(err, o->error.kind, "%s", o->error.message);
+    return false;
+}

@@ -19,6 +19,7 @@
 #ifndef KILN_COMMON_DYNLIB_H
 #define KILN_COMMON_DYNLIB_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -53,5 +54,19 @@ typedef struct DynLibrary {
  * set ("<feature> needs <soname>: <reason> (install <package>)") if none loads or a symbol is
  * missing (then nothing is kept open). */
 bool dynlib_load(const DynLibrary *lib, void *table, Error *err);
+
+/* A library loaded once per process, on first use: whether that worked
+ * and, if not, why (kept for every later caller). */
+typedef struct DynOnce {
+    pthread_once_t once;
+    bool loaded;  /* set by the load function */
+    Error error;  /* set by the load function when it fails */
+} DynOnce;
+#define DYN_ONCE_INIT {PTHREAD_ONCE_INIT, false, ERROR_INIT}
+
+/* Run load (which sets o->loaded, and o->error on failure) the first time
+ * only, under pthread_once; true if the library is loaded, else false with
+ * err (if not NULL) set to o->error. */
+bool dynlib_once(DynOnce *o, void (*load)(void), Error *err);
 
 #endif

@@ -5,7 +5,6 @@
  * table (and the library's own global state). */
 #include "connectors/libmariadb_api.h"
 
-#include <pthread.h>
 
 #include "common/dynlib.h"
 
@@ -46,27 +45,17 @@ static const DynLibrary library = {
     .nsymbols = sizeof symbols / sizeof symbols[0],
 };
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static DynOnce state = DYN_ONCE_INIT;
 static LibmariadbApi api;
-static Error load_error = ERROR_INIT;
-static bool loaded;
 
 static void load(void)
 {
-    loaded = dynlib_load(&library, &api, &load_error);
+    state.loaded = dynlib_load(&library, &api, &state.error);
     /* mysql_library_init is not thread-safe: run it once, before any thread connects */
-    if (loaded && api.server_init(0, NULL, NULL) != 0) {
-        loaded = false;
-        error_set(&load_error, ERR_IO, "MySQL support: libmariadb could not be initialised (mysql_library_init failed)");
+    if (state.loaded && api.server_init(0, NULL, NULL) != 0) {
+        state.loaded = false;
+        error_set(&state.error, ERR_IO, "MySQL support: libmariadb could not be initialised (mysql_library_init failed)");
     }
 }
 
-const LibmariadbApi *libmariadb_api(Error *err)
-{
-    pthread_once(&once, load);
-    if (!loaded) {
-        error_set(err, load_error.kind, "%s", load_error.message);
-        return NULL;
-    }
-    return &api;
-}
+const LibmariadbApi *libmariadb_api(Error *err) { return dynlib_once(&state, load, err) ? &api : NULL; }

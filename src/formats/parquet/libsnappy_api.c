@@ -4,7 +4,6 @@
  * them (a page costs one pthread_once check).  Memory: the static table. */
 #include "formats/parquet/libsnappy_api.h"
 
-#include <pthread.h>
 
 #include "common/dynlib.h"
 
@@ -24,19 +23,9 @@ static const DynLibrary library = {
     .nsymbols = sizeof symbols / sizeof symbols[0],
 };
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static DynOnce state = DYN_ONCE_INIT;
 static LibsnappyApi api;
-static Error load_error = ERROR_INIT;
-static bool loaded;
 
-static void load(void) { loaded = dynlib_load(&library, &api, &load_error); }
+static void load(void) { state.loaded = dynlib_load(&library, &api, &state.error); }
 
-const LibsnappyApi *libsnappy_api(Error *err)
-{
-    pthread_once(&once, load);
-    if (!loaded) {
-        error_set(err, load_error.kind, "%s", load_error.message);
-        return NULL;
-    }
-    return &api;
-}
+const LibsnappyApi *libsnappy_api(Error *err) { return dynlib_once(&state, load, err) ? &api : NULL; }

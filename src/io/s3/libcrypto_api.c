@@ -4,7 +4,6 @@
  * them.  Memory: the static table. */
 #include "io/s3/libcrypto_api.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -33,28 +32,17 @@ static const DynLibrary library = {
     .nsymbols = sizeof symbols / sizeof symbols[0],
 };
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static DynOnce state = DYN_ONCE_INIT;
 static LibcryptoApi api;
-static Error load_error = ERROR_INIT;
-static bool loaded;
 
-static void load(void) { loaded = dynlib_load(&library, &api, &load_error); }
+static void load(void) { state.loaded = dynlib_load(&library, &api, &state.error); }
 
-const LibcryptoApi *libcrypto_api(Error *err)
-{
-    pthread_once(&once, load);
-    if (!loaded) {
-        error_set(err, load_error.kind, "%s", load_error.message);
-        return NULL;
-    }
-    return &api;
-}
+const LibcryptoApi *libcrypto_api(Error *err) { return dynlib_once(&state, load, err) ? &api : NULL; }
 
 const LibcryptoApi *libcrypto(void)
 {
-    pthread_once(&once, load);
-    if (!loaded) {
-        fprintf(stderr, "kiln: internal error: %s\n", load_error.message);
+    if (!dynlib_once(&state, load, NULL)) {
+        fprintf(stderr, "kiln: internal error: %s\n", state.error.message);
         exit(EXIT_INTERNAL);
     }
     return &api;

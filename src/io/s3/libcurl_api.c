@@ -4,7 +4,6 @@
  * them.  Memory: the static table. */
 #include "io/s3/libcurl_api.h"
 
-#include <pthread.h>
 
 #include "common/dynlib.h"
 
@@ -40,27 +39,17 @@ static const DynLibrary library = {
     .nsymbols = sizeof symbols / sizeof symbols[0],
 };
 
-static pthread_once_t once = PTHREAD_ONCE_INIT;
+static DynOnce state = DYN_ONCE_INIT;
 static LibcurlApi api;
-static Error load_error = ERROR_INIT;
-static bool loaded;
 
 static void load(void)
 {
-    loaded = dynlib_load(&library, &api, &load_error);
+    state.loaded = dynlib_load(&library, &api, &state.error);
     /* curl_global_init is not thread-safe: here it runs once, before any handle exists */
-    if (loaded && api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        loaded = false;
-        error_set(&load_error, ERR_IO, "S3 support: libcurl could not be initialised (curl_global_init failed)");
+    if (state.loaded && api.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        state.loaded = false;
+        error_set(&state.error, ERR_IO, "S3 support: libcurl could not be initialised (curl_global_init failed)");
     }
 }
 
-const LibcurlApi *libcurl_api(Error *err)
-{
-    pthread_once(&once, load);
-    if (!loaded) {
-        error_set(err, load_error.kind, "%s", load_error.message);
-        return NULL;
-    }
-    return &api;
-}
+const LibcurlApi *libcurl_api(Error *err) { return dynlib_once(&state, load, err) ? &api : NULL; }
