@@ -7,12 +7,19 @@
  * Otherwise, each time the memtable grows past that budget its rows are
  * sorted the same way and written to a spill file as a sorted run; at the
  * end the runs are merged with a binary heap, one batch of each run in
- * memory at a time.  Equal keys keep their input order in both cases (runs
- * are in input order and the merge breaks ties by run), so the result does
- * not depend on the memory limit.
+ * memory at a time.  When there are more runs than the budget holds
+ * batches of (the fan-in: budget / the bytes of a batch of the widest run,
+ * at least 2), merge passes first merge each group of fan-in consecutive
+ * runs into one longer run, until few enough are left: input many times
+ * the limit is sorted in the same memory, with more passes over the disk.
+ * Equal keys keep their input order in both cases (runs are in input
+ * order, a pass merges consecutive runs and keeps the groups in order, and
+ * the merge breaks ties by run), so the result does not depend on the
+ * memory limit.
  *
  * Memory: in memory, the input plus 8 bytes per row; external, the budget
- * plus one batch per run (2048 rows each).  NULLs sort as PostgreSQL sorts
+ * while runs are written, then one batch per run merged (at most the
+ * fan-in of them, 2048 rows each) and the output batch.  NULLs sort as PostgreSQL sorts
  * them: last in ascending order, first in descending order, unless NULLS
  * FIRST/LAST says. */
 #include <stdlib.h>
@@ -45,6 +52,7 @@ typedef struct SortState {
     int nruns, cap_runs;
     int *heap;        /* runs with rows left, as a min-heap on their current row */
     int heap_size;
+    uint64_t run_row_bytes; /* the most bytes per row of a run's rows in memory (the fan-in's measure) */
     MemoryHold hold;   /* the rows in memory, as counted in the statement's total (exec/memory_hold.h) */
 } SortState;
 
@@ -119,6 +127,10 @@ static bool spill_run(SortState *s, Error *err)
     ExecNode *node = &s->base;
     SpillFile *f = spill_create(node->ctx->temp_directory, err);
     if (f == NULL) return false;
+    if (s->table.nrows > 0) {
+        uint64_t row_bytes = memtable_bytes(&s->table) / s->table.nrows + 1;
+        if (row_bytes > s->run_row_bytes) s->run_row_bytes = row_bytes;
+    }
     sort_table(s);
     for (;;) {
         emit_sorted(s, &s->out);
@@ -165,14 +177,16 @@ static void heap_sift_down(SortState *s, int i)
     }
 }
 
-static bool start_merge(SortState *s, Error *err)
+/* Open runs [lo, hi) for merge_next: each one's first batch read, the
+ * runs with rows in the heap. */
+static bool start_merge(SortState *s, int lo, int hi, Error *err)
 {
     const PlanNode *plan = s->base.plan;
-    s->heap = mem_alloc(sizeof(int) * (size_t)(s->nruns + 1));
+    if (s->heap == NULL) s->heap = mem_alloc(sizeof(int) * (size_t)(s->nruns + 1));
     s->heap_size = 0;
-    for (int i = 0; i < s->nruns; i++) {
+    for (int i = lo; i < hi; i++) {
         SortRun *run = &s->runs[i];
-        batch_init(&run->batch, plan->ncols, plan->types, VECTOR_CAPACITY);
+        if (run->batch.cols == NULL) batch_init(&run->batch, plan->ncols, plan->types, VECTOR_CAPACITY);
         if (!spill_rewind(run->file, err) || !spill_read(run->file, &run->batch, err)) return false;
         run->pos = 0;
         if (run->batch.count > 0) s->heap[s->heap_size++] = i;
@@ -203,6 +217,58 @@ static bool merge_next(SortState *s, Error *err)
     return true;
 }
 
+/* How many runs one merge may read at once: as many batches of the widest
+ * run as the budget holds, less one for the output, at least 2. */
+static int merge_fanin(const SortState *s)
+{
+    uint64_t batch_bytes = (s->run_row_bytes ? s->run_row_bytes : 1) * VECTOR_CAPACITY;
+    uint64_t fanin = s->budget / batch_bytes;
+    fanin = fanin > 1 ? fanin - 1 : 0;
+    if (fanin < 2) fanin = 2;
+    if (fanin > (uint64_t)s->nruns) fanin = (uint64_t)s->nruns;
+    return (int)fanin;
+}
+
+/* A merge pass: each group of fanin consecutive runs merged into one new
+ * run, the groups kept in order (ties still go to earlier input).  On
+ * error the runs not yet merged stay in s->runs (merged ones are closed
+ * and their slots emptied), so sort_close frees everything once. */
+static bool merge_pass(SortState *s, int fanin, Error *err)
+{
+    ExecNode *node = &s->base;
+    int nout = 0;
+    for (int lo = 0; lo < s->nruns; lo += fanin) {
+        int hi = lo + fanin < s->nruns ? lo + fanin : s->nruns;
+        if (hi - lo == 1) { /* a last run alone: kept as it is */
+            SortRun keep = s->runs[lo];
+            memset(&s->runs[lo], 0, sizeof keep);
+            s->runs[nout++] = keep;
+            continue;
+        }
+        SpillFile *f = spill_create(node->ctx->temp_directory, err);
+        if (f == NULL) return false;
+        bool ok = start_merge(s, lo, hi, err);
+        while (ok) {
+            ok = merge_next(s, err);
+            if (!ok || s->out.count == 0) break;
+            ok = spill_write(f, &s->out, err);
+        }
+        if (!ok) {
+            spill_close(f);
+            return false;
+        }
+        __atomic_add_fetch(&node->ctx->spilled_bytes, spill_bytes(f), __ATOMIC_RELAXED);
+        for (int i = lo; i < hi; i++) {
+            spill_close(s->runs[i].file);
+            if (s->runs[i].batch.cols) batch_destroy(&s->runs[i].batch);
+            memset(&s->runs[i], 0, sizeof s->runs[i]);
+        }
+        s->runs[nout++] = (SortRun){.file = f};
+    }
+    s->nruns = nout;
+    return true;
+}
+
 static bool sort_input(SortState *s, Error *err)
 {
     ExecNode *node = &s->base;
@@ -221,7 +287,9 @@ static bool sort_input(SortState *s, Error *err)
     if (s->nruns > 0) {
         if (s->table.nrows > 0 && !spill_run(s, err)) return false;
         memory_hold_release(node->ctx, &s->hold); /* every row is in a run on disk */
-        if (!start_merge(s, err)) return false;
+        while (s->nruns > merge_fanin(s))
+            if (!merge_pass(s, merge_fanin(s), err)) return false;
+        if (!start_merge(s, 0, s->nruns, err)) return false;
     } else {
         sort_table(s);
     }
@@ -250,7 +318,7 @@ static void sort_close(ExecNode *node)
     batch_destroy(&s->out);
     mem_free(s->order);
     for (int i = 0; i < s->nruns; i++) {
-        spill_close(s->runs[i].file);
+        if (s->runs[i].file) spill_close(s->runs[i].file);
         if (s->runs[i].batch.cols) batch_destroy(&s->runs[i].batch);
     }
     mem_free(s->runs);
