@@ -12,49 +12,9 @@
  * appear in the GROUP BY clause or be used in an aggregate function". */
 #include <string.h>
 
+#include "exec/expr_equal.h"
 #include "sql/binder.h"
 #include "types/cast.h"
-
-static bool value_equal(const Value *a, const Value *b)
-{
-    if (!type_equal(a->type, b->type) || a->is_null != b->is_null) return false;
-    if (a->is_null) return true;
-    switch (a->type.id) {
-    case TYPE_BOOLEAN: return a->u.boolean == b->u.boolean;
-    case TYPE_INTEGER:
-    case TYPE_DATE: return a->u.i32 == b->u.i32;
-    case TYPE_BIGINT:
-    case TYPE_TIMESTAMP: return a->u.i64 == b->u.i64;
-    case TYPE_DOUBLE: return a->u.f64 == b->u.f64;
-    case TYPE_DECIMAL: return type_is_decimal128(a->type) ? a->u.i128 == b->u.i128 : a->u.i64 == b->u.i64;
-    case TYPE_VARCHAR: return a->u.str.len == b->u.str.len && memcmp(a->u.str.data, b->u.str.data, a->u.str.len) == 0;
-    case TYPE_INTERVAL:
-        return a->u.interval.months == b->u.interval.months && a->u.interval.days == b->u.interval.days &&
-               a->u.interval.micros == b->u.interval.micros;
-    default: return false;
-    }
-}
-
-/* Structural equality of two bound expressions. */
-static bool expr_equal(const Expr *a, const Expr *b)
-{
-    if (a == b) return true;
-    if (a == NULL || b == NULL) return false;
-    if (a->kind != b->kind || !type_equal(a->type, b->type) || a->nargs != b->nargs) return false;
-    if (a->negated != b->negated || a->has_else != b->has_else || a->bool_test != b->bool_test) return false;
-    switch (a->kind) {
-    case EXPR_CONST: return value_equal(&a->constant, &b->constant);
-    case EXPR_COLUMN:
-    case EXPR_AGG_REF: return a->column == b->column;
-    case EXPR_CALL:
-        if (a->call->overload != b->call->overload) return false;
-        break;
-    default: break;
-    }
-    for (int i = 0; i < a->nargs; i++)
-        if (!expr_equal(a->args[i], b->args[i])) return false;
-    return true;
-}
 
 /* Aggregates computed in double precision, whose exact numeric arguments are cast to it. */
 static bool takes_double(const char *name)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/mem.h"
+#include "exec/expr_equal.h"
 #include "exec/expr_eval.h"
 #include "sql/bind_dataset.h"
 #include "sql/binder.h"
@@ -445,43 +446,6 @@ static bool bind_limit_value(Binder *b, PgQuery__Node *node, const char *what, i
     return true;
 }
 
-/* True if two bound expressions compute the same thing (same tree, same
- * functions, equal constants): DISTINCT ON (lower(x)) ... ORDER BY lower(x). */
-static bool same_expr(const Expr *a, const Expr *b)
-{
-    if (a->kind != b->kind || !type_equal(a->type, b->type) || a->nargs != b->nargs || a->negated != b->negated)
-        return false;
-    switch (a->kind) {
-    case EXPR_COLUMN:
-        if (a->column != b->column) return false;
-        break;
-    case EXPR_CONST: {
-        if (a->constant.is_null || b->constant.is_null) return a->constant.is_null && b->constant.is_null;
-        if (a->type.id == TYPE_VARCHAR)
-            return a->constant.u.str.len == b->constant.u.str.len &&
-                   memcmp(a->constant.u.str.data, b->constant.u.str.data, a->constant.u.str.len) == 0;
-        Value x = a->constant, y = b->constant;
-        return memcmp(&x.u, &y.u, sizeof x.u) == 0;
-    }
-    case EXPR_CALL:
-    case EXPR_IS_DISTINCT:
-    case EXPR_GREATEST:
-    case EXPR_LEAST:
-        if (a->call->function != b->call->function || a->call->overload != b->call->overload) return false;
-        break;
-    case EXPR_BOOL_TEST:
-        if (a->bool_test != b->bool_test) return false;
-        break;
-    case EXPR_CASE:
-        if (a->has_else != b->has_else) return false;
-        break;
-    default: break;
-    }
-    for (int i = 0; i < a->nargs; i++)
-        if (!same_expr(a->args[i], b->args[i])) return false;
-    return true;
-}
-
 /* DISTINCT ON (exprs): bind the expressions as ORDER BY items would be (output
  * names, positions, or expressions computed as hidden columns), check that
  * they lead the ORDER BY as PostgreSQL requires, and return the sort keys
@@ -509,14 +473,14 @@ static bool bind_distinct_on(Binder *b, PgQuery__SelectStmt *stmt, const Scope *
     for (int k = 0; k < no && ncovered < nd; k++) {
         int j = 0;
         while (j < nd && on[j].column != order[k].column &&
-               !same_expr(tl->exprs[on[j].column], tl->exprs[order[k].column]))
+               !expr_equal(tl->exprs[on[j].column], tl->exprs[order[k].column]))
             j++;
         if (j == nd)
             return error_set_at(err, ERR_SQL, bind_pos(b, node_location(stmt->distinct_clause[0])),
                                 "SELECT DISTINCT ON expressions must match initial ORDER BY expressions");
         for (int i = 0; i < nd; i++)
             if (!covered[i] && (on[i].column == order[k].column ||
-                                same_expr(tl->exprs[on[i].column], tl->exprs[order[k].column]))) {
+                                expr_equal(tl->exprs[on[i].column], tl->exprs[order[k].column]))) {
                 covered[i] = true;
                 ncovered++;
             }
