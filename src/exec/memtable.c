@@ -75,33 +75,6 @@ static inline uint32_t source_row(const uint32_t *sel, uint32_t from, uint32_t k
     return sel ? sel[from + k] : from + k;
 }
 
-/* Copy the fixed-size values of rows [from, from+n) of src to dst slots [off, off+n). */
-static void copy_values(Vector *dst, uint32_t off, const Vector *src, const uint32_t *sel, uint32_t from, uint32_t n)
-{
-    size_t size = type_physical_size(dst->type);
-    unsigned char *d = (unsigned char *)dst->data + (size_t)off * size;
-    const unsigned char *s = src->data;
-    if (sel == NULL) {
-        memcpy(d, s + (size_t)from * size, (size_t)n * size);
-        return;
-    }
-    sel += from;
-    switch (size) {
-    case 1: for (uint32_t k = 0; k < n; k++) d[k] = s[sel[k]]; break;
-    case 2:
-        for (uint32_t k = 0; k < n; k++) ((uint16_t *)d)[k] = ((const uint16_t *)s)[sel[k]];
-        break;
-    case 4:
-        for (uint32_t k = 0; k < n; k++) ((uint32_t *)d)[k] = ((const uint32_t *)s)[sel[k]];
-        break;
-    case 8:
-        for (uint32_t k = 0; k < n; k++) ((uint64_t *)d)[k] = ((const uint64_t *)s)[sel[k]];
-        break;
-    default:
-        for (uint32_t k = 0; k < n; k++) memcpy(d + (size_t)k * size, s + (size_t)sel[k] * size, size);
-    }
-}
-
 /* True if any of the source rows [from, from+n) is NULL. */
 static bool any_null(const Vector *src, const uint32_t *sel, uint32_t from, uint32_t n)
 {
@@ -161,7 +134,7 @@ static void append_rows(Batch *dst, const Batch *src, uint32_t from, uint32_t n)
     for (int c = 0; c < dst->ncols; c++) {
         Vector *d = dst->cols[c];
         const Vector *s = src->cols[c];
-        copy_values(d, dst->count, s, src->sel, from, n);
+        vector_copy_values(d, dst->count, s, src->sel, from, n);
         copy_validity(d, dst->count, s, src->sel, from, n);
         if (d->type.id == TYPE_VARCHAR) copy_long_strings(d, dst->count, n);
     }

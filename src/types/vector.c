@@ -128,32 +128,42 @@ void vector_set_string(Vector *v, uint32_t i, const char *s, uint32_t n)
     vector_set_valid(v, i);
 }
 
-static void copy_rows(Vector *dst, uint32_t off, const Vector *src, const uint32_t *sel, uint32_t count,
-                      bool deep)
+void vector_copy_values(Vector *dst, uint32_t off, const Vector *src, const uint32_t *sel, uint32_t from,
+                        uint32_t count)
 {
     size_t size = type_physical_size(dst->type);
     unsigned char *d = (unsigned char *)dst->data + (size_t)off * size;
     const unsigned char *s = src->data;
     if (sel == NULL) {
-        memcpy(d, s, (size_t)count * size);
-    } else {
-        switch (size) {
-        case 1: for (uint32_t k = 0; k < count; k++) d[k] = s[sel[k]]; break;
-        case 4:
-            for (uint32_t k = 0; k < count; k++) ((uint32_t *)d)[k] = ((const uint32_t *)s)[sel[k]];
-            break;
-        case 8:
-            for (uint32_t k = 0; k < count; k++) ((uint64_t *)d)[k] = ((const uint64_t *)s)[sel[k]];
-            break;
-        /* 128-bit decimals and strings (KString): a constant size, so each
-         * copy is two moves instead of a call to memcpy per row */
-        case 16:
-            for (uint32_t k = 0; k < count; k++) memcpy(d + (size_t)k * 16, s + (size_t)sel[k] * 16, 16);
-            break;
-        default:
-            for (uint32_t k = 0; k < count; k++) memcpy(d + k * size, s + (size_t)sel[k] * size, size);
-        }
+        memcpy(d, s + (size_t)from * size, (size_t)count * size);
+        return;
     }
+    sel += from;
+    switch (size) {
+    case 1: for (uint32_t k = 0; k < count; k++) d[k] = s[sel[k]]; break;
+    case 2:
+        for (uint32_t k = 0; k < count; k++) ((uint16_t *)d)[k] = ((const uint16_t *)s)[sel[k]];
+        break;
+    case 4:
+        for (uint32_t k = 0; k < count; k++) ((uint32_t *)d)[k] = ((const uint32_t *)s)[sel[k]];
+        break;
+    case 8:
+        for (uint32_t k = 0; k < count; k++) ((uint64_t *)d)[k] = ((const uint64_t *)s)[sel[k]];
+        break;
+    /* 128-bit decimals and strings (KString): a constant size, so each
+     * copy is two moves instead of a call to memcpy per row */
+    case 16:
+        for (uint32_t k = 0; k < count; k++) memcpy(d + (size_t)k * 16, s + (size_t)sel[k] * 16, 16);
+        break;
+    default:
+        for (uint32_t k = 0; k < count; k++) memcpy(d + (size_t)k * size, s + (size_t)sel[k] * size, size);
+    }
+}
+
+static void copy_rows(Vector *dst, uint32_t off, const Vector *src, const uint32_t *sel, uint32_t count,
+                      bool deep)
+{
+    vector_copy_values(dst, off, src, sel, 0, count);
     /* validity */
     if (src->validity == NULL) {
         if (dst->validity != NULL)
@@ -165,7 +175,7 @@ static void copy_rows(Vector *dst, uint32_t off, const Vector *src, const uint32
         }
     }
     if (deep && dst->type.id == TYPE_VARCHAR) {
-        KString *ks = (KString *)d;
+        KString *ks = (KString *)dst->data + off;
         for (uint32_t k = 0; k < count; k++) {
             if (ks[k].len > KSTRING_INLINE_MAX && vector_is_valid(dst, off + k))
                 ks[k] = vector_make_string(dst, ks[k].u.ref.ptr, ks[k].len);

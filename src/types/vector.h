@@ -85,6 +85,11 @@ void vector_copy(Vector *dst, uint32_t dst_offset, const Vector *src, const uint
 /* Like vector_copy but long strings keep pointing at src's storage (cheap
  * gather for use within one batch). */
 void vector_gather(Vector *dst, uint32_t dst_offset, const Vector *src, const uint32_t *sel, uint32_t count);
+/* Copy only the slot values (no validity, strings left pointing where they
+ * point) of count rows to dst slots [off, off+count): row k comes from src
+ * slot sel ? sel[from + k] : from + k.  Types must be equal. */
+void vector_copy_values(Vector *dst, uint32_t off, const Vector *src, const uint32_t *sel, uint32_t from,
+                        uint32_t count);
 /* Fill the first count slots with slot 0 of src (constant broadcast). */
 void vector_broadcast(Vector *dst, const Vector *src, uint32_t src_row, uint32_t count);
 
