@@ -1637,6 +1637,31 @@ static int plain_direct(ParquetColumnReader *r, uint32_t k, Vector *out, uint32_
     return -1;
 }
 
+/* The definition levels of the page's next k rows: how many of them hold
+ * a value (*nvalues) and, when valid is not NULL, which ones (valid[i]). */
+static inline bool next_levels(ParquetColumnReader *r, uint32_t k, uint8_t *valid, uint32_t *nvalues, Error *err)
+{
+    uint32_t level;
+    if (!r->has_defs) {
+        if (valid) memset(valid, 1, k);
+        *nvalues = k;
+    } else if (pq_rle_skip_run(&r->defs, k, &level)) {
+        /* one run of equal levels (a column without NULLs, or a stretch of NULLs) */
+        if (valid) memset(valid, level >= 1, k);
+        *nvalues = level >= 1 ? k : 0;
+    } else {
+        if (pq_rle_get(&r->defs, r->levels, k) != k) return col_error(r, err, "corrupt definition levels%s", "");
+        uint32_t count = 0;
+        for (uint32_t i = 0; i < k; i++) {
+            bool has_value = r->levels[i] >= 1;
+            if (valid) valid[i] = has_value;
+            count += has_value;
+        }
+        *nvalues = count;
+    }
+    return true;
+}
+
 bool parquet_column_reader_read(ParquetColumnReader *r, Vector *out, uint32_t offset, uint32_t n, Error *err)
 {
     if ((int64_t)n > r->rows_left) return col_error(r, err, "read past the end of the row group%s", "");
@@ -1647,21 +1672,8 @@ bool parquet_column_reader_read(ParquetColumnReader *r, Vector *out, uint32_t of
         uint32_t k = n - done;
         if ((int64_t)k > r->page_rows_left) k = (uint32_t)r->page_rows_left;
         uint8_t valid[VECTOR_CAPACITY];
-        uint32_t nvalues = k, level;
-        if (r->has_defs && pq_rle_skip_run(&r->defs, k, &level)) {
-            /* one run of equal levels (a column without NULLs, or a stretch of NULLs) */
-            memset(valid, level >= 1, k);
-            nvalues = level >= 1 ? k : 0;
-        } else if (r->has_defs) {
-            if (pq_rle_get(&r->defs, r->levels, k) != k) return col_error(r, err, "corrupt definition levels%s", "");
-            nvalues = 0;
-            for (uint32_t i = 0; i < k; i++) {
-                valid[i] = r->levels[i] >= 1;
-                nvalues += valid[i];
-            }
-        } else {
-            memset(valid, 1, k);
-        }
+        uint32_t nvalues = 0;
+        if (!next_levels(r, k, valid, &nvalues, err)) return false;
         if (nvalues == k && k > 0 && r->dict_vec &&
             (r->encoding == PQ_ENC_PLAIN_DICTIONARY || r->encoding == PQ_ENC_RLE_DICTIONARY)) {
             /* no NULLs, dictionary-encoded: decode the indices, then copy the converted entries */
@@ -1693,14 +1705,8 @@ bool parquet_column_reader_skip(ParquetColumnReader *r, uint32_t n, Error *err)
         if (r->page_rows_left == 0 && !next_page(r, err)) return false;
         uint32_t k = n - done;
         if ((int64_t)k > r->page_rows_left) k = (uint32_t)r->page_rows_left;
-        uint32_t nvalues = k, level;
-        if (r->has_defs && pq_rle_skip_run(&r->defs, k, &level)) {
-            nvalues = level >= 1 ? k : 0;
-        } else if (r->has_defs) {
-            if (pq_rle_get(&r->defs, r->levels, k) != k) return col_error(r, err, "corrupt definition levels%s", "");
-            nvalues = 0;
-            for (uint32_t i = 0; i < k; i++) nvalues += r->levels[i] >= 1;
-        }
+        uint32_t nvalues = 0;
+        if (!next_levels(r, k, NULL, &nvalues, err)) return false;
         uint32_t w = r->encoding == PQ_ENC_PLAIN && r->ptype != PQ_BOOLEAN && r->ptype != PQ_BYTE_ARRAY ? fixed_width(r) : 0;
         if (r->encoding == PQ_ENC_PLAIN_DICTIONARY || r->encoding == PQ_ENC_RLE_DICTIONARY) {
             /* the indices are not checked against the dictionary: they are not used */
