@@ -11,10 +11,6 @@
 
 #include "exec/sort_compare.h"
 
-#define NULL_HASH HASH_NULL
-
-static inline uint64_t combine_hash(uint64_t seed, uint64_t h) { return hash_combine(seed, h); }
-
 static inline uint64_t hash_slot(const Vector *v, uint32_t i)
 {
     switch (v->type.id) {
@@ -34,7 +30,7 @@ static inline uint64_t hash_slot(const Vector *v, uint32_t i)
     case TYPE_DECIMAL:
         if (type_is_decimal128(v->type)) {
             kiln_int128 x = VEC_DATA(v, kiln_int128)[i];
-            return combine_hash(hash_mix64((uint64_t)x), (uint64_t)(x >> 64));
+            return hash_combine(hash_mix64((uint64_t)x), (uint64_t)(x >> 64));
         }
         return hash_mix64((uint64_t)VEC_DATA(v, int64_t)[i]);
     case TYPE_VARCHAR: {
@@ -45,7 +41,7 @@ static inline uint64_t hash_slot(const Vector *v, uint32_t i)
         Interval x = VEC_DATA(v, Interval)[i];
         /* equal spans compare equal (1 mon = 30 days), so hash the span */
         kiln_int128 span = (kiln_int128)x.months * 30 * 86400000000LL + (kiln_int128)x.days * 86400000000LL + x.micros;
-        return combine_hash(hash_mix64((uint64_t)span), (uint64_t)(span >> 64));
+        return hash_combine(hash_mix64((uint64_t)span), (uint64_t)(span >> 64));
     }
     default: return 0;
     }
@@ -58,11 +54,11 @@ static inline uint64_t hash_slot(const Vector *v, uint32_t i)
         if (v->validity == NULL && !combine) {                                         \
             for (uint32_t i = 0; i < count; i++) hashes[i] = (EXPR);                   \
         } else if (v->validity == NULL) {                                              \
-            for (uint32_t i = 0; i < count; i++) hashes[i] = combine_hash(hashes[i], (EXPR)); \
+            for (uint32_t i = 0; i < count; i++) hashes[i] = hash_combine(hashes[i], (EXPR)); \
         } else {                                                                       \
             for (uint32_t i = 0; i < count; i++) {                                     \
-                uint64_t h = vector_is_valid(v, i) ? (EXPR) : NULL_HASH;               \
-                hashes[i] = combine ? combine_hash(hashes[i], h) : h;                  \
+                uint64_t h = vector_is_valid(v, i) ? (EXPR) : HASH_NULL;               \
+                hashes[i] = combine ? hash_combine(hashes[i], h) : h;                  \
             }                                                                          \
         }                                                                              \
     } while (0)
