@@ -83,6 +83,7 @@ expect_has "missing libsnappy when writing: exit code 5" "exit 5" "$out"
 expect "no file written without libsnappy" "" "$(ls "$tmp/refused.parquet" 2>/dev/null)"
 out=$(broken "SELECT * FROM read_parquet('$tmp/snappy.parquet')")
 expect_has "missing libsnappy when reading, at the file" "$tmp/snappy.parquet: column \"a\": SNAPPY compression needs libsnappy.so.1" "$out"
+expect_has "missing libsnappy when reading: exit code 5 (not a data error)" "exit 5" "$out"
 
 # ---- a library without the functions kiln calls ----
 if command -v cc >/dev/null 2>&1; then

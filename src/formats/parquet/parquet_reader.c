@@ -877,7 +877,10 @@ static bool page_body(ParquetColumnReader *r, const PqPageHeader *h, const uint8
                             *dst + prefix, ulen - prefix, err)) {
         char msg[ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", err->message);
-        return col_error(r, err, "%s", msg);
+        ErrorKind kind = err->kind;
+        col_error(r, err, "%s", msg);
+        err->kind = kind; /* a corrupt page is a data error, a missing codec library (I/O) is not */
+        return false;
     }
     return true;
 }
